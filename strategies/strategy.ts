@@ -1,0 +1,78 @@
+/**
+ * The strategy contract. A strategy proposes candidates (`ask`) and learns from their evaluations
+ * (`tell`). Its whole state, random generator included, is plain JSON data, so a checkpoint is
+ * `JSON.stringify(state)` and a resumed run continues bit for bit.
+ */
+import type { RngState } from '../src/rng.js';
+
+/** What a candidate needs back: the gradient-based meta-learning strategies ask for gradients too. */
+export type Wants = 'fitness' | 'fitness+grad';
+
+export interface Candidate {
+  /** Position in this generation's population; also part of the evaluation seed. */
+  index: number;
+  /** The search-space point (already inside the declared bounds). */
+  x: number[];
+  wants: Wants;
+}
+
+/** How an evaluation ended. Anything but 'ok' (or a non-finite fitness) ranks worst. */
+export type EvalStatus = 'ok' | 'nan' | 'error' | 'timeout';
+
+export interface Evaluation {
+  status: EvalStatus;
+  /** Minimised. NaN unless status is 'ok'. */
+  fitness: number;
+  /** d fitness / d x, when the candidate wanted it. */
+  grad?: number[];
+  /** Task-specific extra numbers (accuracy, loss parts). */
+  metrics?: Record<string, number>;
+  error?: string;
+}
+
+/** Box bounds a genome kind declares; ±Infinity where a coordinate is free. */
+export interface Bounds {
+  lower: number[];
+  upper: number[];
+}
+
+export interface StrategyOptions {
+  /** Start point (its length is the dimension). */
+  x0: number[];
+  /** Initial step size, in the units of x. */
+  sigma0: number;
+  seed: number;
+  /** Population size; each strategy has its own default. */
+  popsize?: number;
+  bounds?: Bounds;
+  /** Strategy-specific overrides, validated by the strategy (unknown keys are rejected). */
+  params?: Record<string, unknown>;
+}
+
+/** Termination as data, pycma style: `{tolfun: 1e-11}`; empty when the strategy wants to go on. */
+export type StopReasons = Record<string, number>;
+
+/** Fields every strategy state carries, so the engine can report on any strategy. */
+export interface StrategyState {
+  /** Registry name of the strategy that owns this state (checked on resume). */
+  strategy: string;
+  generation: number;
+  evaluations: number;
+  /** Current overall step size (for logs); 0 where a strategy has none. */
+  sigma: number;
+  /** Best candidate seen so far, or null before the first finite evaluation. */
+  best: { x: number[]; fitness: number } | null;
+  rng: RngState;
+}
+
+export interface Strategy<S extends StrategyState = StrategyState> {
+  readonly name: string;
+  readonly description: string;
+  init(options: StrategyOptions): S;
+  /** Proposes the next population; mutates `state` (random state, pending samples). */
+  ask(state: S): Candidate[];
+  /** Learns from evaluations given in candidate order; mutates `state`. */
+  tell(state: S, candidates: readonly Candidate[], evaluations: readonly Evaluation[]): void;
+  /** Internal termination criteria met now ({} if none). Budget limits belong to the engine. */
+  stop(state: S): StopReasons;
+}
