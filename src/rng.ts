@@ -28,7 +28,7 @@ export class Rng {
   constructor(seedOrState: number | string | RngState) {
     if (typeof seedOrState === 'object') {
       if (!isRngState(seedOrState)) throw new Error('rng state must be {c, s0, s1, s2} with finite numbers');
-      this.prng = seedrandom.alea('', { state: { ...seedOrState } } as seedrandom.Options) as unknown as AleaPrng;
+      this.prng = seedrandom.alea('', { state: { ...seedOrState } as unknown as true }) as unknown as AleaPrng;
     } else {
       this.prng = seedrandom.alea(String(seedOrState), { state: true }) as unknown as AleaPrng;
     }

@@ -1,0 +1,47 @@
+/** The plain real-vector genome: what the built-in test functions search over. */
+import { UsageError } from '../src/errors.js';
+import type { GenomeKind } from './genome_kind.js';
+
+export interface VectorConfig {
+  dim: number;
+  /** Optional box, one number for all coordinates or one per coordinate. */
+  lower?: number | number[];
+  upper?: number | number[];
+}
+
+function expand(v: number | number[] | undefined, dim: number, fill: number, field: string): number[] {
+  if (v === undefined) return new Array<number>(dim).fill(fill);
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) throw new UsageError(`genome ${field} must be a number, got NaN`);
+    return new Array<number>(dim).fill(v);
+  }
+  if (!Array.isArray(v) || v.length !== dim || v.some((e) => typeof e !== 'number' || Number.isNaN(e)))
+    throw new UsageError(`genome ${field} must be one number or ${dim} numbers (one per coordinate)`);
+  return v.slice();
+}
+
+export const vectorGenome: GenomeKind<number[], VectorConfig> = {
+  name: 'vector',
+  description: 'a real vector of length --dim (optionally boxed by lower/upper)',
+  resolveConfig(raw) {
+    const dim = raw['dim'];
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 100000)
+      throw new UsageError(`--dim must be an integer from 1 to 100000 for genome 'vector' (got ${String(dim)})`);
+    const cfg: VectorConfig = { dim };
+    if (raw['lower'] !== undefined) cfg.lower = raw['lower'] as number | number[];
+    if (raw['upper'] !== undefined) cfg.upper = raw['upper'] as number | number[];
+    const lo = expand(cfg.lower, dim, -Infinity, 'lower');
+    const hi = expand(cfg.upper, dim, Infinity, 'upper');
+    lo.forEach((l, i) => {
+      if (!(l < hi[i]!)) throw new UsageError(`genome lower[${i}] = ${l} must be below upper[${i}] = ${hi[i]}`);
+    });
+    return cfg;
+  },
+  dim: (c) => c.dim,
+  bounds(c) {
+    if (c.lower === undefined && c.upper === undefined) return undefined;
+    return { lower: expand(c.lower, c.dim, -Infinity, 'lower'), upper: expand(c.upper, c.dim, Infinity, 'upper') };
+  },
+  decode: (x) => Array.from(x),
+  encode: (g) => g.slice(),
+};

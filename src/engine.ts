@@ -1,0 +1,230 @@
+/**
+ * The population engine: ask → decode → evaluate (inline or on worker threads) → tell → record,
+ * until a budget or a strategy criterion stops it. Everything needed to continue is checkpointed
+ * after each generation, so `resume` after a kill -9 replays the uninterrupted trajectory exactly.
+ */
+import { lookup, UsageError } from './errors.js';
+import { deriveSeed } from './rng.js';
+import { RunStore, readJsonFile } from './run_store.js';
+import type { RunConfig } from './run_config.js';
+import type { EvalJob, Evaluator, JobResult } from './evaluator/protocol.js';
+import { InlineEvaluator } from './evaluator/inline_evaluator.js';
+import { PoolEvaluator } from './evaluator/pool_evaluator.js';
+import { buildManifest, type RunManifest } from './manifest.js';
+import { GENOME_KINDS } from '../genomes/index.js';
+import { TASKS } from '../tasks/index.js';
+import { STRATEGIES } from '../strategies/index.js';
+import { rankableFitness } from '../strategies/ranking.js';
+import type { StopReasons, Strategy, StrategyState } from '../strategies/strategy.js';
+import type { GenomeKind } from '../genomes/genome_kind.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type BestRecord, type Checkpoint, type GenerationRecord, type RunSummary } from './run_records.js';
+
+export type { BestRecord, Checkpoint, GenerationRecord, RunSummary } from './run_records.js';
+
+export interface EngineHooks {
+  onGeneration?(record: GenerationRecord, config: RunConfig): void;
+  onStart?(config: RunConfig, runDir: string, resumedAt: number): void;
+}
+
+/** Everything resolved from a RunConfig: the registry entries and the kind's settings. */
+interface Resolved {
+  kind: GenomeKind<unknown, unknown>;
+  kindConfig: unknown;
+  strategy: Strategy<StrategyState>;
+  taskConfig: Record<string, unknown>;
+}
+
+function resolve(config: RunConfig): Resolved {
+  const kind = lookup(GENOME_KINDS, 'genome kind', config.genome);
+  const task = lookup(TASKS, 'task', config.task);
+  const strategy = lookup(STRATEGIES, 'strategy', config.strategy);
+  if (!task.genomeKinds.includes(kind.name))
+    throw new UsageError(`task '${task.name}' scores genome kinds ${task.genomeKinds.join(', ')}, not '${kind.name}'; use --genome ${task.genomeKinds[0]}`);
+  const kindConfig = kind.resolveConfig({ dim: config.dim, ...config.genomeConfig });
+  // Fail here, in the main thread, rather than in every worker.
+  const taskConfig = task.resolveConfig(config.taskConfig) as Record<string, unknown>;
+  return { kind, kindConfig, strategy, taskConfig };
+}
+
+function initialState(config: RunConfig, r: Resolved): StrategyState {
+  const n = r.kind.dim(r.kindConfig);
+  const x0 = Array.isArray(config.x0) ? config.x0.slice() : new Array<number>(n).fill(config.x0);
+  if (x0.length !== n) throw new UsageError(`--x0 has ${x0.length} numbers but genome '${config.genome}' has ${n} dimensions`);
+  const bounds = r.kind.bounds(r.kindConfig);
+  try {
+    return r.strategy.init({
+      x0,
+      sigma0: config.sigma0,
+      seed: deriveSeed(config.seed, 'strategy'),
+      ...(config.popsize !== null ? { popsize: config.popsize } : {}),
+      ...(bounds ? { bounds } : {}),
+      params: config.strategyParams,
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--strategy-params: ${(e as Error).message}`);
+  }
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function budgetStop(config: RunConfig, generations: number, evaluations: number, best: BestRecord | null): StopReasons {
+  const out: StopReasons = {};
+  if (config.target !== null && best !== null && best.fitness <= config.target) out['target'] = config.target;
+  if (config.maxEvals !== null && evaluations >= config.maxEvals) out['maxEvaluations'] = config.maxEvals;
+  if (config.maxGenerations !== null && generations >= config.maxGenerations) out['maxGenerations'] = config.maxGenerations;
+  return out;
+}
+
+function makeEvaluator(config: RunConfig, store: RunStore): Evaluator {
+  if (config.workers === 0) return new InlineEvaluator();
+  return new PoolEvaluator(config.workers, (e) => store.log(`generation ${e.generation} candidate ${e.index}: ${e.message}`));
+}
+
+/** Restart strategies expose their restart index; the log shows it. */
+function restartField(state: StrategyState): { restart?: number } {
+  const r = (state as unknown as { restart?: unknown }).restart;
+  return typeof r === 'number' ? { restart: r } : {};
+}
+
+/** The generation loop, shared by a fresh run and a resumed one. */
+async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Checkpoint, manifest: RunManifest, hooks: EngineHooks): Promise<RunSummary> {
+  const evaluator = makeEvaluator(config, store);
+  const state = ckpt.strategy;
+  let { generation, evaluations, best, elapsedMs } = ckpt;
+  let stop: StopReasons = {};
+  try {
+    for (;;) {
+      stop = { ...budgetStop(config, generation, evaluations, best), ...r.strategy.stop(state) };
+      if (Object.keys(stop).length > 0) break;
+      const t0 = performance.now();
+      const candidates = r.strategy.ask(state);
+      const genomes = candidates.map((c) => r.kind.decode(c.x, r.kindConfig));
+      const jobs: EvalJob[] = candidates.map((c, i) => ({
+        genomeKind: config.genome,
+        genome: genomes[i],
+        task: { name: config.task, config: r.taskConfig },
+        seed: deriveSeed(config.seed, 'eval', generation, c.index),
+        generation,
+        index: c.index,
+        wants: c.wants,
+        timeoutMs: config.timeoutMs,
+        backend: config.backend,
+      }));
+      const results: JobResult[] = await evaluator.evaluate(jobs);
+      r.strategy.tell(state, candidates, results);
+
+      let failures = 0;
+      const ok: number[] = [];
+      results.forEach((res, i) => {
+        const f = rankableFitness(res);
+        if (f === Number.POSITIVE_INFINITY && !(res.status === 'ok' && res.fitness === Infinity)) {
+          failures++;
+          store.log(`generation ${generation} candidate ${candidates[i]!.index}: ${res.status}${res.error ? ` (${res.error})` : ''}`);
+        } else ok.push(f);
+        if (res.status === 'ok' && Number.isFinite(res.fitness) && (best === null || res.fitness < best.fitness)) {
+          best = { fitness: res.fitness, x: candidates[i]!.x.slice(), genome: genomes[i], generation, index: candidates[i]!.index, evaluation: evaluations + i + 1 };
+          store.write('best', best);
+        }
+      });
+      evaluations += results.length;
+      const used = results.find((x) => x.backend !== null)?.backend ?? null;
+      if (used !== null && manifest.backend.used !== used) {
+        manifest.backend.used = used;
+        store.write('manifest', manifest);
+      }
+      const wallMs = performance.now() - t0;
+      elapsedMs += wallMs;
+      const record: GenerationRecord = {
+        generation,
+        evaluations,
+        bestFitness: ok.length ? Math.min(...ok) : null,
+        medianFitness: median(ok),
+        bestSoFar: best ? best.fitness : null,
+        sigma: state.sigma,
+        popsize: candidates.length,
+        failures,
+        ...restartField(state),
+        wallMs: Math.round(wallMs * 1000) / 1000,
+        elapsedMs: Math.round(elapsedMs * 1000) / 1000,
+      };
+      generation++;
+      store.appendGeneration(record);
+      const next: Checkpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generation, evaluations, elapsedMs, best, strategy: state };
+      store.write('checkpoint', next);
+      hooks.onGeneration?.(record, config);
+    }
+  } finally {
+    await evaluator.close();
+  }
+  const summary: RunSummary = { evaluations, bestFitness: best ? best.fitness : null, generations: generation, stopReason: stop, runDir: store.dir };
+  store.write('summary', summary);
+  store.log(`stopped after ${generation} generations, ${evaluations} evaluations: ${JSON.stringify(stop)}`);
+  return summary;
+}
+
+/** Starts a new run in `runDir` (which must not hold a run already). */
+export async function runSearch(config: RunConfig, runDir: string, hooks: EngineHooks = {}, command = ''): Promise<RunSummary> {
+  const r = resolve(config);
+  const state = initialState(config, r);
+  const store = new RunStore(runDir);
+  if (existsRun(store))
+    throw new UsageError(`${runDir} already holds a run; continue it with \`evometa resume ${runDir}\` or choose another --out`);
+  store.create();
+  const manifest = buildManifest(config, runDir, command);
+  store.write('manifest', manifest);
+  store.log(`started: ${command || 'runSearch'} (seed ${config.seed})`);
+  const ckpt: Checkpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generation: 0, evaluations: 0, elapsedMs: 0, best: null, strategy: state };
+  store.write('checkpoint', ckpt);
+  hooks.onStart?.(config, runDir, 0);
+  return loop(config, r, store, ckpt, manifest, hooks);
+}
+
+function existsRun(store: RunStore): boolean {
+  try {
+    readJsonFile(store.path('manifest'), 'manifest');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkCheckpoint(value: unknown, path: string, strategyName: string): Checkpoint {
+  const c = value as Partial<Checkpoint> | null;
+  const bad = (why: string): UsageError =>
+    new UsageError(`checkpoint is damaged (${why}): ${path}; the run folder was left as it was`);
+  if (typeof c !== 'object' || c === null || c.format !== CHECKPOINT_FORMAT) throw bad(`not an ${CHECKPOINT_FORMAT} file`);
+  if (c.version !== CHECKPOINT_VERSION) throw bad(`version ${String(c.version)}, this evometa reads version ${CHECKPOINT_VERSION}`);
+  for (const f of ['generation', 'evaluations', 'elapsedMs'] as const)
+    if (typeof c[f] !== 'number' || !Number.isFinite(c[f]) || c[f]! < 0) throw bad(`'${f}' is not a non-negative number`);
+  if (typeof c.strategy !== 'object' || c.strategy === null) throw bad("'strategy' is missing");
+  if (c.strategy.strategy !== strategyName) throw bad(`its strategy is '${String(c.strategy.strategy)}' but the manifest says '${strategyName}'`);
+  return c as Checkpoint;
+}
+
+/** Continues the run in `runDir` from its checkpoint; a finished run just returns its summary. */
+export async function resumeRun(runDir: string, hooks: EngineHooks = {}, overrides: { workers?: number } = {}): Promise<RunSummary & { alreadyFinished: boolean }> {
+  const store = new RunStore(runDir);
+  const manifest = readJsonFile(store.path('manifest'), 'manifest') as RunManifest;
+  if (typeof manifest !== 'object' || manifest === null || typeof manifest.config !== 'object')
+    throw new UsageError(`manifest is damaged ('config' missing): ${store.path('manifest')}`);
+  try {
+    const summary = readJsonFile(store.path('summary'), 'summary') as RunSummary;
+    return { ...summary, alreadyFinished: true };
+  } catch {
+    /* not finished: go on */
+  }
+  const config: RunConfig = { ...manifest.config, ...(overrides.workers !== undefined ? { workers: overrides.workers } : {}) };
+  const r = resolve(config);
+  const ckpt = checkCheckpoint(readJsonFile(store.path('checkpoint'), 'checkpoint'), store.path('checkpoint'), config.strategy);
+  store.trimGenerations(ckpt.generation);
+  store.log(`resumed at generation ${ckpt.generation} (${ckpt.evaluations} evaluations)`);
+  hooks.onStart?.(config, runDir, ckpt.generation);
+  const summary = await loop(config, r, store, ckpt, manifest, hooks);
+  return { ...summary, alreadyFinished: false };
+}

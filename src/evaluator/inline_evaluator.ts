@@ -1,0 +1,28 @@
+/**
+ * Evaluates jobs one after another in the calling thread (`--workers 0`): no thread start-up, easy
+ * to debug. A time limit can only cut short tasks that yield (async); synchronous code runs to its end.
+ */
+import { runJob } from './run_job.js';
+import type { EvalJob, Evaluator, JobResult } from './protocol.js';
+
+export class InlineEvaluator implements Evaluator {
+  readonly workers = 0;
+
+  async evaluate(jobs: readonly EvalJob[]): Promise<JobResult[]> {
+    const out: JobResult[] = [];
+    for (const job of jobs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<JobResult>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ status: 'timeout', fitness: Number.NaN, wallMs: job.timeoutMs, backend: null, error: `no result within ${job.timeoutMs} ms` }),
+          job.timeoutMs,
+        );
+      });
+      out.push(await Promise.race([runJob(job), timeout]));
+      clearTimeout(timer);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,60 @@
+/**
+ * Evaluates jobs on a piscina pool of worker threads (`--workers N`). At most N jobs are in flight, so a
+ * job's time limit counts from when it starts running, not from when it was queued. A job past its limit
+ * is aborted, which terminates its thread; a crashed thread is replaced by piscina (minThreads = N).
+ */
+import { Piscina } from 'piscina';
+import type { EvalJob, Evaluator, EvaluatorEvent, JobResult } from './protocol.js';
+
+export class PoolEvaluator implements Evaluator {
+  private readonly pool: Piscina;
+
+  constructor(
+    readonly workers: number,
+    private readonly onEvent: (e: EvaluatorEvent) => void = () => {},
+  ) {
+    this.pool = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+    });
+  }
+
+  async evaluate(jobs: readonly EvalJob[]): Promise<JobResult[]> {
+    const results = new Array<JobResult>(jobs.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await this.runOne(jobs[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.workers, jobs.length) }, lane));
+    return results;
+  }
+
+  private async runOne(job: EvalJob): Promise<JobResult> {
+    const ac = new AbortController();
+    const start = performance.now();
+    const timer = setTimeout(() => ac.abort(), job.timeoutMs);
+    try {
+      return (await this.pool.run(job, { signal: ac.signal })) as JobResult;
+    } catch (e) {
+      const wallMs = performance.now() - start;
+      if (ac.signal.aborted) {
+        this.onEvent({ generation: job.generation, index: job.index, message: `timeout after ${job.timeoutMs} ms; worker thread terminated and replaced` });
+        return { status: 'timeout', fitness: Number.NaN, wallMs, backend: null, error: `no result within ${job.timeoutMs} ms` };
+      }
+      const message = e instanceof Error ? e.message : String(e);
+      this.onEvent({ generation: job.generation, index: job.index, message: `worker thread failed (${message}); replaced` });
+      return { status: 'error', fitness: Number.NaN, wallMs, backend: null, error: `worker thread failed: ${message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

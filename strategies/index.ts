@@ -1,0 +1,8 @@
+/** Registry of strategies: the names the CLI and config files use. */
+import type { Strategy } from './strategy.js';
+import { cmaes, sepCmaes } from './cma_es.js';
+import { bipopCmaes, ipopCmaes } from './restarts.js';
+
+export const STRATEGIES: Readonly<Record<string, Strategy<any>>> = Object.fromEntries(
+  [cmaes, sepCmaes, ipopCmaes, bipopCmaes].map((s) => [s.name, s]),
+);

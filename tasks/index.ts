@@ -1,0 +1,8 @@
+/** Registry of tasks: the names the CLI and config files use. */
+import type { Task } from './task.js';
+import { FUNCTION_TASKS } from './function_tasks.js';
+import { faultyTask } from './faulty.js';
+
+export const TASKS: Readonly<Record<string, Task<any, any>>> = Object.fromEntries(
+  [...FUNCTION_TASKS, faultyTask].map((t) => [t.name, t]),
+);

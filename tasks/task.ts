@@ -1,0 +1,62 @@
+/**
+ * A task scores one genome. It runs inside a worker thread (or inline), so everything it receives
+ * and returns is plain data; its randomness comes only from `ctx.seed`.
+ */
+import type { Wants } from '../strategies/strategy.js';
+import { UsageError } from '../src/errors.js';
+
+export interface TaskContext {
+  /** Derived from (run seed, generation, candidate index): independent of the worker that runs it. */
+  seed: number;
+  wants: Wants;
+  /** Name of the genome kind the genome was decoded by. */
+  genomeKind: string;
+}
+
+export interface TaskResult {
+  /** Minimised; NaN or ±Infinity rank worst. */
+  fitness: number;
+  grad?: number[];
+  metrics?: Record<string, number>;
+}
+
+export interface Task<G = unknown, C = Record<string, unknown>> {
+  readonly name: string;
+  readonly description: string;
+  /** Genome kinds this task can score. */
+  readonly genomeKinds: readonly string[];
+  /** Whether the worker must load a TensorFlow.js backend before evaluating. */
+  readonly usesTensorflow: boolean;
+  /** Validates and fills the task's settings; errors name the field and the fix. */
+  resolveConfig(raw: Record<string, unknown>): C;
+  evaluate(genome: G, config: C, ctx: TaskContext): TaskResult | Promise<TaskResult>;
+}
+
+/** Reads an optional field of a task config with a type and range check. */
+export function configNumber(
+  raw: Record<string, unknown>,
+  field: string,
+  fallback: number,
+  check: { min?: number; max?: number; integer?: boolean } = {},
+): number {
+  const v = raw[field] ?? fallback;
+  const range = `${check.integer ? 'an integer' : 'a number'}${check.min !== undefined ? ` >= ${check.min}` : ''}${
+    check.max !== undefined ? ` and <= ${check.max}` : ''
+  }`;
+  if (
+    typeof v !== 'number' ||
+    !Number.isFinite(v) ||
+    (check.integer && !Number.isInteger(v)) ||
+    (check.min !== undefined && v < check.min) ||
+    (check.max !== undefined && v > check.max)
+  )
+    throw new UsageError(`task config '${field}' must be ${range} (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+/** Rejects config keys a task does not know, naming them and the valid ones. */
+export function rejectUnknownKeys(raw: Record<string, unknown>, valid: readonly string[], owner: string): void {
+  const bad = Object.keys(raw).filter((k) => !valid.includes(k));
+  if (bad.length > 0)
+    throw new UsageError(`unknown ${owner} config key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: ${valid.join(', ')}`);
+}
