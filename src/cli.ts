@@ -106,7 +106,8 @@ function printSummary(s: RunSummary, json: boolean, config: RunConfig): void {
 
 async function withProgress<T>(args: ParsedArgs, run: (onGeneration: ((r: GenerationRecord, c: RunConfig) => void) | undefined) => Promise<T>): Promise<T> {
   const bar = new ProgressBar();
-  const show = !args.switches.has('no-progress') && !args.switches.has('quiet');
+  // With --json on a pipe, stdout and stderr stay machine-clean; a terminal still gets the bar.
+  const show = !args.switches.has('no-progress') && !args.switches.has('quiet') && (bar.isTerminal || !args.switches.has('json'));
   let render: ((r: GenerationRecord) => void) | undefined;
   try {
     return await run(show ? (r, c) => (render ??= progressFor(c, bar))(r) : undefined);
@@ -137,8 +138,10 @@ async function cmdSearch(args: ParsedArgs, base: Record<string, unknown> = {}): 
   const config = resolveRunConfig(raw, () => randomInt(0, 2 ** 32));
   const runDir = out ?? defaultRunDir(config);
   onInterrupt(() => runDir);
-  if (!args.switches.has('json') && !args.switches.has('quiet')) process.stderr.write(`evometa: run folder ${runDir} (seed ${config.seed})\n`);
-  const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, onGeneration ? { onGeneration } : {}, ['evometa', ...process.argv.slice(2)].join(' ')));
+  const announce = !args.switches.has('json') && !args.switches.has('quiet');
+  const onStart = () => announce && process.stderr.write(`evometa: run folder ${runDir} (seed ${config.seed})\n`);
+  const command = ['evometa', ...process.argv.slice(2)].join(' ');
+  const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { onStart, ...(onGeneration ? { onGeneration } : {}) }, command));
   printSummary(summary, args.switches.has('json'), config);
 }
 
