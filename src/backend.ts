@@ -10,9 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { registerWasmGradients } from './wasm_conv_grad.js';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-export type BackendRequest = 'auto' | BackendName;
+import { BACKEND_NAMES, type BackendName, type BackendRequest } from './backend_names.js';
+export { BACKEND_NAMES, type BackendName, type BackendRequest };
 
 export interface BackendAttempt {
   backend: BackendName;

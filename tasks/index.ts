@@ -2,7 +2,8 @@
 import type { Task } from './task.js';
 import { FUNCTION_TASKS } from './function_tasks.js';
 import { faultyTask } from './faulty.js';
+import { linearRegressionTask } from './linear_regression.js';
 
 export const TASKS: Readonly<Record<string, Task<any, any>>> = Object.fromEntries(
-  [...FUNCTION_TASKS, faultyTask].map((t) => [t.name, t]),
+  [...FUNCTION_TASKS, linearRegressionTask, faultyTask].map((t) => [t.name, t]),
 );

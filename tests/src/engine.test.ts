@@ -103,3 +103,17 @@ test('a damaged checkpoint is reported and the run folder is left as it was', as
   await t.throwsAsync(resumeRun(dir), { message: /^checkpoint is damaged \('generation' is not a non-negative number\).*the run folder was left as it was$/ });
   t.is(readFileSync(join(dir, 'generations.jsonl'), 'utf8'), gens);
 });
+
+test('each worker sets its backend once and the manifest records the backend that ran', async (t) => {
+  const wasmDir = join(tempDir(), 'run');
+  const cpuDir = join(tempDir(), 'run');
+  const base = { task: 'linear-regression', dim: 4, x0: 0, sigma0: 0.5, 'max-generations': 3, seed: 2 };
+  await runSearch(config({ ...base, workers: 2, backend: 'wasm' }), wasmDir);
+  await runSearch(config({ ...base, workers: 0, backend: 'cpu' }), cpuDir);
+  t.deepEqual(readJson(join(wasmDir, 'manifest.json')).backend, { requested: 'wasm', used: 'wasm' });
+  t.deepEqual(readJson(join(cpuDir, 'manifest.json')).backend, { requested: 'cpu', used: 'cpu' });
+  // The same genomes on both backends: float32 results agree closely.
+  const a = generationsWithoutTimings(wasmDir).map((g) => g['bestFitness'] as number);
+  const b = generationsWithoutTimings(cpuDir).map((g) => g['bestFitness'] as number);
+  a.forEach((v, i) => t.true(Math.abs(v - b[i]!) <= 1e-5 * Math.max(1, Math.abs(v))));
+});
