@@ -109,7 +109,7 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
         genomeKind: config.genome,
         genome: genomes[i],
         task: { name: config.task, config: r.taskConfig },
-        seed: deriveSeed(config.seed, 'eval', generation, c.index),
+        seed: deriveSeed(config.seed, 'eval', generation, c.seedIndex ?? c.index),
         generation,
         index: c.index,
         wants: c.wants,

@@ -2,7 +2,9 @@
 import type { Strategy } from './strategy.js';
 import { cmaes, sepCmaes } from './cma_es.js';
 import { bipopCmaes, ipopCmaes } from './restarts.js';
+import { metagrad } from './metagrad.js';
+import { esGrad } from './es_grad.js';
 
 export const STRATEGIES: Readonly<Record<string, Strategy<any>>> = Object.fromEntries(
-  [cmaes, sepCmaes, ipopCmaes, bipopCmaes].map((s) => [s.name, s]),
+  [cmaes, sepCmaes, ipopCmaes, bipopCmaes, metagrad, esGrad].map((s) => [s.name, s]),
 );

@@ -14,6 +14,11 @@ export interface Candidate {
   /** The search-space point (already inside the declared bounds). */
   x: number[];
   wants: Wants;
+  /**
+   * Index that picks the evaluation seed, when it should differ from `index`: candidates that share it
+   * see the same task randomness (common random numbers, e.g. an antithetic pair).
+   */
+  seedIndex?: number;
 }
 
 /** How an evaluation ended. Anything but 'ok' (or a non-finite fitness) ranks worst. */
