@@ -7,7 +7,7 @@ import { lookup, UsageError } from './errors.js';
 import { deriveSeed } from './rng.js';
 import { RunStore, readJsonFile } from './run_store.js';
 import type { RunConfig } from './run_config.js';
-import type { EvalJob, Evaluator, JobResult } from './evaluator/protocol.js';
+import type { EvalItem, EvalJob, Evaluator } from './evaluator/protocol.js';
 import { InlineEvaluator } from './evaluator/inline_evaluator.js';
 import { PoolEvaluator } from './evaluator/pool_evaluator.js';
 import { buildManifest, type RunManifest } from './manifest.js';
@@ -15,7 +15,7 @@ import { GENOME_KINDS } from '../genomes/index.js';
 import { TASKS } from '../tasks/index.js';
 import { STRATEGIES } from '../strategies/index.js';
 import { rankableFitness } from '../strategies/ranking.js';
-import type { StopReasons, Strategy, StrategyState } from '../strategies/strategy.js';
+import type { Candidate, Evaluation, StopReasons, Strategy, StrategyState } from '../strategies/strategy.js';
 import type { GenomeKind } from '../genomes/genome_kind.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type BestRecord, type Checkpoint, type GenerationRecord, type RunSummary } from './run_records.js';
 
@@ -32,6 +32,8 @@ interface Resolved {
   kindConfig: unknown;
   strategy: Strategy<StrategyState>;
   taskConfig: Record<string, unknown>;
+  /** The task evaluates several genomes in one set of tensor ops. */
+  batchable: boolean;
 }
 
 function resolve(config: RunConfig): Resolved {
@@ -43,7 +45,7 @@ function resolve(config: RunConfig): Resolved {
   const kindConfig = kind.resolveConfig({ dim: config.dim, ...config.genomeConfig });
   // Fail here, in the main thread, rather than in every worker.
   const taskConfig = task.resolveConfig(config.taskConfig) as Record<string, unknown>;
-  return { kind, kindConfig, strategy, taskConfig };
+  return { kind, kindConfig, strategy, taskConfig, batchable: typeof task.evaluateBatch === 'function' };
 }
 
 function initialState(config: RunConfig, r: Resolved): StrategyState {
@@ -83,7 +85,24 @@ function budgetStop(config: RunConfig, generations: number, evaluations: number,
 
 function makeEvaluator(config: RunConfig, store: RunStore): Evaluator {
   if (config.workers === 0) return new InlineEvaluator();
-  return new PoolEvaluator(config.workers, (e) => store.log(`generation ${e.generation} candidate ${e.index}: ${e.message}`));
+  return new PoolEvaluator(config.workers, (e) => store.log(`generation ${e.generation} candidate${e.indices.length > 1 ? 's' : ''} ${e.indices.join(',')}: ${e.message}`));
+}
+
+/**
+ * Candidates → jobs. A task with a population axis gets chunks of `evalBatch` genomes (fixed size, so
+ * the chunking never depends on the worker count) that share the generation's seed; otherwise one job
+ * per candidate, seeded by its seed index.
+ */
+function buildJobs(config: RunConfig, r: Resolved, generation: number, candidates: readonly Candidate[], genomes: readonly unknown[]): EvalJob[] {
+  const common = { genomeKind: config.genome, task: { name: config.task, config: r.taskConfig }, generation, timeoutMs: config.timeoutMs, backend: config.backend };
+  const items: EvalItem[] = candidates.map((c, i) => ({ index: c.index, genome: genomes[i], wants: c.wants, seed: deriveSeed(config.seed, 'eval', generation, c.seedIndex ?? c.index) }));
+  if (r.batchable && candidates.every((c) => c.wants === 'fitness')) {
+    const seed = deriveSeed(config.seed, 'eval', generation, 'batch');
+    const jobs: EvalJob[] = [];
+    for (let k = 0; k < items.length; k += config.evalBatch) jobs.push({ ...common, items: items.slice(k, k + config.evalBatch), batched: true, seed });
+    return jobs;
+  }
+  return items.map((item) => ({ ...common, items: [item], batched: false, seed: item.seed }));
 }
 
 /** Restart strategies expose their restart index; the log shows it. */
@@ -105,18 +124,9 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
       const t0 = performance.now();
       const candidates = r.strategy.ask(state);
       const genomes = candidates.map((c) => r.kind.decode(c.x, r.kindConfig));
-      const jobs: EvalJob[] = candidates.map((c, i) => ({
-        genomeKind: config.genome,
-        genome: genomes[i],
-        task: { name: config.task, config: r.taskConfig },
-        seed: deriveSeed(config.seed, 'eval', generation, c.seedIndex ?? c.index),
-        generation,
-        index: c.index,
-        wants: c.wants,
-        timeoutMs: config.timeoutMs,
-        backend: config.backend,
-      }));
-      const results: JobResult[] = await evaluator.evaluate(jobs);
+      const jobs = buildJobs(config, r, generation, candidates, genomes);
+      const done = await evaluator.evaluate(jobs);
+      const results: Evaluation[] = done.flatMap((j) => j.results);
       r.strategy.tell(state, candidates, results);
 
       let failures = 0;
@@ -133,7 +143,7 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
         }
       });
       evaluations += results.length;
-      const used = results.find((x) => x.backend !== null)?.backend ?? null;
+      const used = done.find((x) => x.backend !== null)?.backend ?? null;
       if (used !== null && manifest.backend.used !== used) {
         manifest.backend.used = used;
         store.write('manifest', manifest);

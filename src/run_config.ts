@@ -21,6 +21,8 @@ export interface RunConfig {
   workers: number;
   backend: BackendRequest;
   timeoutMs: number;
+  /** Genomes per job for tasks with a population axis. */
+  evalBatch: number;
   genomeConfig: Record<string, unknown>;
   taskConfig: Record<string, unknown>;
   strategyParams: Record<string, unknown>;
@@ -56,6 +58,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'workers', key: 'workers', kind: 'int', min: 0, max: 256, help: 'worker threads; 0 evaluates inline (default: number of cores)' },
   { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, help: 'TensorFlow.js backend (default auto)' },
   { flag: 'timeout-ms', key: 'timeoutMs', kind: 'number', above: 0, max: 1e9, help: 'time limit per evaluation in ms (default 600000)' },
+  { flag: 'eval-batch', key: 'evalBatch', kind: 'int', min: 1, max: 4096, help: 'genomes per job for tasks with a population axis (default 8)' },
   { flag: 'genome-config', key: 'genomeConfig', kind: 'json', help: 'genome kind settings as a JSON object' },
   { flag: 'task-config', key: 'taskConfig', kind: 'json', help: 'task settings as a JSON object, e.g. {"rotate":true}' },
   { flag: 'strategy-params', key: 'strategyParams', kind: 'json', help: 'strategy parameter overrides as a JSON object' },
@@ -75,6 +78,7 @@ export function defaultRunConfig(): Omit<RunConfig, 'task' | 'seed'> {
     workers: availableParallelism(),
     backend: 'auto',
     timeoutMs: 600000,
+    evalBatch: 8,
     genomeConfig: {},
     taskConfig: {},
     strategyParams: {},

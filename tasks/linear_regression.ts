@@ -74,4 +74,18 @@ export const linearRegressionTask: Task<number[], LinearRegressionConfig> = {
       return { fitness, grad };
     });
   },
+  /** P weight vectors as the columns of one [dim, P] matrix: one matMul scores the whole batch. */
+  async evaluateBatch(ws, config) {
+    const { getTf } = await import('../src/backend.js');
+    const tf = getTf();
+    const dim = ws[0]!.length;
+    const { x, y } = regressionProblem(dim, config);
+    const mse = tf.tidy(() => {
+      const X = tf.tensor2d(x, [config.samples, dim]);
+      const W = tf.transpose(tf.tensor2d(ws.flat(), [ws.length, dim]));
+      const residual = tf.sub(tf.matMul(X, W), tf.tensor2d(y, [config.samples, 1]));
+      return tf.mean(tf.square(residual), 0).dataSync();
+    });
+    return Array.from(mse, (fitness) => ({ fitness }));
+  },
 };

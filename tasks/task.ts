@@ -30,6 +30,11 @@ export interface Task<G = unknown, C = Record<string, unknown>> {
   /** Validates and fills the task's settings; errors name the field and the fix. */
   resolveConfig(raw: Record<string, unknown>): C;
   evaluate(genome: G, config: C, ctx: TaskContext): TaskResult | Promise<TaskResult>;
+  /**
+   * Optional: scores several genomes in one set of tensor ops (the population axis). All of them see
+   * the same task randomness (`ctx.seed`), i.e. common random numbers; results in genome order.
+   */
+  evaluateBatch?(genomes: G[], config: C, ctx: TaskContext): Promise<TaskResult[]>;
 }
 
 /** Reads an optional field of a task config with a type and range check. */

@@ -3,7 +3,7 @@
  * to debug. A time limit can only cut short tasks that yield (async); synchronous code runs to its end.
  */
 import { runJob } from './run_job.js';
-import type { EvalJob, Evaluator, JobResult } from './protocol.js';
+import { failedJob, type EvalJob, type Evaluator, type JobResult } from './protocol.js';
 
 export class InlineEvaluator implements Evaluator {
   readonly workers = 0;
@@ -13,10 +13,7 @@ export class InlineEvaluator implements Evaluator {
     for (const job of jobs) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<JobResult>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ status: 'timeout', fitness: Number.NaN, wallMs: job.timeoutMs, backend: null, error: `no result within ${job.timeoutMs} ms` }),
-          job.timeoutMs,
-        );
+        timer = setTimeout(() => resolve(failedJob(job, 'timeout', `no result within ${job.timeoutMs} ms`, job.timeoutMs)), job.timeoutMs);
       });
       out.push(await Promise.race([runJob(job), timeout]));
       clearTimeout(timer);

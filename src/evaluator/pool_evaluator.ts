@@ -4,7 +4,7 @@
  * is aborted, which terminates its thread; a crashed thread is replaced by piscina (minThreads = N).
  */
 import { Piscina } from 'piscina';
-import type { EvalJob, Evaluator, EvaluatorEvent, JobResult } from './protocol.js';
+import { failedJob, type EvalJob, type Evaluator, type EvaluatorEvent, type JobResult } from './protocol.js';
 
 export class PoolEvaluator implements Evaluator {
   private readonly pool: Piscina;
@@ -42,13 +42,14 @@ export class PoolEvaluator implements Evaluator {
       return (await this.pool.run(job, { signal: ac.signal })) as JobResult;
     } catch (e) {
       const wallMs = performance.now() - start;
+      const indices = job.items.map((i) => i.index);
       if (ac.signal.aborted) {
-        this.onEvent({ generation: job.generation, index: job.index, message: `timeout after ${job.timeoutMs} ms; worker thread terminated and replaced` });
-        return { status: 'timeout', fitness: Number.NaN, wallMs, backend: null, error: `no result within ${job.timeoutMs} ms` };
+        this.onEvent({ generation: job.generation, indices, message: `timeout after ${job.timeoutMs} ms; worker thread terminated and replaced` });
+        return failedJob(job, 'timeout', `no result within ${job.timeoutMs} ms`, wallMs);
       }
       const message = e instanceof Error ? e.message : String(e);
-      this.onEvent({ generation: job.generation, index: job.index, message: `worker thread failed (${message}); replaced` });
-      return { status: 'error', fitness: Number.NaN, wallMs, backend: null, error: `worker thread failed: ${message}` };
+      this.onEvent({ generation: job.generation, indices, message: `worker thread failed (${message}); replaced` });
+      return failedJob(job, 'error', `worker thread failed: ${message}`, wallMs);
     } finally {
       clearTimeout(timer);
     }

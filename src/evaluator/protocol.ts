@@ -2,21 +2,36 @@
 import type { Evaluation, Wants } from '../../strategies/strategy.js';
 import type { BackendRequest } from '../backend_names.js';
 
+/** One candidate inside a job. */
+export interface EvalItem {
+  /** Candidate index in its generation. */
+  index: number;
+  genome: unknown;
+  wants: Wants;
+  /** deriveSeed(run seed, 'eval', generation, seed index): never depends on the worker. */
+  seed: number;
+}
+
+/**
+ * A unit of work for one thread: a single candidate, or several that a batched task evaluates in one set
+ * of tensor ops (the population axis). Batched items share `seed`, i.e. the same task randomness.
+ */
 export interface EvalJob {
   genomeKind: string;
-  genome: unknown;
   task: { name: string; config: Record<string, unknown> };
-  /** deriveSeed(run seed, 'eval', generation, index): never depends on the worker. */
-  seed: number;
   generation: number;
-  index: number;
-  wants: Wants;
-  /** Wall-clock limit; a job past it comes back as status 'timeout'. */
+  items: EvalItem[];
+  /** True: call the task's evaluateBatch on all items with `seed`; false: evaluate each item alone. */
+  batched: boolean;
+  seed: number;
+  /** Wall-clock limit for the whole job; past it every item comes back as status 'timeout'. */
   timeoutMs: number;
   backend: BackendRequest;
 }
 
-export interface JobResult extends Evaluation {
+export interface JobResult {
+  /** One evaluation per item, in item order. */
+  results: Evaluation[];
   wallMs: number;
   /** The TensorFlow.js backend that ran the job, or null for tasks that use none. */
   backend: string | null;
@@ -25,7 +40,7 @@ export interface JobResult extends Evaluation {
 /** Something the run log should record (a failure, a replaced worker). */
 export interface EvaluatorEvent {
   generation: number;
-  index: number;
+  indices: number[];
   message: string;
 }
 
@@ -35,4 +50,9 @@ export interface Evaluator {
   close(): Promise<void>;
   /** 0 for inline evaluation. */
   readonly workers: number;
+}
+
+/** The same failure for every item of a job (a timeout, a crashed thread). */
+export function failedJob(job: EvalJob, status: Evaluation['status'], error: string, wallMs: number): JobResult {
+  return { results: job.items.map(() => ({ status, fitness: Number.NaN, error })), wallMs, backend: null };
 }

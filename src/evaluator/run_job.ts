@@ -1,7 +1,9 @@
 /** Evaluates one job in the current thread: the same code runs inline and inside pool workers. */
-import { lookup } from '../errors.js';
+import { lookup, UsageError } from '../errors.js';
 import { TASKS } from '../../tasks/index.js';
-import type { EvalJob, JobResult } from './protocol.js';
+import type { TaskResult } from '../../tasks/task.js';
+import type { Evaluation } from '../../strategies/strategy.js';
+import type { EvalItem, EvalJob, JobResult } from './protocol.js';
 
 /** Backend set once per thread, the first time a TensorFlow.js task runs here. */
 let backendInThread: Promise<string> | null = null;
@@ -19,24 +21,43 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A task's answer as an Evaluation: NaN → 'nan', a missing gradient that was asked for → 'error'. */
+function toEvaluation(r: TaskResult, item: EvalItem, taskName: string): Evaluation {
+  if (typeof r.fitness !== 'number' || Number.isNaN(r.fitness)) return { status: 'nan', fitness: Number.NaN, error: 'fitness is NaN' };
+  if (item.wants === 'fitness+grad' && !r.grad) return { status: 'error', fitness: Number.NaN, error: `task '${taskName}' returned no gradient` };
+  const out: Evaluation = { status: 'ok', fitness: r.fitness };
+  if (r.grad) out.grad = r.grad;
+  if (r.metrics) out.metrics = r.metrics;
+  return out;
+}
+
 export async function runJob(job: EvalJob): Promise<JobResult> {
   const start = performance.now();
   let backend: string | null = null;
+  const failAll = (e: unknown): Evaluation[] => job.items.map(() => ({ status: 'error', fitness: Number.NaN, error: errorText(e) }));
+  let results: Evaluation[];
   try {
     const task = lookup(TASKS, 'task', job.task.name);
     const config = task.resolveConfig(job.task.config);
     if (task.usesTensorflow) backend = await ensureBackend(job);
-    const r = await task.evaluate(job.genome, config, { seed: job.seed, wants: job.wants, genomeKind: job.genomeKind });
-    const wallMs = performance.now() - start;
-    if (typeof r.fitness !== 'number' || Number.isNaN(r.fitness))
-      return { status: 'nan', fitness: Number.NaN, wallMs, backend, error: 'fitness is NaN' };
-    const out: JobResult = { status: 'ok', fitness: r.fitness, wallMs, backend };
-    if (r.grad) out.grad = r.grad;
-    if (r.metrics) out.metrics = r.metrics;
-    if (job.wants === 'fitness+grad' && !r.grad)
-      return { status: 'error', fitness: Number.NaN, wallMs, backend, error: `task '${job.task.name}' returned no gradient` };
-    return out;
+    if (job.batched) {
+      if (!task.evaluateBatch) throw new UsageError(`task '${task.name}' has no batched evaluation`);
+      const rs = await task.evaluateBatch(job.items.map((i) => i.genome), config, { seed: job.seed, wants: 'fitness', genomeKind: job.genomeKind });
+      if (rs.length !== job.items.length) throw new Error(`task '${task.name}' returned ${rs.length} results for ${job.items.length} genomes`);
+      results = rs.map((r, k) => toEvaluation(r, job.items[k]!, task.name));
+    } else {
+      results = [];
+      for (const item of job.items) {
+        try {
+          const r = await task.evaluate(item.genome, config, { seed: item.seed, wants: item.wants, genomeKind: job.genomeKind });
+          results.push(toEvaluation(r, item, task.name));
+        } catch (e) {
+          results.push({ status: 'error', fitness: Number.NaN, error: errorText(e) });
+        }
+      }
+    }
   } catch (e) {
-    return { status: 'error', fitness: Number.NaN, wallMs: performance.now() - start, backend, error: errorText(e) };
+    results = failAll(e);
   }
+  return { results, wallMs: performance.now() - start, backend };
 }

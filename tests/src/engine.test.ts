@@ -117,3 +117,14 @@ test('each worker sets its backend once and the manifest records the backend tha
   const b = generationsWithoutTimings(cpuDir).map((g) => g['bestFitness'] as number);
   a.forEach((v, i) => t.true(Math.abs(v - b[i]!) <= 1e-5 * Math.max(1, Math.abs(v))));
 });
+
+test('a task with a population axis is evaluated in fixed-size batches: same run for any worker count', async (t) => {
+  const base = { task: 'linear-regression', dim: 5, x0: 0, sigma0: 0.5, 'max-generations': 6, seed: 12, backend: 'wasm', 'eval-batch': 3 };
+  const a = join(tempDir(), 'run');
+  const b = join(tempDir(), 'run');
+  await runSearch(config({ ...base, workers: 1 }), a);
+  await runSearch(config({ ...base, workers: 2 }), b);
+  t.deepEqual(generationsWithoutTimings(b), generationsWithoutTimings(a));
+  t.is(generationsWithoutTimings(a)[0]!['popsize'], 8);
+  t.true((generationsWithoutTimings(a).at(-1)!['bestSoFar'] as number) < (generationsWithoutTimings(a)[0]!['bestSoFar'] as number));
+});

@@ -32,3 +32,17 @@ test('bad settings name the field', (t) => {
   t.throws(() => linearRegressionTask.resolveConfig({ samples: 0 }), { message: /task config 'samples' must be an integer >= 1/ });
   t.throws(() => linearRegressionTask.resolveConfig({ sample: 3 }), { message: /unknown task config key sample; valid keys: samples, dataSeed, noise/ });
 });
+
+test('the batched evaluation equals one evaluation per genome', async (t) => {
+  const config = linearRegressionTask.resolveConfig({});
+  const ws = [
+    [0.1, 0.2, 0.3],
+    [-1, 0, 1],
+    [0.5, -0.5, 0.25],
+  ];
+  const batch = await linearRegressionTask.evaluateBatch!(ws, config, { seed: 0, wants: 'fitness', genomeKind: 'vector' });
+  for (let i = 0; i < ws.length; i++) {
+    const one = await linearRegressionTask.evaluate(ws[i]!, config, { seed: 0, wants: 'fitness', genomeKind: 'vector' });
+    t.true(Math.abs(batch[i]!.fitness - one.fitness) <= 1e-6 * one.fitness, `${batch[i]!.fitness} vs ${one.fitness}`);
+  }
+});

@@ -1,11 +1,17 @@
 import test from 'ava';
 import { InlineEvaluator } from '../../../src/evaluator/inline_evaluator.js';
 import { PoolEvaluator } from '../../../src/evaluator/pool_evaluator.js';
-import type { EvalJob } from '../../../src/evaluator/protocol.js';
+import type { EvalJob, JobResult } from '../../../src/evaluator/protocol.js';
+import type { Evaluation } from '../../../strategies/strategy.js';
 import { deriveSeed, Rng } from '../../../src/rng.js';
 
 function job(index: number, x: number[], task = 'sphere', config: Record<string, unknown> = {}, seed = index, timeoutMs = 10000): EvalJob {
-  return { genomeKind: 'vector', genome: x, task: { name: task, config }, seed, generation: 0, index, wants: 'fitness', timeoutMs, backend: 'cpu' };
+  return { genomeKind: 'vector', task: { name: task, config }, generation: 0, items: [{ index, genome: x, wants: 'fitness', seed }], batched: false, seed, timeoutMs, backend: 'cpu' };
+}
+
+/** One evaluation per single-item job. */
+function flat(results: JobResult[]): Evaluation[] {
+  return results.map((r) => r.results[0]!);
 }
 
 /** The first seed whose faulty-task draw fails (failRate 0.5), and one that passes. */
@@ -21,20 +27,21 @@ function seeds(): { failing: number; passing: number } {
 
 test('inline: results come back in job order with exact fitness', async (t) => {
   const ev = new InlineEvaluator();
-  const r = await ev.evaluate([job(0, [1, 2]), job(1, [3, 0]), job(2, [0, 0])]);
+  const jobs = await ev.evaluate([job(0, [1, 2]), job(1, [3, 0]), job(2, [0, 0])]);
+  const r = flat(jobs);
   t.deepEqual(r.map((x) => [x.status, x.fitness]), [['ok', 5], ['ok', 9], ['ok', 0]]);
-  t.is(r[0]!.backend, null);
+  t.is(jobs[0]!.backend, null);
 });
 
 test('inline: a throwing task, a NaN and an unknown task come back with a status', async (t) => {
   const { failing } = seeds();
   const ev = new InlineEvaluator();
-  const r = await ev.evaluate([
+  const r = flat(await ev.evaluate([
     job(0, [1], 'faulty', { mode: 'throw', failRate: 0.5 }, failing),
     job(1, [1], 'faulty', { mode: 'nan', failRate: 0.5 }, failing),
     job(2, [1], 'nosuchtask'),
     job(3, [1], 'faulty', { mode: 'crash', failRate: 0.5 }, failing),
-  ]);
+  ]));
   t.deepEqual(r.map((x) => x.status), ['error', 'nan', 'error', 'error']);
   t.is(r[0]!.error, 'faulty task: simulated failure');
   t.regex(r[2]!.error!, /unknown task 'nosuchtask'; valid tasks: sphere/);
@@ -45,7 +52,7 @@ test('pool: 2 workers give the inline results in job order', async (t) => {
   const pool = new PoolEvaluator(2);
   try {
     const jobs = Array.from({ length: 9 }, (_, i) => job(i, [i, -i, 0.5], 'sphere', { delayMs: (9 - i) * 3 }));
-    const r = await pool.evaluate(jobs);
+    const r = flat(await pool.evaluate(jobs));
     t.deepEqual(r.map((x) => x.fitness), jobs.map((_, i) => 2 * i * i + 0.25));
   } finally {
     await pool.close();
@@ -55,14 +62,14 @@ test('pool: 2 workers give the inline results in job order', async (t) => {
 test('pool: a crashed thread and a hung job are replaced; the pool goes on', async (t) => {
   const { failing, passing } = seeds();
   const events: string[] = [];
-  const pool = new PoolEvaluator(2, (e) => events.push(`${e.index}: ${e.message}`));
+  const pool = new PoolEvaluator(2, (e) => events.push(`${e.indices.join(',')}: ${e.message}`));
   try {
-    const r = await pool.evaluate([
+    const r = flat(await pool.evaluate([
       job(0, [1], 'faulty', { mode: 'crash', failRate: 0.5 }, failing),
       job(1, [2], 'faulty', { mode: 'hang', failRate: 0.5, hangMs: 20000 }, failing, 400),
       job(2, [3], 'faulty', { mode: 'throw', failRate: 0.5 }, failing),
       job(3, [4], 'faulty', { mode: 'crash', failRate: 0.5 }, passing),
-    ]);
+    ]));
     t.deepEqual(r.map((x) => x.status), ['error', 'timeout', 'error', 'ok']);
     t.is(r[3]!.fitness, 16);
     t.regex(r[0]!.error!, /worker thread failed/);
@@ -70,7 +77,7 @@ test('pool: a crashed thread and a hung job are replaced; the pool goes on', asy
     t.true(events.some((e) => e.startsWith('0: worker thread failed')));
     t.true(events.some((e) => e.startsWith('1: timeout after 400 ms')));
     // Both threads still serve jobs afterwards.
-    const again = await pool.evaluate([job(0, [1]), job(1, [2]), job(2, [3])]);
+    const again = flat(await pool.evaluate([job(0, [1]), job(1, [2]), job(2, [3])]));
     t.deepEqual(again.map((x) => x.fitness), [1, 4, 9]);
   } finally {
     await pool.close();
@@ -80,10 +87,10 @@ test('pool: a crashed thread and a hung job are replaced; the pool goes on', asy
 test('job seeds do not depend on the evaluator', async (t) => {
   const seed = deriveSeed(5, 'eval', 3, 7);
   const jobs = [job(0, [1], 'faulty', { mode: 'nan', failRate: 0.5 }, seed)];
-  const inline = await new InlineEvaluator().evaluate(jobs);
+  const inline = flat(await new InlineEvaluator().evaluate(jobs));
   const pool = new PoolEvaluator(1);
   try {
-    t.deepEqual((await pool.evaluate(jobs)).map((x) => x.status), inline.map((x) => x.status));
+    t.deepEqual(flat(await pool.evaluate(jobs)).map((x) => x.status), inline.map((x) => x.status));
   } finally {
     await pool.close();
   }
