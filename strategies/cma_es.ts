@@ -9,13 +9,19 @@
  * - Failed, NaN or infinite evaluations rank worst (shared `rankOrder`). A generation without any
  *   finite evaluation carries no information and leaves the distribution untouched; any update that
  *   would produce a non-finite number is dropped as a whole, so the state is never corrupted.
- * - Box bounds are handled by mirror reflection into [lower, upper]. The repaired point, not the
- *   raw sample, enters the update (y = (x_repaired − m)/σ), so the distribution learns from the
- *   points that were actually evaluated. The mean stays feasible: it is a convex combination of them.
+ * - Box bounds are handled by mirror reflection into [lower, upper], as a genotype → phenotype map
+ *   (the idea of pycma's BoundTransform): the candidate handed out and evaluated is the reflected
+ *   point, while the update learns from the unrepaired sample, i.e. CMA-ES optimises the unbounded
+ *   function x ↦ f(reflect(x)). Feeding the repaired points into the update instead (y = (x_repaired
+ *   − m)/σ) was tried and rejected: with the optimum on a bound the selected repaired steps are
+ *   folded, C collapses along the bound while σ grows without limit (σ ≈ 1e100 after 400
+ *   generations on a 5-D sphere with four active bounds, where this way reaches f − f* < 1e-12).
+ *   So `mean` may lie outside the box; `reflect(mean)` and `best.x` are feasible.
  */
-import { Rng, type RngState } from '../src/rng.js';
+import { Rng } from '../src/rng.js';
 import { symEig } from '../src/linalg/sym_eig.js';
 import { rankableFitness, rankOrder } from './ranking.js';
+import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
 import type { Bounds, Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
 
 /** Strategy parameters, all derived from (n, λ) unless overridden through `options.params`. */
@@ -81,7 +87,7 @@ export interface CmaState extends StrategyState {
   /** Generation at which B and D were last computed from C. */
   eigenGeneration: number;
   bounds: JsonBounds | null;
-  /** Samples of the last `ask`, waiting for `tell`: evaluated points and y = (x − m)/σ. */
+  /** Samples of the last `ask`, waiting for `tell`: the evaluated (reflected) points and their unrepaired steps y = B·D·z. */
   pending: { x: number[][]; y: number[][] } | null;
   /** Best finite f of each recent generation (tolfun, tolfunhist), oldest first. */
   fitHistory: number[];
@@ -123,26 +129,6 @@ export function defaultPopsize(n: number): number {
   return 4 + Math.floor(3 * Math.log(n));
 }
 
-function rejectUnknown(params: Record<string, unknown>, valid: readonly string[], who: string): void {
-  for (const key of Object.keys(params)) {
-    if (!valid.includes(key)) {
-      throw new Error(`${who}: unknown parameter '${key}'; valid parameters are: ${valid.join(', ')}`);
-    }
-  }
-}
-
-function numberParam(params: Record<string, unknown>, key: ParamKey, fallback: number, check: (v: number) => boolean, what: string): number {
-  const v = params[key];
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) {
-    throw new Error(`cmaes: parameter '${key}' must be ${what} (got ${JSON.stringify(v)})`);
-  }
-  return v;
-}
-
-const positive = (v: number) => v > 0;
-const nonNegative = (v: number) => v >= 0;
-const unitInterval = (v: number) => v > 0 && v <= 1;
 
 /**
  * Resolves the parameters for dimension n. `overrides` is `options.params` (validated here);
@@ -150,9 +136,11 @@ const unitInterval = (v: number) => v > 0 && v <= 1;
  */
 export function cmaParameters(n: number, options: { diagonal: boolean; popsize?: number; params?: Record<string, unknown> }): CmaParams {
   const o = options.params ?? {};
-  rejectUnknown(o, CMA_PARAM_KEYS, options.diagonal ? 'sep-cmaes' : 'cmaes');
+  const who = options.diagonal ? 'sep-cmaes' : 'cmaes';
+  rejectUnknownParams(o, CMA_PARAM_KEYS, who);
+  const numberParam = (key: ParamKey, fallback: number, check: (v: number) => boolean, what: string): number => checkedNumber(o, key, fallback, check, what, who);
   const isInt2 = (v: number) => Number.isInteger(v) && v >= 2;
-  const fromParams = numberParam(o, 'popsize', NaN, isInt2, 'an integer ≥ 2');
+  const fromParams = numberParam('popsize', NaN, isInt2, 'an integer ≥ 2');
   if (options.popsize !== undefined && !isInt2(options.popsize)) throw new Error(`cmaes: popsize must be an integer ≥ 2 (got ${options.popsize})`);
   if (options.popsize !== undefined && !Number.isNaN(fromParams) && fromParams !== options.popsize) {
     throw new Error(`cmaes: popsize given twice with different values (${options.popsize} and params.popsize ${fromParams})`);
@@ -186,17 +174,17 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
   let cc: number;
   if (options.diagonal) {
     // pycma's separable rates (Ros & Hansen 2008, as parameterised in pycma).
-    c1 = numberParam(o, 'c1', 1 / (n + 2 * Math.sqrt(n) + mueff / n), unitInterval, 'in (0, 1]');
-    cmu = numberParam(o, 'cmu', Math.min(1 - c1, (0.25 + mueff + 1 / mueff - 2) / (n + 4 * Math.sqrt(n) + mueff / 2)), nonNegative, '≥ 0');
-    cc = numberParam(o, 'cc', (1 + 1 / n + mueff / n) / (Math.sqrt(n) + 1 / n + (2 * mueff) / n), unitInterval, 'in (0, 1]');
+    c1 = numberParam('c1', 1 / (n + 2 * Math.sqrt(n) + mueff / n), unitInterval, 'in (0, 1]');
+    cmu = numberParam('cmu', Math.min(1 - c1, (0.25 + mueff + 1 / mueff - 2) / (n + 4 * Math.sqrt(n) + mueff / 2)), nonNegative, '≥ 0');
+    cc = numberParam('cc', (1 + 1 / n + mueff / n) / (Math.sqrt(n) + 1 / n + (2 * mueff) / n), unitInterval, 'in (0, 1]');
   } else {
-    c1 = numberParam(o, 'c1', (Math.min(1, lambda / 6) * 2) / ((n + 1.3) ** 2 + mueff), unitInterval, 'in (0, 1]');
-    cmu = numberParam(o, 'cmu', Math.min(1 - c1, (2 * (0.25 + mueff + 1 / mueff - 2)) / ((n + 2) ** 2 + mueff)), nonNegative, '≥ 0');
-    cc = numberParam(o, 'cc', (4 + mueff / n) / (n + 4 + (2 * mueff) / n), unitInterval, 'in (0, 1]');
+    c1 = numberParam('c1', (Math.min(1, lambda / 6) * 2) / ((n + 1.3) ** 2 + mueff), unitInterval, 'in (0, 1]');
+    cmu = numberParam('cmu', Math.min(1 - c1, (2 * (0.25 + mueff + 1 / mueff - 2)) / ((n + 2) ** 2 + mueff)), nonNegative, '≥ 0');
+    cc = numberParam('cc', (4 + mueff / n) / (n + 4 + (2 * mueff) / n), unitInterval, 'in (0, 1]');
   }
   if (c1 + cmu > 1) throw new Error(`cmaes: c1 + cmu must not exceed 1 (got ${c1} + ${cmu})`);
-  const cs = numberParam(o, 'cs', (mueff + 2) / (n + mueff + 3), (v) => v > 0 && v < 1, 'in (0, 1)');
-  const damps = numberParam(o, 'damps', 1 + 2 * Math.max(0, Math.sqrt((mueff - 1) / (n + 1)) - 1) + cs, positive, '> 0');
+  const cs = numberParam('cs', (mueff + 2) / (n + mueff + 3), (v) => v > 0 && v < 1, 'in (0, 1)');
+  const damps = numberParam('damps', 1 + 2 * Math.max(0, Math.sqrt((mueff - 1) / (n + 1)) - 1) + cs, positive, '> 0');
 
   // Negative weights (App. A): their sum is capped so that C stays positive definite.
   let negScale = 0;
@@ -226,14 +214,14 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     active,
     diagonal: options.diagonal,
     eigenGap,
-    tolfun: numberParam(o, 'tolfun', 1e-11, nonNegative, '≥ 0'),
-    tolfunhist: numberParam(o, 'tolfunhist', 1e-12, nonNegative, '≥ 0'),
-    tolx: numberParam(o, 'tolx', 1e-11, nonNegative, '≥ 0'),
-    conditioncov: numberParam(o, 'conditioncov', 1e14, nonNegative, '≥ 0'),
-    tolfacupx: numberParam(o, 'tolfacupx', 1e3, nonNegative, '≥ 0'),
-    tolupsigma: numberParam(o, 'tolupsigma', 1e20, nonNegative, '≥ 0'),
-    tolstagnation: numberParam(o, 'tolstagnation', Math.floor(100 + (100 * n ** 1.5) / lambda), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
-    tolflatfitness: numberParam(o, 'tolflatfitness', 1, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    tolfun: numberParam('tolfun', 1e-11, nonNegative, '≥ 0'),
+    tolfunhist: numberParam('tolfunhist', 1e-12, nonNegative, '≥ 0'),
+    tolx: numberParam('tolx', 1e-11, nonNegative, '≥ 0'),
+    conditioncov: numberParam('conditioncov', 1e14, nonNegative, '≥ 0'),
+    tolfacupx: numberParam('tolfacupx', 1e3, nonNegative, '≥ 0'),
+    tolupsigma: numberParam('tolupsigma', 1e20, nonNegative, '≥ 0'),
+    tolstagnation: numberParam('tolstagnation', Math.floor(100 + (100 * n ** 1.5) / lambda), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    tolflatfitness: numberParam('tolflatfitness', 1, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
   };
 }
 
@@ -264,7 +252,12 @@ export function boundsFromJson(b: JsonBounds): Bounds {
   return { lower: b.lower.map((v) => v ?? -Infinity), upper: b.upper.map((v) => v ?? Infinity) };
 }
 
-/** Mirror reflection of v into [l, u] (either side may be open). */
+/** The feasible point a genotype stands for (e.g. `state.mean`): each coordinate mirrored into its bounds. */
+export function reflectIntoBounds(x: readonly number[], bounds: JsonBounds | null): number[] {
+  return bounds ? x.map((v, i) => reflect(v, bounds.lower[i] ?? null, bounds.upper[i] ?? null)) : x.slice();
+}
+
+/** Mirror reflection of v into [l, u] (either side may be open); 2(u − l)-periodic when both are finite. */
 function reflect(v: number, l: number | null, u: number | null): number {
   if (l !== null && u !== null) {
     const width = u - l;
@@ -284,18 +277,18 @@ function reflect(v: number, l: number | null, u: number | null): number {
 
 function assertFiniteVector(v: unknown, what: string): asserts v is number[] {
   if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new Error(`cmaes: ${what} must be a non-empty array of finite numbers`);
+    throw new Error(`${what} must be a non-empty array of finite numbers`);
   }
 }
 
 function init(name: string, diagonal: boolean, options: StrategyOptions): CmaState {
-  assertFiniteVector(options.x0, 'x0');
+  assertFiniteVector(options.x0, `${name}: x0`);
   if (!(Number.isFinite(options.sigma0) && options.sigma0 > 0)) throw new Error(`${name}: sigma0 must be a positive finite number (got ${options.sigma0})`);
   if (!Number.isFinite(options.seed)) throw new Error(`${name}: seed must be a finite number`);
   const n = options.x0.length;
   const params = cmaParameters(n, { diagonal, popsize: options.popsize, params: options.params });
   const bounds = options.bounds ? boundsToJson(options.bounds, n) : null;
-  const mean = options.x0.map((v, i) => (bounds ? Math.min(bounds.upper[i] ?? Infinity, Math.max(bounds.lower[i] ?? -Infinity, v)) : v));
+  const mean = options.x0.slice(); // a genotype: outside the box it stands for its reflection
   const identity = diagonal ? [] : Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
   return {
     strategy: name,
@@ -324,7 +317,7 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
   };
 }
 
-/** Eq. (38)–(40): x_k = m + σ·B·D·z_k, z_k ~ N(0, I), then mirrored into the bounds. */
+/** Eq. (38)–(40): x_k = m + σ·B·D·z_k, z_k ~ N(0, I); the candidate is x_k mirrored into the bounds. */
 function ask(state: CmaState): Candidate[] {
   const { dimension: n, params: p, mean, sigma, B, D, bounds } = state;
   const rng = new Rng(state.rng);
@@ -346,14 +339,9 @@ function ask(state: CmaState): Candidate[] {
     }
     const x = new Array<number>(n);
     for (let i = 0; i < n; i++) {
-      x[i] = mean[i]! + sigma * y[i]!;
-      if (bounds) {
-        const r = reflect(x[i]!, bounds.lower[i] ?? null, bounds.upper[i] ?? null);
-        if (r !== x[i]) {
-          x[i] = r;
-          y[i] = (r - mean[i]!) / sigma;
-        }
-      }
+      let v = mean[i]! + sigma * y[i]!;
+      if (!Number.isFinite(v)) v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE; // σ run away: keep the state JSON
+      x[i] = bounds ? reflect(v, bounds.lower[i] ?? null, bounds.upper[i] ?? null) : v;
     }
     xs.push(x);
     ys.push(y);
@@ -480,22 +468,27 @@ function tell(state: CmaState, candidates: readonly Candidate[], evaluations: re
     coef.push(p.cmu * wo);
   }
 
-  // Eq. (47): C ← (1 + c₁δ(h_σ) − c₁ − c_μ Σwⱼ) C + c₁ p_c p_cᵀ + c_μ Σ w°ᵢ yᵢ yᵢᵀ.
-  const delta = hsig ? 0 : p.cc * (2 - p.cc);
-  const decay = 1 + p.c1 * delta - p.c1 - p.cmu * sumW;
-  const C = p.diagonal ? updateDiagonalC(state.C, decay, p.c1, pc, ys, used, coef) : updateFullC(state.C, n, decay, p.c1, pc, ys, used, coef);
-
   // Eq. (44), with pycma's clip of |Δ ln σ| ≤ 1; flat fitness (tutorial's remedy) inflates σ.
   let logStep = Math.max(-1, Math.min(1, (p.cs / p.damps) * (psNorm / p.chiN - 1)));
   const flat = isFlat(state, f, order);
   if (flat) logStep += 0.2 + p.cs / p.damps;
   const sigma = Math.min(1e300, Math.max(1e-300, state.sigma * Math.exp(logStep)));
+  if (!(allFinite(mean) && allFinite(ps) && allFinite(pc) && Number.isFinite(sigma))) return;
 
-  if (!(allFinite(mean) && allFinite(ps) && allFinite(pc) && allFinite(C) && Number.isFinite(sigma))) return;
+  // Eq. (47): C ← (1 + c₁δ(h_σ) − c₁ − c_μ Σwⱼ) C + c₁ p_c p_cᵀ + c_μ Σ w°ᵢ yᵢ yᵢᵀ, in place.
+  const delta = hsig ? 0 : p.cc * (2 - p.cc);
+  const decay = 1 + p.c1 * delta - p.c1 - p.cmu * sumW;
+  if (p.diagonal) updateDiagonalC(state.C, decay, p.c1, pc, ys, used, coef);
+  else updateFullC(state.C, n, decay, p.c1, pc, ys, used, coef);
+  if (!allFinite(state.C)) {
+    // Only absurd inputs (|y| near 1e154) get here: fall back to the last decomposition, learn nothing.
+    if (p.diagonal) state.C = state.D.map((d) => d * d);
+    else rebuildC(state);
+    return;
+  }
   state.mean = mean;
   state.ps = ps;
   state.pc = pc;
-  for (let i = 0; i < C.length; i++) state.C[i] = C[i]!;
   state.sigma = sigma;
   state.flatGenerations = flat ? state.flatGenerations + 1 : 0;
   if (p.diagonal) {
@@ -506,39 +499,40 @@ function tell(state: CmaState, candidates: readonly Candidate[], evaluations: re
   }
 }
 
-function updateFullC(Cold: readonly number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): Float64Array {
-  const C = new Float64Array(n * n);
+/** Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. */
+function updateFullC(C: number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): void {
   const nu = used.length;
   for (let i = 0; i < n; i++) {
     const row = i * n;
     const a = c1 * pc[i]!;
-    for (let j = i; j < n; j++) C[row + j] = decay * Cold[row + j]! + a * pc[j]!;
+    for (let j = i; j < n; j++) C[row + j] = decay * C[row + j]! + a * pc[j]!;
     for (let u = 0; u < nu; u++) {
       const y = ys[used[u]!]!;
       const b = coef[u]! * y[i]!;
       if (b === 0) continue;
       for (let j = i; j < n; j++) C[row + j] += b * y[j]!;
     }
-    for (let j = i + 1; j < n; j++) C[j * n + i] = C[row + j]!; // symmetric by construction
+    for (let j = i + 1; j < n; j++) C[j * n + i] = C[row + j]!;
   }
-  return C;
 }
 
-function updateDiagonalC(Cold: readonly number[], decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): Float64Array {
-  const C = Float64Array.from(Cold, (c, i) => decay * c + c1 * pc[i]! * pc[i]!);
+/** Eq. (47) for the diagonal model. */
+function updateDiagonalC(C: number[], decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): void {
+  for (let i = 0; i < C.length; i++) C[i] = decay * C[i]! + c1 * pc[i]! * pc[i]!;
   used.forEach((r, u) => {
     const y = ys[r]!;
     for (let i = 0; i < C.length; i++) C[i] += coef[u]! * y[i]! * y[i]!;
   });
-  // Without the positive-definiteness cap, a variance may in principle reach ≤ 0; keep it usable.
+  // Without the positive-definiteness cap a variance may in principle reach ≤ 0; keep it usable.
   let max = 0;
   for (let i = 0; i < C.length; i++) max = Math.max(max, C[i]!);
-  for (let i = 0; i < C.length; i++) if (!(C[i]! > max * 1e-20)) C[i] = Math.max(max * 1e-20, Number.MIN_VALUE);
-  return C;
+  const floor = Math.max(max * 1e-20, Number.MIN_VALUE);
+  for (let i = 0; i < C.length; i++) if (!(C[i]! >= floor)) C[i] = floor;
 }
 
 /**
- * B, D from C (symmetrised). Eigenvalues are clamped to ≥ 1e-20·max so D stays usable (the
+ * B, D from C. C needs no symmetrising: updateFullC mirrors the upper triangle, which is also all
+ * symEig reads. Eigenvalues are clamped to ≥ 1e-20·max so D stays usable (the
  * conditioncov stop fires long before); if clamping was needed, C is rebuilt from the clamped
  * decomposition. If C is unusable (decomposition fails), the last good decomposition is kept and
  * C reset to it.
@@ -546,13 +540,6 @@ function updateDiagonalC(Cold: readonly number[], decay: number, c1: number, pc:
 function updateEigensystem(state: CmaState): void {
   const n = state.dimension;
   const C = state.C;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const s = 0.5 * (C[i * n + j]! + C[j * n + i]!);
-      C[i * n + j] = s;
-      C[j * n + i] = s;
-    }
-  }
   state.eigenGeneration = state.generation;
   let eig: ReturnType<typeof symEig>;
   try {

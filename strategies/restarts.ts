@@ -11,8 +11,8 @@
  * BIPOP: after each run, the regime whose runs used fewer evaluations so far goes next. A large run
  * doubles λ as in IPOP; only large restarts count toward `maxRestarts` (as in pycma). A small run
  * draws U ~ U[0, 1) and uses λ_s = ⌊λ₀·(λ_L/λ₀)^{U²}⌋, where λ_L is the λ of the latest large run
- * (= ½ of the next one, as in Hansen 2009), σ_s = σ0·10^{−2U}, and at most half the evaluations
- * of the latest large run.
+ * (with incPopsize 2, ½ of the next large λ, as in Hansen 2009), σ_s = σ0·10^{−2U}, and at most
+ * half the evaluations of the latest large run (a run ended by that cap records {maxfevals: cap}).
  */
 import { deriveSeed, Rng } from '../src/rng.js';
 import { boundsFromJson, CMA_PARAM_KEYS, cmaes, type CmaState, type JsonBounds } from './cma_es.js';

@@ -1,8 +1,8 @@
 /**
  * Symmetric eigendecomposition C = B·diag(values)·Bᵀ of a dense row-major matrix.
  *
- * Householder tridiagonalisation followed by the implicit QL method with Wilkinson-style shifts
- * (Golub & Van Loan, "Matrix Computations", §8.3). Every inner loop walks a row of a row-major array:
+ * Householder tridiagonalisation followed by implicit QL iterations with Wilkinson-style shifts
+ * (the symmetric QR algorithm of Golub & Van Loan, "Matrix Computations", §8.3, in its QL form). Every inner loop walks a row of a row-major array:
  * the Householder vectors are taken from rows (the matrix is symmetric), the reflections are
  * accumulated as Qᵀ, and the QL rotations mix rows of Qᵀ, so nothing strides through memory.
  * CMA-ES decomposes C every few generations, which makes this its dominant cost for n in the hundreds.
@@ -329,7 +329,7 @@ function qlImplicit(d: Float64Array, e: Float64Array, n: number, z: Float64Array
 
 /**
  * Eigendecomposition of the symmetric n×n matrix `c` (row-major, left untouched; only its upper
- * triangle is read). Throws if QL fails to converge, which needs non-finite input in practice.
+ * triangle is read). Throws on non-finite entries, and if QL fails to converge (never observed).
  */
 export function symEig(c: ArrayLike<number>, n: number): SymEig {
   if (c.length !== n * n) throw new Error(`symEig: expected ${n * n} entries, got ${c.length}`);
