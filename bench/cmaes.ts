@@ -7,21 +7,14 @@ import { cmaes } from '../strategies/cma_es.js';
 import { ipopCmaes } from '../strategies/restarts.js';
 import { BENCHMARK_FUNCTIONS, type BenchmarkFunction } from '../tasks/benchmark_functions.js';
 import type { Strategy, StrategyState } from '../strategies/strategy.js';
+import { minimize } from '../strategies/minimize.js';
 
 const TARGET = 1e-8;
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 
 /** Evaluations until some f ≤ target, counted pycma's way (the whole last generation). */
 function evaluationsToTarget<S extends StrategyState>(strategy: Strategy<S>, f: BenchmarkFunction, n: number, seed: number, maxEvaluations: number): { evaluations: number; success: boolean } {
-  const state = strategy.init({ x0: new Array<number>(n).fill(3), sigma0: 2, seed });
-  while (state.evaluations < maxEvaluations) {
-    const candidates = strategy.ask(state);
-    const evaluations = candidates.map((c) => ({ status: 'ok' as const, fitness: f(c.x) }));
-    strategy.tell(state, candidates, evaluations);
-    if (evaluations.some((e) => e.fitness <= TARGET)) return { evaluations: state.evaluations, success: true };
-    if (Object.keys(strategy.stop(state)).length > 0) break;
-  }
-  return { evaluations: state.evaluations, success: false };
+  return minimize(strategy, f, { x0: new Array<number>(n).fill(3), sigma0: 2, seed }, { target: TARGET, maxEvaluations });
 }
 
 function median(values: number[]): number {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { minimize } from '../../strategies/minimize.js';
 import { cmaes, cmaParameters, reflectIntoBounds, sepCmaes, type CmaState } from '../../strategies/cma_es.js';
 import type { Evaluation, Strategy, StrategyOptions } from '../../strategies/strategy.js';
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
@@ -13,16 +14,8 @@ function start(n: number, seed: number, extra: Partial<StrategyOptions> = {}): S
 
 /** pycma's count: stop after the generation in which some f ≤ target, counting all its evaluations. */
 function evaluationsToTarget(strategy: Strategy<CmaState>, f: BenchmarkFunction, options: StrategyOptions, target = 1e-8, maxEvaluations = 1e5): number {
-  const state = strategy.init(options);
-  while (state.evaluations < maxEvaluations) {
-    const candidates = strategy.ask(state);
-    const evaluations = candidates.map((c) => ok(f(c.x)));
-    strategy.tell(state, candidates, evaluations);
-    if (evaluations.some((e) => e.fitness <= target)) return state.evaluations;
-    const reasons = strategy.stop(state);
-    if (Object.keys(reasons).length > 0) return Infinity;
-  }
-  return Infinity;
+  const r = minimize(strategy, f, options, { target, maxEvaluations });
+  return r.success ? r.evaluations : Infinity;
 }
 
 function median(values: number[]): number {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { minimize } from '../../strategies/minimize.js';
 import { cmaes } from '../../strategies/cma_es.js';
 import { bipopCmaes, ipopCmaes, type RestartState } from '../../strategies/restarts.js';
 import type { Evaluation, Strategy, StrategyOptions } from '../../strategies/strategy.js';
@@ -13,15 +14,8 @@ function start(n: number, seed: number, extra: Partial<StrategyOptions> = {}): S
 
 /** pycma's count: stop after the generation in which some f ≤ target, counting all its evaluations. */
 function evaluationsToTarget(strategy: Strategy<RestartState>, f: BenchmarkFunction, options: StrategyOptions, maxEvaluations: number, target = 1e-8): number {
-  const state = strategy.init(options);
-  while (state.evaluations < maxEvaluations) {
-    const candidates = strategy.ask(state);
-    const evaluations = candidates.map((c) => ok(f(c.x)));
-    strategy.tell(state, candidates, evaluations);
-    if (evaluations.some((e) => e.fitness <= target)) return state.evaluations;
-    if (Object.keys(strategy.stop(state)).length > 0) return Infinity;
-  }
-  return Infinity;
+  const r = minimize(strategy, f, options, { target, maxEvaluations });
+  return r.success ? r.evaluations : Infinity;
 }
 
 function median(values: number[]): number {
