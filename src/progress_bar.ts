@@ -10,6 +10,7 @@ export interface ProgressInfo {
 
 export class ProgressBar {
   private lastPlain = 0;
+  private lastDraw = 0;
   private drawn = false;
 
   constructor(
@@ -24,7 +25,10 @@ export class ProgressBar {
 
   update(p: ProgressInfo): void {
     if (this.isTerminal) {
-      const cols = this.stream.columns ?? 100;
+      // Redrawing more than ~15 times a second only costs time.
+      if (Date.now() - this.lastDraw < 66 && p.fraction !== 1) return;
+      this.lastDraw = Date.now();
+      const cols = this.stream.columns || 100;
       const line = `${renderBar(p.fraction, this.width)} ${p.label}`.slice(0, Math.max(10, cols - 1));
       this.stream.write(`\r\x1b[2K${line}`);
       this.drawn = true;
