@@ -1,7 +1,9 @@
 /** Registry of genome kinds: the names the CLI and config files use. */
 import type { GenomeKind } from './genome_kind.js';
 import { vectorGenome } from './vector.js';
+import { blurGenome } from './blur_genome.js';
 
 export const GENOME_KINDS: Readonly<Record<string, GenomeKind<any, any>>> = {
   [vectorGenome.name]: vectorGenome,
+  [blurGenome.name]: blurGenome,
 };

@@ -94,7 +94,7 @@ function makeEvaluator(config: RunConfig, store: RunStore): Evaluator {
  * per candidate, seeded by its seed index.
  */
 function buildJobs(config: RunConfig, r: Resolved, generation: number, candidates: readonly Candidate[], genomes: readonly unknown[]): EvalJob[] {
-  const common = { genomeKind: config.genome, task: { name: config.task, config: r.taskConfig }, generation, timeoutMs: config.timeoutMs, backend: config.backend };
+  const common = { genomeKind: config.genome, genomeConfig: r.kindConfig, task: { name: config.task, config: r.taskConfig }, generation, timeoutMs: config.timeoutMs, backend: config.backend };
   const items: EvalItem[] = candidates.map((c, i) => ({ index: c.index, genome: genomes[i], wants: c.wants, seed: deriveSeed(config.seed, 'eval', generation, c.seedIndex ?? c.index) }));
   if (r.batchable && candidates.every((c) => c.wants === 'fitness')) {
     const seed = deriveSeed(config.seed, 'eval', generation, 'batch');

@@ -11,6 +11,8 @@ export interface TaskContext {
   wants: Wants;
   /** Name of the genome kind the genome was decoded by. */
   genomeKind: string;
+  /** That kind's resolved settings: a gradient must be taken with respect to the search vector it defines. */
+  genomeConfig: unknown;
 }
 
 export interface TaskResult {

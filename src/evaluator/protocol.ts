@@ -18,6 +18,8 @@ export interface EvalItem {
  */
 export interface EvalJob {
   genomeKind: string;
+  /** The genome kind's resolved settings (plain JSON). */
+  genomeConfig: unknown;
   task: { name: string; config: Record<string, unknown> };
   generation: number;
   items: EvalItem[];

@@ -42,14 +42,14 @@ export async function runJob(job: EvalJob): Promise<JobResult> {
     if (task.usesTensorflow) backend = await ensureBackend(job);
     if (job.batched) {
       if (!task.evaluateBatch) throw new UsageError(`task '${task.name}' has no batched evaluation`);
-      const rs = await task.evaluateBatch(job.items.map((i) => i.genome), config, { seed: job.seed, wants: 'fitness', genomeKind: job.genomeKind });
+      const rs = await task.evaluateBatch(job.items.map((i) => i.genome), config, { seed: job.seed, wants: 'fitness', genomeKind: job.genomeKind, genomeConfig: job.genomeConfig });
       if (rs.length !== job.items.length) throw new Error(`task '${task.name}' returned ${rs.length} results for ${job.items.length} genomes`);
       results = rs.map((r, k) => toEvaluation(r, job.items[k]!, task.name));
     } else {
       results = [];
       for (const item of job.items) {
         try {
-          const r = await task.evaluate(item.genome, config, { seed: item.seed, wants: item.wants, genomeKind: job.genomeKind });
+          const r = await task.evaluate(item.genome, config, { seed: item.seed, wants: item.wants, genomeKind: job.genomeKind, genomeConfig: job.genomeConfig });
           results.push(toEvaluation(r, item, task.name));
         } catch (e) {
           results.push({ status: 'error', fitness: Number.NaN, error: errorText(e) });

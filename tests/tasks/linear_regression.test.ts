@@ -10,10 +10,10 @@ test('fitness is the MSE and its gradient matches finite differences', async (t)
   const config = linearRegressionTask.resolveConfig({ samples: 64, noise: 0 });
   const dim = 4;
   const wStar = [1 / 4, -2 / 4, 3 / 4, -4 / 4];
-  const atOptimum = await linearRegressionTask.evaluate(wStar, config, { seed: 0, wants: 'fitness', genomeKind: 'vector' });
+  const atOptimum = await linearRegressionTask.evaluate(wStar, config, { seed: 0, wants: 'fitness', genomeKind: 'vector', genomeConfig: {} });
   t.true(atOptimum.fitness < 1e-10, `${atOptimum.fitness}`);
   const w = [0.3, 0.1, -0.2, 0.5];
-  const r = await linearRegressionTask.evaluate(w, config, { seed: 0, wants: 'fitness+grad', genomeKind: 'vector' });
+  const r = await linearRegressionTask.evaluate(w, config, { seed: 0, wants: 'fitness+grad', genomeKind: 'vector', genomeConfig: {} });
   // Reference in float64 from the same data.
   const { x, y } = regressionProblem(dim, config);
   let mse = 0;
@@ -40,9 +40,9 @@ test('the batched evaluation equals one evaluation per genome', async (t) => {
     [-1, 0, 1],
     [0.5, -0.5, 0.25],
   ];
-  const batch = await linearRegressionTask.evaluateBatch!(ws, config, { seed: 0, wants: 'fitness', genomeKind: 'vector' });
+  const batch = await linearRegressionTask.evaluateBatch!(ws, config, { seed: 0, wants: 'fitness', genomeKind: 'vector', genomeConfig: {} });
   for (let i = 0; i < ws.length; i++) {
-    const one = await linearRegressionTask.evaluate(ws[i]!, config, { seed: 0, wants: 'fitness', genomeKind: 'vector' });
+    const one = await linearRegressionTask.evaluate(ws[i]!, config, { seed: 0, wants: 'fitness', genomeKind: 'vector', genomeConfig: {} });
     t.true(Math.abs(batch[i]!.fitness - one.fitness) <= 1e-6 * one.fitness, `${batch[i]!.fitness} vs ${one.fitness}`);
   }
 });

@@ -6,7 +6,7 @@ import type { Evaluation } from '../../../strategies/strategy.js';
 import { deriveSeed, Rng } from '../../../src/rng.js';
 
 function job(index: number, x: number[], task = 'sphere', config: Record<string, unknown> = {}, seed = index, timeoutMs = 10000): EvalJob {
-  return { genomeKind: 'vector', task: { name: task, config }, generation: 0, items: [{ index, genome: x, wants: 'fitness', seed }], batched: false, seed, timeoutMs, backend: 'cpu' };
+  return { genomeKind: 'vector', genomeConfig: { dim: x.length }, task: { name: task, config }, generation: 0, items: [{ index, genome: x, wants: 'fitness', seed }], batched: false, seed, timeoutMs, backend: 'cpu' };
 }
 
 /** One evaluation per single-item job. */

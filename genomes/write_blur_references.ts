@@ -1,0 +1,21 @@
+/**
+ * Writes the shipped reference genomes: `node dist/genomes/write_blur_references.js` (from the repo root).
+ * genomes/backprop.blur.json is `backpropGenome(2)`; genomes/random.blur.json is `randomBlurGenome(2, new Rng(0))`.
+ */
+import { join } from 'node:path';
+import { Rng } from '../src/rng.js';
+import { backpropGenome, randomBlurGenome, saveBlurGenome } from './blur_genome.js';
+
+/** Seed of the shipped random genome. */
+export const RANDOM_REFERENCE_SEED = 0;
+
+export function writeBlurReferences(dir: string): string[] {
+  const files = [join(dir, 'backprop.blur.json'), join(dir, 'random.blur.json')];
+  saveBlurGenome(files[0]!, backpropGenome(2));
+  saveBlurGenome(files[1]!, randomBlurGenome(2, new Rng(RANDOM_REFERENCE_SEED)));
+  return files;
+}
+
+if (process.argv[1] && /write_blur_references\.js$/.test(process.argv[1])) {
+  for (const f of writeBlurReferences(process.argv[2] ?? 'genomes')) console.log(`wrote ${f}`);
+}

@@ -1,0 +1,136 @@
+/**
+ * One BLUR inner-loop step (papers.md §1.2) and the forward-only validation step, as pure functions of
+ * (synapses, genome tensors, batch) → new synapses, so `tf.grads` can differentiate an unrolled loop.
+ * Nothing here disposes its inputs; wrap calls in tf.tidy.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import {
+  activationBlock, applySynapseUpdate, backwardMessage, backwardRule, feedback, forwardActivation, forwardMessage,
+  hebbianUpdate, mixStates, normalizeBlock, ojaActivity, ojaTerm, states, syncStates, transposeForward,
+} from './blur_math.js';
+import { inputForwardMessage, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock } from './blur_input_layer.js';
+import type { BlurNetworkOptions } from './blur_options.js';
+import { layerGenome, type BlurPopulation } from './blur_population.js';
+
+type Tf = typeof tfjs;
+type T = tfjs.Tensor;
+
+export interface BlurSynapses {
+  /**
+   * F^0 in row layout (blur_input_layer.ts). Bk^0 only feeds the input layer, which is never written, so it
+   * is not stored.
+   */
+  input: InputBlock;
+  /** Synapse layers ℓ = 1 … L − 1 (index ℓ − 1): F^ℓ [P, R, k, n + 1, m] and Bk^ℓ [P, R, k, m, n]. */
+  upper: { forward: T; backward: T }[];
+}
+
+export function synapseTensors(syn: BlurSynapses): T[] {
+  return [syn.input.w, syn.input.b, ...syn.upper.flatMap((u) => [u.forward, u.backward])];
+}
+
+/**
+ * The start-of-step `state_update_fn`: normalise both blocks of every layer (when enabled). With
+ * per-layer genomes, layer ℓ uses its own rescaleTo (the public code passes the unsliced genome's).
+ */
+export function normalizeSynapses(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, o: BlurNetworkOptions): BlurSynapses {
+  if (!o.normalizeSynapses) return syn;
+  const scale = (l: number) => (o.rescale ? layerGenome(pop, l).rescaleTo : null);
+  return {
+    input: normalizeInput(tf, syn.input, layerGenome(pop, 0), rowShape(pop, syn.input), o.rescale),
+    upper: syn.upper.map((u, i) => ({ forward: normalizeBlock(tf, u.forward, scale(i + 1)), backward: normalizeBlock(tf, u.backward, scale(i + 1)) })),
+  };
+}
+
+export interface BlurForward {
+  /** layers[0] is the input x [B, n0] itself (h^0 = [x, 0, …] is implicit); layers[ℓ] = h^ℓ [P, R, k, B, n_ℓ]. */
+  layers: T[];
+  /** Pre-activations z^1 … z^L (index ℓ − 1), [P, R, k, B, n_ℓ]. */
+  pre: T[];
+}
+
+/** §1.2 steps 2–5 (neurons zeroed, so the κ_n·h term of eq. F is 0): h^{ℓ+1} = σ(η_n u). */
+export function forwardPass(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, x: tfjs.Tensor2D, o: BlurNetworkOptions): BlurForward {
+  const L = syn.upper.length + 1;
+  const layers: T[] = [x];
+  const pre: T[] = [];
+  const act = (l: number) => (l === L - 1 ? o.outputActivation : o.hiddenActivation);
+  const g0 = layerGenome(pop, 0);
+  const s = rowShape(pop, syn.input);
+  const f0 = o.normalizeInActivations ? normalizeInput(tf, syn.input, g0, s, o.rescale) : syn.input;
+  const z1 = tf.mul(g0.neuronUpdate, inputForwardMessage(tf, f0, x, g0, s));
+  pre.push(z1);
+  layers.push(forwardActivation(tf, z1, act(0), o.derivativeInState1));
+  for (let l = 1; l < L; l++) {
+    const g = layerGenome(pop, l);
+    const z = tf.mul(g.neuronUpdate, forwardMessage(tf, layers[l]!, activationBlock(tf, syn.upper[l - 1]!.forward, g, o), g.nu));
+    pre.push(z);
+    layers.push(forwardActivation(tf, z, act(l), o.derivativeInState1));
+  }
+  return { layers, pre };
+}
+
+/** §1.2 step 8: ℓ = L−1 … 1, each using the already updated upper layer; layer 0 is never written. */
+export function backwardPass(tf: Tf, layers: readonly T[], syn: BlurSynapses, pop: BlurPopulation, o: BlurNetworkOptions): T[] {
+  const out = layers.slice();
+  for (let l = syn.upper.length; l >= 1; l--) {
+    const g = layerGenome(pop, l);
+    const v = backwardMessage(tf, out[l + 1]!, activationBlock(tf, syn.upper[l - 1]!.backward, g, o), g.mu);
+    out[l] = backwardRule(tf, out[l]!, v, g, o);
+  }
+  return out;
+}
+
+/** §1.2 step 9, eq. S for every layer pair: `pres[ℓ]` is the pre-synaptic layer, `posts[ℓ + 1]` the post. */
+export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], posts: readonly T[], pop: BlurPopulation, o: BlurNetworkOptions): BlurSynapses {
+  const x = pres[0] as tfjs.Tensor2D;
+  const input = inputSynapseUpdate(tf, syn.input, x, posts[1]!, layerGenome(pop, 0), rowShape(pop, syn.input), o);
+  const upper = syn.upper.map((u, i) => {
+    const l = i + 1;
+    const g = layerGenome(pop, l);
+    const pre = pres[l]!;
+    const post = posts[l + 1]!;
+    let { dF, dB } = hebbianUpdate(tf, pre, post, g.alpha, g.beta, !o.symmetricInOut);
+    if (o.symmetricStates) dF = syncStates(tf, dF);
+    if (o.symmetricInOut) dB = transposeForward(tf, dF);
+    else if (o.symmetricStates) dB = syncStates(tf, dB!);
+    // the Oja term is added after syncing, as in the public code
+    if (o.oja) {
+      dF = tf.add(dF, ojaTerm(tf, u.forward, ojaActivity(tf, mixStates(tf, g.beta, post, false)), g, o));
+      dB = tf.add(dB!, ojaTerm(tf, u.backward, ojaActivity(tf, mixStates(tf, g.beta, pre, false)), g, o));
+    }
+    return {
+      forward: applySynapseUpdate(tf, u.forward, dF, g.synapseKeep, g.synapseUpdate, g.saturation, o),
+      backward: applySynapseUpdate(tf, u.backward, dB!, g.synapseKeep, g.synapseUpdate, g.saturation, o),
+    };
+  });
+  return { input, upper };
+}
+
+export interface BlurStepResult {
+  synapses: BlurSynapses;
+  /** Neuron states after the forward pass. */
+  forward: BlurForward;
+  /** Neuron states after feedback and the backward pass (layers[0] is x), what the Hebbian update saw. */
+  layers: T[];
+}
+
+/** One inner-loop step (§1.2): zero, input, normalise, forward, feedback, backward, Hebbian update. */
+export function networkStep(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, x: tfjs.Tensor2D, y: tfjs.Tensor2D, o: BlurNetworkOptions): BlurStepResult {
+  const s0 = normalizeSynapses(tf, syn, pop, o);
+  const fwd = forwardPass(tf, s0, pop, x, o);
+  const L = s0.upper.length + 1;
+  const layers = fwd.layers.slice();
+  layers[L] = feedback(tf, layers[L]!, fwd.pre[L - 1]!, y, o);
+  const after = backwardPass(tf, layers, s0, pop, o);
+  const pres = o.forwardActivationsForSynapseUpdate ? fwd.layers : after;
+  return { synapses: synapseUpdate(tf, s0, pres, after, pop, o), forward: fwd, layers: after };
+}
+
+/** The validation step (§1.2, forward only): output state 0, [P, R, B, m]. */
+export function networkPredict(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, x: tfjs.Tensor2D, o: BlurNetworkOptions): tfjs.Tensor4D {
+  const fwd = forwardPass(tf, normalizeSynapses(tf, syn, pop, o), pop, x, o);
+  const out = states(tf, fwd.layers[fwd.layers.length - 1]!, 0, 1);
+  const [P, R, , B, m] = out.shape as [number, number, number, number, number];
+  return tf.reshape(out, [P, R, B, m]) as tfjs.Tensor4D;
+}

@@ -1,0 +1,231 @@
+/**
+ * BLUR meta-objectives as tasks over the `blur` genome: the query-set loss after U unrolled inner
+ * steps, averaged over R synapse initialisations and over the training functions or episodes.
+ * `evaluateBatch` scores a whole chunk of the population in one set of tensor ops; `fitness+grad`
+ * differentiates the unrolled loop with respect to the search vector (for `metagrad`).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { deriveSeed, Rng } from '../src/rng.js';
+import { UsageError } from '../src/errors.js';
+import { configNumber, rejectUnknownKeys, type Task, type TaskContext, type TaskResult } from './task.js';
+import { getBooleanFunction } from './data/boolean_functions.js';
+import { loadImageDataset } from './data/registry.js';
+import { withValidation, type ImageDataset, type ImageSplit } from './data/image_dataset.js';
+import { booleanSampler, imageEpisodeSampler } from './blur_samplers.js';
+import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../genomes/blur_genome.js';
+import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/blur/blur_options.js';
+import { evaluateBlurPopulation, metaLossAndGrad, type BlurMetaOptions, type BlurSampler } from '../src/blur/meta_objective.js';
+
+/** Settings every BLUR task shares. */
+export interface BlurInnerLoopConfig {
+  hidden: number[];
+  unrollSteps: number;
+  batchSize: number;
+  queryBatchSize: number;
+  replicas: number;
+  /** Overrides of the genome's network options. */
+  network: Partial<BlurNetworkOptions>;
+}
+
+export interface BlurBooleanConfig extends BlurInnerLoopConfig {
+  /** Functions the fitness averages over. */
+  train: string[];
+  /** Functions only reported (metric heldOutAccuracy), never optimised. */
+  heldOut: string[];
+}
+
+export interface BlurImageConfig extends BlurInnerLoopConfig {
+  dataset: string;
+  /** Class pool an episode draws from. */
+  classes: number[];
+  /** Classes per episode. */
+  ways: number;
+  downsample: number;
+  /** Training examples loaded (the first ones of the train split) and how many of them become validation. */
+  trainSamples: number;
+  validation: number;
+  /** Episodes averaged per evaluation. */
+  episodes: number;
+}
+
+const INNER_KEYS = ['hidden', 'unrollSteps', 'batchSize', 'queryBatchSize', 'replicas', 'network'];
+
+function intList(raw: unknown, field: string, fallback: number[], check: (v: number) => boolean, what: string): number[] {
+  const v = raw ?? fallback;
+  if (!Array.isArray(v) || v.length === 0 || v.some((e) => typeof e !== 'number' || !Number.isInteger(e) || !check(e)))
+    throw new UsageError(`task config '${field}' must be a non-empty list of ${what} (got ${JSON.stringify(v)})`);
+  return v.slice() as number[];
+}
+
+function nameList(raw: unknown, field: string, fallback: string[]): string[] {
+  const v = raw ?? fallback;
+  if (!Array.isArray(v) || v.some((e) => typeof e !== 'string')) throw new UsageError(`task config '${field}' must be a list of function names (got ${JSON.stringify(v)})`);
+  for (const name of v as string[]) getBooleanFunction(name);
+  return v.slice() as string[];
+}
+
+function innerConfig(raw: Record<string, unknown>, d: { hidden: number[]; unrollSteps: number; batchSize: number; queryBatchSize: number }): BlurInnerLoopConfig {
+  return {
+    hidden: intList(raw['hidden'], 'hidden', d.hidden, (e) => e >= 1 && e <= 65536, 'layer sizes >= 1'),
+    unrollSteps: configNumber(raw, 'unrollSteps', d.unrollSteps, { integer: true, min: 1, max: 100000 }),
+    batchSize: configNumber(raw, 'batchSize', d.batchSize, { integer: true, min: 1, max: 65536 }),
+    queryBatchSize: configNumber(raw, 'queryBatchSize', d.queryBatchSize, { integer: true, min: 1, max: 65536 }),
+    replicas: configNumber(raw, 'replicas', 1, { integer: true, min: 1, max: 1024 }),
+    network: validateBlurNetworkOptions(raw['network'] ?? {}, "task config 'network'"),
+  };
+}
+
+function metaOptions(c: BlurInnerLoopConfig, inputs: number, outputs: number, seed: number): BlurMetaOptions {
+  return { sizes: [inputs, ...c.hidden, outputs], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize, replicas: c.replicas, seed, network: c.network };
+}
+
+async function tfInstance(): Promise<typeof tfjs> {
+  return (await import('../src/backend.js')).getTf();
+}
+
+/** The genome's layer count must match the network's when it has one genome per layer. */
+function checkGenomes(genomes: readonly BlurGenome[], c: BlurInnerLoopConfig): void {
+  const layers = c.hidden.length + 1;
+  for (const g of genomes)
+    if (g.layers.length !== 1 && g.layers.length !== layers)
+      throw new UsageError(`the blur genome has ${g.layers.length} layer genomes but the network has ${layers} synapse layers (hidden ${JSON.stringify(c.hidden)}); use genome-config {"perLayer": true, "numLayers": ${layers}} or a shared genome`);
+}
+
+/** One scoring unit: a sampler and the seed of its data stream. */
+interface Episode {
+  label: string;
+  sampler: BlurSampler;
+  seed: number;
+}
+
+/** Mean loss and accuracy of each genome over the episodes; non-finite losses stay NaN (rank worst). */
+function scorePopulation(tf: typeof tfjs, genomes: BlurGenome[], c: BlurInnerLoopConfig, episodes: readonly Episode[]): { loss: number[]; accuracy: number[]; per: number[][] } {
+  const loss = new Array<number>(genomes.length).fill(0);
+  const accuracy = new Array<number>(genomes.length).fill(0);
+  const per: number[][] = [];
+  for (const e of episodes) {
+    const r = evaluateBlurPopulation(tf, genomes, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    r.loss.forEach((v, i) => (loss[i]! += v / episodes.length));
+    r.accuracy.forEach((v, i) => (accuracy[i]! += v / episodes.length));
+    per.push(r.accuracy);
+  }
+  return { loss, accuracy, per };
+}
+
+/** Mean meta-loss and its gradient with respect to the search vector, over the episodes. */
+function lossAndGrad(tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): TaskResult {
+  const flat = blurGenome.encode(genome, genomeConfig);
+  const grad = new Array<number>(flat.length).fill(0);
+  let loss = 0;
+  let accuracy = 0;
+  for (const e of episodes) {
+    const r = metaLossAndGrad(tf, flat, genomeConfig, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    loss += r.loss / episodes.length;
+    accuracy += r.accuracy / episodes.length;
+    r.grad.forEach((g, i) => (grad[i]! += g / episodes.length));
+  }
+  return { fitness: loss, grad, metrics: { accuracy } };
+}
+
+function booleanEpisodes(names: readonly string[], seed: number): Episode[] {
+  return names.map((name) => ({ label: name, sampler: booleanSampler(name), seed: deriveSeed(seed, 'boolean', name) }));
+}
+
+export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
+  name: 'blur-boolean',
+  description: "BLUR meta-objective on 2-D Boolean functions (train: xor, or; held out: and, nxor), the paper's notebook setting",
+  genomeKinds: ['blur'],
+  usesTensorflow: true,
+  resolveConfig(raw) {
+    rejectUnknownKeys(raw, ['train', 'heldOut', ...INNER_KEYS], 'task');
+    return {
+      ...innerConfig(raw, { hidden: [20], unrollSteps: 5, batchSize: 512, queryBatchSize: 512 }),
+      train: nameList(raw['train'], 'train', ['xor', 'or']),
+      heldOut: nameList(raw['heldOut'], 'heldOut', ['and', 'nxor']),
+    };
+  },
+  async evaluate(genome, c, ctx) {
+    if (ctx.wants === 'fitness+grad') {
+      checkGenomes([genome], c);
+      return lossAndGrad(await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, booleanEpisodes(c.train, ctx.seed));
+    }
+    return (await this.evaluateBatch!([genome], c, ctx))[0]!;
+  },
+  async evaluateBatch(genomes, c, ctx) {
+    checkGenomes(genomes, c);
+    const tf = await tfInstance();
+    const train = scorePopulation(tf, genomes, c, booleanEpisodes(c.train, ctx.seed));
+    const held = c.heldOut.length ? scorePopulation(tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed)) : null;
+    return genomes.map((_, i) => {
+      const metrics: Record<string, number> = { accuracy: train.accuracy[i]! };
+      c.train.forEach((name, k) => (metrics[`accuracy_${name}`] = train.per[k]![i]!));
+      if (held) {
+        metrics['heldOutAccuracy'] = held.accuracy[i]!;
+        c.heldOut.forEach((name, k) => (metrics[`accuracy_${name}`] = held.per[k]![i]!));
+      }
+      return { fitness: train.loss[i]!, metrics };
+    });
+  },
+};
+
+const datasets = new Map<string, ImageDataset & { validation: ImageSplit }>();
+
+/** The dataset an image task meta-trains on: train split only, with validation carved out (seeded, fixed). */
+export function metaTrainingData(c: Pick<BlurImageConfig, 'dataset' | 'downsample' | 'trainSamples' | 'validation'>): ImageDataset & { validation: ImageSplit } {
+  const key = JSON.stringify([c.dataset, c.downsample, c.trainSamples, c.validation]);
+  let ds = datasets.get(key);
+  if (!ds) {
+    const base = loadImageDataset(c.dataset, { train: c.trainSamples, test: 1, downsample: c.downsample });
+    ds = withValidation(base, c.validation, new Rng(deriveSeed(0, 'validation-split', c.dataset)));
+    datasets.set(key, ds);
+  }
+  return ds;
+}
+
+function imageEpisodes(c: BlurImageConfig, seed: number): Episode[] {
+  const ds = metaTrainingData(c);
+  return Array.from({ length: c.episodes }, (_, e) => {
+    const sampler = imageEpisodeSampler(ds, { classPool: c.classes, ways: c.ways }, deriveSeed(seed, 'episode', e));
+    return { label: sampler.classes.join('-'), sampler, seed: deriveSeed(seed, 'data', e) };
+  });
+}
+
+function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageConfig> {
+  return {
+    name,
+    description: `BLUR meta-objective on ${dataset} episodes: random class subsets (ways of classes), relabelled, downsampled`,
+    genomeKinds: ['blur'],
+    usesTensorflow: true,
+    resolveConfig(raw) {
+      rejectUnknownKeys(raw, ['classes', 'ways', 'downsample', 'trainSamples', 'validation', 'episodes', ...INNER_KEYS], 'task');
+      const c: BlurImageConfig = {
+        ...innerConfig(raw, { hidden: [64], unrollSteps: 20, batchSize: 32, queryBatchSize: 256 }),
+        dataset,
+        classes: intList(raw['classes'], 'classes', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], (e) => e >= 0 && e <= 9, 'class indices 0 to 9'),
+        ways: configNumber(raw, 'ways', 5, { integer: true, min: 2, max: 10 }),
+        downsample: configNumber(raw, 'downsample', 2, { integer: true, min: 1, max: 28 }),
+        trainSamples: configNumber(raw, 'trainSamples', 12000, { integer: true, min: 100, max: 60000 }),
+        validation: configNumber(raw, 'validation', 2000, { integer: true, min: 10, max: 59000 }),
+        episodes: configNumber(raw, 'episodes', 1, { integer: true, min: 1, max: 1000 }),
+      };
+      if (c.ways > c.classes.length) throw new UsageError(`task config 'ways' (${c.ways}) exceeds the ${c.classes.length} classes of 'classes'`);
+      return c;
+    },
+    async evaluate(genome, c, ctx) {
+      if (ctx.wants === 'fitness+grad') {
+        checkGenomes([genome], c);
+        return lossAndGrad(await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, imageEpisodes(c, ctx.seed));
+      }
+      return (await this.evaluateBatch!([genome], c, ctx))[0]!;
+    },
+    async evaluateBatch(genomes, c, ctx: TaskContext) {
+      checkGenomes(genomes, c);
+      const r = scorePopulation(await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));
+      return genomes.map((_, i) => ({ fitness: r.loss[i]!, metrics: { accuracy: r.accuracy[i]! } }));
+    },
+  };
+}
+
+export const blurMnistTask = imageTask('blur-mnist', 'mnist');
+export const blurFashionMnistTask = imageTask('blur-fashion-mnist', 'fashion-mnist');
+
