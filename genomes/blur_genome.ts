@@ -77,7 +77,15 @@ export function blurLayerCount(config: BlurGenomeConfig): number {
   return config.perLayer ? config.numLayers : 1;
 }
 
-/** Length of one layer's block in the flat vector: ν, μ, α, β, κ_n, η_n, κ_w, η_w, extras. */
+/**
+ * The flat vector holds η_w divided by this (≈ 1e-3, a power of two so that encode and decode round-trip
+ * exactly), so that every coordinate of a search starts on one scale: a random genome's η_w = −1e-3 is
+ * −1.024 there. Without it a step size suited to ν, μ, α, β changes η_w by
+ * hundreds of times its size, the Hebbian updates explode, outputs saturate and the fitness goes flat.
+ */
+export const SYNAPSE_UPDATE_SCALE = 2 ** -10;
+
+/** Length of one layer's block in the flat vector: ν, μ, α, β, κ_n, η_n, κ_w, η_w / SYNAPSE_UPDATE_SCALE, extras. */
 export function blurLayerDim(config: Pick<BlurGenomeConfig, 'k' | 'extras'>): number {
   return 4 * config.k * config.k + 4 + config.extras.length;
 }
@@ -108,7 +116,7 @@ function resolveBlurConfig(raw: Record<string, unknown>): BlurGenomeConfig {
 
 function flatLayer(layer: BlurLayerGenome, config: BlurGenomeConfig, out: number[]): void {
   for (const m of [layer.neuron.nu, layer.neuron.mu, layer.synapse.pre, layer.synapse.post]) for (const row of m) out.push(...row);
-  out.push(layer.neuron.keep, layer.neuron.update, layer.synapse.keep, layer.synapse.update);
+  out.push(layer.neuron.keep, layer.neuron.update, layer.synapse.keep, layer.synapse.update / SYNAPSE_UPDATE_SCALE);
   for (const e of config.extras) out.push(layer.synapse[e]);
 }
 
@@ -133,7 +141,7 @@ function unflatLayer(x: readonly number[], at: number, config: BlurGenomeConfig)
   for (const e of config.extras) extras[e] = x[p++]!;
   return {
     neuron: { nu, mu, keep: nk, update: nup },
-    synapse: { pre, post, keep: sk, update: sup, saturation: extras.saturation, rescaleTo: extras.rescaleTo, ojaMultiplier: extras.ojaMultiplier },
+    synapse: { pre, post, keep: sk, update: sup * SYNAPSE_UPDATE_SCALE, saturation: extras.saturation, rescaleTo: extras.rescaleTo, ojaMultiplier: extras.ojaMultiplier },
   };
 }
 
@@ -186,6 +194,8 @@ export const blurGenome: GenomeKind<BlurGenome, BlurGenomeConfig> = {
     for (const layer of layers) flatLayer(layer, c, out);
     return out;
   },
+  random: (c, rng) => randomBlurGenome(c.k, rng, { layers: blurLayerCount(c) }),
+  load: (path) => loadBlurGenome(path),
 };
 
 /** One layer genome as tensors (k×k matrices and scalars). */
@@ -233,7 +243,7 @@ export function blurGenomeFromFlat(tf: Tf, x: tfjs.Tensor1D, config: BlurGenomeC
     const neuronKeep = scalar();
     const neuronUpdate = scalar();
     const synapseKeep = scalar();
-    const synapseUpdate = scalar();
+    const synapseUpdate = tf.mul(scalar(), SYNAPSE_UPDATE_SCALE) as tfjs.Scalar;
     const extras = {} as Record<BlurExtra, tfjs.Scalar>;
     for (const e of BLUR_EXTRAS) if (!config.extras.includes(e)) extras[e] = tf.scalar(EXTRA_DEFAULTS[e]);
     for (const e of config.extras) extras[e] = scalar(); // canonical order, as in encode

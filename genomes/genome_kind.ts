@@ -3,6 +3,7 @@
  * evaluates (plain JSON, so it crosses worker threads and lands in best.json as is).
  */
 import type { Bounds } from '../strategies/strategy.js';
+import type { Rng } from '../src/rng.js';
 
 export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   readonly name: string;
@@ -15,4 +16,8 @@ export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   bounds(config: C): Bounds | undefined;
   decode(x: readonly number[], config: C): G;
   encode(genome: G, config: C): number[];
+  /** A random genome, the usual start of a search (`--init random`). */
+  random(config: C, rng: Rng): G;
+  /** Reads and validates a genome file (`--init FILE`); errors name the file and the field. */
+  load(path: string): G;
 }

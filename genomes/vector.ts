@@ -1,6 +1,7 @@
 /** The plain real-vector genome: what the built-in test functions search over. */
 import { UsageError } from '../src/errors.js';
 import type { GenomeKind } from './genome_kind.js';
+import { readJsonFile } from '../src/run_store.js';
 
 export interface VectorConfig {
   dim: number;
@@ -44,4 +45,23 @@ export const vectorGenome: GenomeKind<number[], VectorConfig> = {
   },
   decode: (x) => Array.from(x),
   encode: (g) => g.slice(),
+  /** N(0, 1) per coordinate, folded into the box if there is one. */
+  random(c, rng) {
+    const b = this.bounds(c);
+    return Array.from({ length: c.dim }, (_, i) => {
+      const v = rng.normal();
+      if (!b) return v;
+      const lo = b.lower[i]!;
+      const hi = b.upper[i]!;
+      return Number.isFinite(lo) && Number.isFinite(hi) ? lo + rng.uniform() * (hi - lo) : Math.min(hi, Math.max(lo, v));
+    });
+  },
+  /** A JSON array of numbers, or a best.json whose `x` is one. */
+  load(path) {
+    const v = readJsonFile(path, 'vector genome file') as unknown;
+    const x = Array.isArray(v) ? v : (v as { x?: unknown } | null)?.x;
+    if (!Array.isArray(x) || x.some((e) => typeof e !== 'number' || !Number.isFinite(e)))
+      throw new UsageError(`${path}: a vector genome file must hold a JSON array of finite numbers (or an object with one as "x")`);
+    return x as number[];
+  },
 };

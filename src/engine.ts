@@ -4,7 +4,7 @@
  * after each generation, so `resume` after a kill -9 replays the uninterrupted trajectory exactly.
  */
 import { lookup, UsageError } from './errors.js';
-import { deriveSeed } from './rng.js';
+import { deriveSeed, Rng } from './rng.js';
 import { RunStore, readJsonFile } from './run_store.js';
 import type { RunConfig } from './run_config.js';
 import type { EvalItem, EvalJob, Evaluator } from './evaluator/protocol.js';
@@ -48,10 +48,18 @@ function resolve(config: RunConfig): Resolved {
   return { kind, kindConfig, strategy, taskConfig, batchable: typeof task.evaluateBatch === 'function' };
 }
 
-function initialState(config: RunConfig, r: Resolved): StrategyState {
+/** The start of the search: --init (a random or stored genome, encoded) or --x0. */
+export function startVector(config: RunConfig, r: Pick<Resolved, 'kind' | 'kindConfig'>): number[] {
   const n = r.kind.dim(r.kindConfig);
-  const x0 = Array.isArray(config.x0) ? config.x0.slice() : new Array<number>(n).fill(config.x0);
-  if (x0.length !== n) throw new UsageError(`--x0 has ${x0.length} numbers but genome '${config.genome}' has ${n} dimensions`);
+  let x0: number[];
+  if (config.init === 'random') x0 = r.kind.encode(r.kind.random(r.kindConfig, new Rng(deriveSeed(config.seed, 'init'))), r.kindConfig);
+  else if (config.init !== null) x0 = r.kind.encode(r.kind.load(config.init), r.kindConfig);
+  else x0 = Array.isArray(config.x0) ? config.x0.slice() : new Array<number>(n).fill(config.x0);
+  if (x0.length !== n) throw new UsageError(`the start point has ${x0.length} numbers but genome '${config.genome}' has ${n} dimensions (--x0 or --init)`);
+  return x0;
+}
+
+function initialState(config: RunConfig, r: Resolved, x0: number[]): StrategyState {
   const bounds = r.kind.bounds(r.kindConfig);
   try {
     return r.strategy.init({
@@ -105,6 +113,13 @@ function buildJobs(config: RunConfig, r: Resolved, generation: number, candidate
   return items.map((item) => ({ ...common, items: [item], batched: false, seed: item.seed }));
 }
 
+/** The generation's best successful evaluation (its metrics go to the log). */
+function bestOk(results: readonly Evaluation[]): Evaluation | null {
+  let top: Evaluation | null = null;
+  for (const e of results) if (e.status === 'ok' && Number.isFinite(e.fitness) && (top === null || e.fitness < top.fitness)) top = e;
+  return top;
+}
+
 /** Restart strategies expose their restart index; the log shows it. */
 function restartField(state: StrategyState): { restart?: number } {
   const r = (state as unknown as { restart?: unknown }).restart;
@@ -138,7 +153,7 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
           store.log(`generation ${generation} candidate ${candidates[i]!.index}: ${res.status}${res.error ? ` (${res.error})` : ''}`);
         } else ok.push(f);
         if (res.status === 'ok' && Number.isFinite(res.fitness) && (best === null || res.fitness < best.fitness)) {
-          best = { fitness: res.fitness, x: candidates[i]!.x.slice(), genome: genomes[i], generation, index: candidates[i]!.index, evaluation: evaluations + i + 1 };
+          best = { fitness: res.fitness, x: candidates[i]!.x.slice(), genome: genomes[i], generation, index: candidates[i]!.index, evaluation: evaluations + i + 1, ...(res.metrics ? { metrics: res.metrics } : {}) };
           store.write('best', best);
         }
       });
@@ -150,6 +165,7 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
       }
       const wallMs = performance.now() - t0;
       elapsedMs += wallMs;
+      const top = bestOk(results);
       const record: GenerationRecord = {
         generation,
         evaluations,
@@ -159,6 +175,7 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
         sigma: state.sigma,
         popsize: candidates.length,
         failures,
+        ...(top?.metrics ? { bestMetrics: top.metrics } : {}),
         ...restartField(state),
         wallMs: Math.round(wallMs * 1000) / 1000,
         elapsedMs: Math.round(elapsedMs * 1000) / 1000,
@@ -181,12 +198,13 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
 /** Starts a new run in `runDir` (which must not hold a run already). */
 export async function runSearch(config: RunConfig, runDir: string, hooks: EngineHooks = {}, command = ''): Promise<RunSummary> {
   const r = resolve(config);
-  const state = initialState(config, r);
+  const x0 = startVector(config, r);
+  const state = initialState(config, r, x0);
   const store = new RunStore(runDir);
   if (existsRun(store))
     throw new UsageError(`${runDir} already holds a run; continue it with \`evometa resume ${runDir}\` or choose another --out`);
   store.create();
-  const manifest = buildManifest(config, runDir, command);
+  const manifest = { ...buildManifest(config, runDir, command), x0 };
   store.write('manifest', manifest);
   store.log(`started: ${command || 'runSearch'} (seed ${config.seed})`);
   const ckpt: Checkpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generation: 0, evaluations: 0, elapsedMs: 0, best: null, strategy: state };

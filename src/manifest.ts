@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from './run_config.js';
 
@@ -17,6 +18,8 @@ export interface RunManifest {
   backend: { requested: string; used: string | null };
   git: { commit: string | null; dirty: boolean | null };
   host: { platform: string; arch: string; cpus: number };
+  /** The resolved start vector (from --x0 or --init). */
+  x0?: number[];
 }
 
 /** The project root (where package.json lives), from dist/src/ or src/. */
@@ -62,6 +65,6 @@ export function buildManifest(config: RunConfig, runDir: string, command: string
     versions,
     backend: { requested: config.backend, used: null },
     git: gitState(),
-    host: { platform: process.platform, arch: process.arch, cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 0 },
+    host: { platform: process.platform, arch: process.arch, cpus: availableParallelism() },
   };
 }

@@ -12,6 +12,8 @@ export interface RunConfig {
   task: string;
   strategy: string;
   x0: number | number[];
+  /** 'random' (the genome kind's seeded random genome) or a genome file; overrides x0 when set. */
+  init: string | null;
   sigma0: number;
   popsize: number | null;
   target: number | null;
@@ -49,6 +51,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'task', key: 'task', kind: 'string', help: 'task to minimise (required)' },
   { flag: 'strategy', key: 'strategy', kind: 'string', help: "search strategy (default 'cmaes')" },
   { flag: 'x0', key: 'x0', kind: 'vector', help: 'start point: one number for every coordinate, or a comma list (default 0)' },
+  { flag: 'init', key: 'init', kind: 'string', help: "start from 'random' (a seeded random genome of the kind) or a genome FILE; overrides --x0" },
   { flag: 'sigma0', key: 'sigma0', kind: 'number', above: 0, max: 1e30, help: 'initial step size (default 1)' },
   { flag: 'popsize', key: 'popsize', kind: 'int', min: 2, max: 1000000, help: "population size (default: the strategy's)" },
   { flag: 'target', key: 'target', kind: 'number', help: 'stop once the best fitness is <= this' },
@@ -70,6 +73,7 @@ export function defaultRunConfig(): Omit<RunConfig, 'task' | 'seed'> {
     dim: 10,
     strategy: 'cmaes',
     x0: 0,
+    init: null,
     sigma0: 1,
     popsize: null,
     target: null,
@@ -155,7 +159,7 @@ export function resolveRunConfig(raw: Record<string, unknown>, drawSeed: () => n
   for (const [name, value] of Object.entries(raw)) {
     const o = optionByFlag(name);
     if (!o) throw new UsageError(`unknown option '${name}'; valid options: ${RUN_OPTIONS.map((x) => x.flag).join(', ')}`);
-    if (value === null && (o.key === 'target' || o.key === 'maxEvals' || o.key === 'maxGenerations' || o.key === 'popsize')) {
+    if (value === null && (o.key === 'target' || o.key === 'maxEvals' || o.key === 'maxGenerations' || o.key === 'popsize' || o.key === 'init')) {
       cfg[o.key] = null;
       continue;
     }

@@ -13,6 +13,8 @@ export interface BestRecord {
   index: number;
   /** 1-based number of the evaluation that found it. */
   evaluation: number;
+  /** The task's extra numbers for it (e.g. held-out accuracy). */
+  metrics?: Record<string, number>;
 }
 
 /** One line of generations.jsonl. `wallMs` and `elapsedMs` are the only timing fields. */
@@ -25,6 +27,8 @@ export interface GenerationRecord {
   sigma: number;
   popsize: number;
   failures: number;
+  /** Task metrics of the generation's best candidate (e.g. accuracy). */
+  bestMetrics?: Record<string, number>;
   restart?: number;
   wallMs: number;
   elapsedMs: number;

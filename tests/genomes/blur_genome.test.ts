@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { getTf, initBackend } from '../../src/backend.js';
 import { Rng } from '../../src/rng.js';
 import {
+  SYNAPSE_UPDATE_SCALE,
   backpropGenome, blurGenome, blurGenomeFromFlat, loadBlurGenome, randomBlurGenome, saveBlurGenome, validateBlurGenome,
   type BlurGenome,
 } from '../../genomes/blur_genome.js';
@@ -51,7 +52,7 @@ test('encode/decode round trip exactly, in the documented flat order', (t) => {
     t.deepEqual(blurGenome.decode(blurGenome.encode(g, c), c), g);
     t.is(validateBlurGenome(JSON.parse(JSON.stringify(g))).layers.length, c.perLayer ? 3 : 1);
   }
-  // order: ν, μ, α, β row-major, then κ_n, η_n, κ_w, η_w
+  // order: ν, μ, α, β row-major, then κ_n, η_n, κ_w, η_w / SYNAPSE_UPDATE_SCALE
   const c = blurGenome.resolveConfig({});
   const g = blurGenome.decode(Array.from({ length: 20 }, (_, i) => i), c);
   const l = g.layers[0]!;
@@ -59,7 +60,7 @@ test('encode/decode round trip exactly, in the documented flat order', (t) => {
   t.deepEqual(l.neuron.mu, [[4, 5], [6, 7]]);
   t.deepEqual(l.synapse.pre, [[8, 9], [10, 11]]);
   t.deepEqual(l.synapse.post, [[12, 13], [14, 15]]);
-  t.deepEqual([l.neuron.keep, l.neuron.update, l.synapse.keep, l.synapse.update], [16, 17, 18, 19]);
+  t.deepEqual([l.neuron.keep, l.neuron.update, l.synapse.keep, l.synapse.update], [16, 17, 18, 19 * SYNAPSE_UPDATE_SCALE]);
   t.deepEqual([l.synapse.saturation, l.synapse.rescaleTo, l.synapse.ojaMultiplier], [1, 1, 1]); // unsearched: defaults
   // a shared genome encodes into a per-layer config by repetition
   const per = blurGenome.resolveConfig({ perLayer: true, numLayers: 2 });
@@ -110,7 +111,7 @@ test('blurGenomeFromFlat: slices equal decode, and tf.grads comes back in flat o
       const at = li * d;
       t.deepEqual(gv.slice(at, at + 9), new Array<number>(9).fill(1 + li * 100));
       t.deepEqual(gv.slice(at + 27, at + 36), new Array<number>(9).fill(4 + li * 100));
-      t.is(gv[at + 39], 8 + li * 100);
+      t.is(gv[at + 39], (8 + li * 100) * SYNAPSE_UPDATE_SCALE); // d(η_w)/dx = the scale
       t.is(gv[at + 40], 9 + li * 100);
     }
   });
