@@ -23,6 +23,7 @@ usage:
   evometa search --task NAME [options]     start a search (see options below)
   evometa resume DIR [--workers N]          continue a killed or interrupted run
   evometa report DIR                        summary table and report.svg for a run
+  evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
   evometa list                              genome kinds, tasks, strategies, backends
   evometa start                             the default job (what \`npm start\` runs)
 
@@ -210,8 +211,10 @@ async function main(): Promise<void> {
       return cmdReport(args);
     case 'list':
       return cmdList(args);
+    case 'replay':
+      return (await import('./cli_replay.js')).cmdReplay(args);
     default:
-      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, list, start`);
+      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, replay, list, start`);
   }
 }
 

@@ -30,13 +30,14 @@ export interface RunConfig {
   strategyParams: Record<string, unknown>;
 }
 
-type Kind = 'string' | 'int' | 'number' | 'vector' | 'json' | 'enum';
+export type OptionKind = 'string' | 'int' | 'number' | 'vector' | 'json' | 'enum';
 
-interface OptionSpec {
+/** One option of a command: its flag, type and range; shared by `search` and `replay`. */
+export interface OptionSpec<K extends string = keyof RunConfig> {
   /** The flag / config-file name. */
   flag: string;
-  key: keyof RunConfig;
-  kind: Kind;
+  key: K;
+  kind: OptionKind;
   help: string;
   min?: number;
   max?: number;
@@ -89,7 +90,7 @@ export function defaultRunConfig(): Omit<RunConfig, 'task' | 'seed'> {
   };
 }
 
-function rangeText(o: OptionSpec): string {
+function rangeText(o: OptionSpec<string>): string {
   const parts: string[] = [];
   if (o.above !== undefined) parts.push(`> ${o.above}`);
   if (o.min !== undefined) parts.push(`>= ${o.min}`);
@@ -97,12 +98,12 @@ function rangeText(o: OptionSpec): string {
   return parts.join(' and ');
 }
 
-function badValue(o: OptionSpec, value: unknown, what: string): UsageError {
+function badValue(o: OptionSpec<string>, value: unknown, what: string): UsageError {
   const range = rangeText(o);
   return new UsageError(`--${o.flag} must be ${what}${range ? ` ${range}` : ''} (got ${JSON.stringify(value)})`);
 }
 
-function parseNumber(o: OptionSpec, v: unknown, integer: boolean): number {
+function parseNumber(o: OptionSpec<string>, v: unknown, integer: boolean): number {
   const what = integer ? 'an integer' : 'a finite number';
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw badValue(o, v, what);
@@ -112,7 +113,7 @@ function parseNumber(o: OptionSpec, v: unknown, integer: boolean): number {
 }
 
 /** Converts one raw value (a flag's text or a config file's JSON value) to the option's type. */
-export function parseOptionValue(o: OptionSpec, v: unknown): unknown {
+export function parseOptionValue(o: OptionSpec<string>, v: unknown): unknown {
   switch (o.kind) {
     case 'string':
       if (typeof v !== 'string' || v === '') throw new UsageError(`--${o.flag} needs a name (got ${JSON.stringify(v)})`);
