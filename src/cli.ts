@@ -35,16 +35,17 @@ ${RUN_OPTIONS.map((o) => `  --${o.flag.padEnd(16)} ${o.help}`).join('\n')}
   --no-progress      no progress bar
 `;
 
-/** The default job of `npm start`: IPOP-CMA-ES on 10-D Rastrigin, a multimodal function that needs restarts. */
+/**
+ * The default job of `npm start`: a learned-rule search. CMA-ES meta-trains a random BLUR genome on the
+ * Boolean functions xor and or (the paper's notebook setting) for a few minutes on 2 cores.
+ */
 export const START_JOB: Record<string, unknown> = {
-  task: 'rastrigin',
-  genome: 'vector',
-  dim: 10,
-  strategy: 'ipop-cmaes',
-  x0: 3,
-  sigma0: 2,
-  target: 1e-8,
-  'max-evals': 200000,
+  task: 'blur-boolean',
+  genome: 'blur',
+  strategy: 'cmaes',
+  init: 'random',
+  sigma0: 0.5,
+  'max-generations': 600,
   seed: 1,
 };
 
@@ -86,6 +87,19 @@ function progressFor(config: RunConfig, bar: ProgressBar): (r: GenerationRecord)
   };
 }
 
+/** Replay options for a learned rule: a task it never saw in meta-training, on the architecture it was trained with. */
+function replayArgsFor(config: RunConfig): string {
+  const tc = config.taskConfig;
+  const hidden = Array.isArray(tc['hidden']) ? (tc['hidden'] as number[]).join(',') : null;
+  if (config.task === 'blur-boolean') {
+    const held = tc['heldOut'];
+    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'nxor';
+    return `--task ${task} --hidden ${hidden ?? 20} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 512} --steps 100`;
+  }
+  const task = config.task === 'blur-fashion-mnist' ? 'mnist' : 'fashion-mnist';
+  return `--task ${task} --hidden ${hidden ?? 64} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 32} --steps 1000`;
+}
+
 function printSummary(s: RunSummary, json: boolean, config: RunConfig): void {
   if (json) {
     process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
@@ -100,6 +114,7 @@ function printSummary(s: RunSummary, json: boolean, config: RunConfig): void {
       `  run folder:   ${s.runDir}`,
       `  best genome:  ${join(s.runDir, 'best.json')}`,
       `  report:       evometa report ${s.runDir}`,
+      ...(config.genome === 'blur' ? [`  replay:       npx evometa replay ${join(s.runDir, 'best.json')} ${replayArgsFor(config)} --compare sgd,adam --seeds 5`] : []),
       '',
     ].join('\n'),
   );
