@@ -93,7 +93,7 @@ function replayArgsFor(config: RunConfig): string {
   const hidden = Array.isArray(tc['hidden']) ? (tc['hidden'] as number[]).join(',') : null;
   if (config.task === 'blur-boolean') {
     const held = tc['heldOut'];
-    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'nxor';
+    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'and';
     return `--task ${task} --hidden ${hidden ?? 20} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 512} --steps 100`;
   }
   const task = config.task === 'blur-fashion-mnist' ? 'mnist' : 'fashion-mnist';

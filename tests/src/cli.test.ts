@@ -118,3 +118,15 @@ test('report prints the table and writes report.svg; list names every registry',
   t.is(listed.backend.backend, 'wasm');
 });
 
+
+test('start runs the default learned-rule search (shortened here) and prints the replay command', (t) => {
+  const out = join(tempDir(), 's');
+  const r = cli(['start', '--max-generations', '2', '--workers', '0', '--out', out, '--no-progress']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /cmaes on blur-boolean \(blur, seed 1\)/);
+  t.regex(r.stdout, new RegExp(`replay: +npx evometa replay ${out}/best.json --task and --hidden 20 --batch-size 512 --steps 100`));
+  const m = readJson(join(out, 'manifest.json'));
+  t.is(m.config.init, 'random');
+  t.is(m.x0.length, 20);
+  t.is(readJson(join(out, 'best.json')).genome.format, 'evometa-blur-genome');
+});
