@@ -52,7 +52,7 @@ test('bad input: clear message, exit 2, nothing written', (t) => {
 
 test('kill -9 mid-run, then resume: the same trajectory as the run never interrupted', async (t) => {
   const dir = tempDir();
-  const args = ['--task', 'rosenbrock', '--dim', '6', '--x0', '2', '--sigma0', '1', '--max-generations', '40', '--seed', '21', '--workers', '1', '--task-config', '{"delayMs": 4}', '--json'];
+  const args = ['--task', 'rosenbrock', '--dim', '6', '--x0', '2', '--sigma0', '1', '--max-generations', '40', '--seed', '21', '--workers', '1', '--task-config', '{"delayMs": 10}', '--json'];
   const full = cli(['search', ...args, '--out', join(dir, 'full')]);
   t.is(full.code, 0, full.stderr);
 
@@ -68,13 +68,13 @@ test('kill -9 mid-run, then resume: the same trajectory as the run never interru
       } catch {
         /* not there yet */
       }
-      if (gen >= 12) {
+      if (gen >= 5) {
         clearInterval(poll);
         child.kill('SIGKILL');
         resolve();
       } else if (Date.now() - started > 60000) {
         clearInterval(poll);
-        reject(new Error('run never reached generation 12'));
+        reject(new Error('run never reached generation 5'));
       }
     }, 5);
   });
