@@ -14,7 +14,10 @@ import { withValidation, type ImageDataset, type ImageSplit } from './data/image
 import { booleanSampler, imageEpisodeSampler } from './blur_samplers.js';
 import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../genomes/blur_genome.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/blur/blur_options.js';
-import { evaluateBlurPopulation, metaLossAndGrad, type BlurMetaOptions, type BlurSampler } from '../src/blur/meta_objective.js';
+import type { BlurMetaOptions, BlurSampler } from '../src/blur/meta_objective.js';
+
+/** Loaded on first use, so that listing tasks or scoring numeric ones never loads TensorFlow.js. */
+type MetaObjective = typeof import('../src/blur/meta_objective.js');
 
 /** Settings every BLUR task shares. */
 export interface BlurInnerLoopConfig {
@@ -76,11 +79,17 @@ function innerConfig(raw: Record<string, unknown>, d: { hidden: number[]; unroll
 }
 
 function metaOptions(c: BlurInnerLoopConfig, inputs: number, outputs: number, seed: number): BlurMetaOptions {
-  return { sizes: [inputs, ...c.hidden, outputs], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize, replicas: c.replicas, seed, network: c.network };
+  // Without overrides each genome's own `network` options apply (the backprop genome needs its own).
+  const overrides = Object.keys(c.network).length > 0 ? { network: c.network } : {};
+  return { sizes: [inputs, ...c.hidden, outputs], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize, replicas: c.replicas, seed, ...overrides };
 }
 
 async function tfInstance(): Promise<typeof tfjs> {
   return (await import('../src/backend.js')).getTf();
+}
+
+async function metaObjective(): Promise<MetaObjective> {
+  return import('../src/blur/meta_objective.js');
 }
 
 /** The genome's layer count must match the network's when it has one genome per layer. */
@@ -99,12 +108,12 @@ interface Episode {
 }
 
 /** Mean loss and accuracy of each genome over the episodes; non-finite losses stay NaN (rank worst). */
-function scorePopulation(tf: typeof tfjs, genomes: BlurGenome[], c: BlurInnerLoopConfig, episodes: readonly Episode[]): { loss: number[]; accuracy: number[]; per: number[][] } {
+function scorePopulation(mo: MetaObjective, tf: typeof tfjs, genomes: BlurGenome[], c: BlurInnerLoopConfig, episodes: readonly Episode[]): { loss: number[]; accuracy: number[]; per: number[][] } {
   const loss = new Array<number>(genomes.length).fill(0);
   const accuracy = new Array<number>(genomes.length).fill(0);
   const per: number[][] = [];
   for (const e of episodes) {
-    const r = evaluateBlurPopulation(tf, genomes, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    const r = mo.evaluateBlurPopulation(tf, genomes, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
     r.loss.forEach((v, i) => (loss[i]! += v / episodes.length));
     r.accuracy.forEach((v, i) => (accuracy[i]! += v / episodes.length));
     per.push(r.accuracy);
@@ -113,13 +122,13 @@ function scorePopulation(tf: typeof tfjs, genomes: BlurGenome[], c: BlurInnerLoo
 }
 
 /** Mean meta-loss and its gradient with respect to the search vector, over the episodes. */
-function lossAndGrad(tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): TaskResult {
+function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): TaskResult {
   const flat = blurGenome.encode(genome, genomeConfig);
   const grad = new Array<number>(flat.length).fill(0);
   let loss = 0;
   let accuracy = 0;
   for (const e of episodes) {
-    const r = metaLossAndGrad(tf, flat, genomeConfig, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    const r = mo.metaLossAndGrad(tf, flat, genomeConfig, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
     loss += r.loss / episodes.length;
     accuracy += r.accuracy / episodes.length;
     r.grad.forEach((g, i) => (grad[i]! += g / episodes.length));
@@ -147,15 +156,16 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
   async evaluate(genome, c, ctx) {
     if (ctx.wants === 'fitness+grad') {
       checkGenomes([genome], c);
-      return lossAndGrad(await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, booleanEpisodes(c.train, ctx.seed));
+      return lossAndGrad(await metaObjective(), await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, booleanEpisodes(c.train, ctx.seed));
     }
     return (await this.evaluateBatch!([genome], c, ctx))[0]!;
   },
   async evaluateBatch(genomes, c, ctx) {
     checkGenomes(genomes, c);
     const tf = await tfInstance();
-    const train = scorePopulation(tf, genomes, c, booleanEpisodes(c.train, ctx.seed));
-    const held = c.heldOut.length ? scorePopulation(tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed)) : null;
+    const mo = await metaObjective();
+    const train = scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.train, ctx.seed));
+    const held = c.heldOut.length ? scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed)) : null;
     return genomes.map((_, i) => {
       const metrics: Record<string, number> = { accuracy: train.accuracy[i]! };
       c.train.forEach((name, k) => (metrics[`accuracy_${name}`] = train.per[k]![i]!));
@@ -197,6 +207,10 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
     genomeKinds: ['blur'],
     usesTensorflow: true,
     resolveConfig(raw) {
+      // 'dataset' appears in a resolved config, which the worker threads resolve again; it must be this task's
+      const { dataset: given, ...rest } = raw;
+      if (given !== undefined && given !== dataset) throw new UsageError(`task '${name}' trains on ${dataset}, not ${JSON.stringify(given)}`);
+      raw = rest;
       rejectUnknownKeys(raw, ['classes', 'ways', 'downsample', 'trainSamples', 'validation', 'episodes', ...INNER_KEYS], 'task');
       const c: BlurImageConfig = {
         ...innerConfig(raw, { hidden: [64], unrollSteps: 20, batchSize: 32, queryBatchSize: 256 }),
@@ -214,13 +228,13 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
     async evaluate(genome, c, ctx) {
       if (ctx.wants === 'fitness+grad') {
         checkGenomes([genome], c);
-        return lossAndGrad(await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, imageEpisodes(c, ctx.seed));
+        return lossAndGrad(await metaObjective(), await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, imageEpisodes(c, ctx.seed));
       }
       return (await this.evaluateBatch!([genome], c, ctx))[0]!;
     },
     async evaluateBatch(genomes, c, ctx: TaskContext) {
       checkGenomes(genomes, c);
-      const r = scorePopulation(await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));
+      const r = scorePopulation(await metaObjective(), await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));
       return genomes.map((_, i) => ({ fitness: r.loss[i]!, metrics: { accuracy: r.accuracy[i]! } }));
     },
   };
