@@ -160,6 +160,7 @@ function summaryText(run: LoadedRun): string {
   let bestLine: string;
   if (best && typeof best.fitness === 'number') {
     bestLine = `${formatNumber(best.fitness)} at generation ${best.generation}, index ${best.index} (evaluation ${best.evaluation})`;
+    if (best.metrics) bestLine += `; ${Object.entries(best.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`;
   } else if (summary && typeof summary.bestFitness === 'number') {
     bestLine = `${formatNumber(summary.bestFitness)} (best.json missing: origin unknown)`;
   } else if (last && typeof last.bestSoFar === 'number') {
@@ -178,7 +179,7 @@ function summaryText(run: LoadedRun): string {
 
   const fields: [string, string][] = [
     ['run', run.runId],
-    ['config', `genome ${str(c.genome)} · task ${str(c.task)} · strategy ${str(c.strategy)} · dim ${str(c.dim)}`],
+    ['config', `genome ${str(c.genome)} · task ${str(c.task)} · strategy ${str(c.strategy)} · dim ${str(run.manifest.x0?.length ?? c.dim)}`],
     ['seed', str(seed)],
     ['backend', `${used} (requested ${str(requested)})`],
     ['limits', `target ${formatNumber(c.target)} · maxEvals ${formatNumber(c.maxEvals)} · maxGenerations ${formatNumber(c.maxGenerations)}`],
