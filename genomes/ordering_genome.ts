@@ -1,0 +1,181 @@
+/**
+ * The `ordering` genome (issue 4 §3): which of the N pretrained modules runs at each of the L block
+ * positions, repeats allowed, with an optional identity "skip" as index N. Real-valued strategies
+ * (CMA-ES) search L×K logits that decode by argmax per position; the discrete strategy `ga-ordering`
+ * proposes the same one-hot logits, so one kind serves both. A versioned JSON file holds an ordering.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { UsageError } from '../src/errors.js';
+import type { Rng } from '../src/rng.js';
+import { MODULAR_DEFAULTS } from '../src/modular/modular_config.js';
+import type { GenomeKind } from './genome_kind.js';
+
+export const ORDERING_GENOME_FORMAT = 'evometa-ordering-genome';
+export const ORDERING_GENOME_VERSION = 1;
+
+export interface OrderingGenome {
+  format: typeof ORDERING_GENOME_FORMAT;
+  version: typeof ORDERING_GENOME_VERSION;
+  /** Modules in the bank (N). */
+  modules: number;
+  /** Whether index N (identity) may appear. */
+  allowSkip: boolean;
+  /** One module index per block position, in [0, N), or N for skip. */
+  order: number[];
+}
+
+export interface OrderingGenomeConfig {
+  /** Block positions L. Default 8 (the network's default). */
+  length: number;
+  /** Modules N. Default 4. */
+  modules: number;
+  /** Adds the identity as choice N. Default false. */
+  allowSkip: boolean;
+}
+
+const MAX_LENGTH = 1024;
+const MAX_MODULES = 1024;
+
+/** Choices per position (the width of each logit row). */
+export function orderingChoices(c: Pick<OrderingGenomeConfig, 'modules' | 'allowSkip'>): number {
+  return c.modules + (c.allowSkip ? 1 : 0);
+}
+
+function intField(raw: Record<string, unknown>, field: string, fallback: number, max: number): number {
+  const v = raw[field] ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max)
+    throw new UsageError(`genome 'ordering' ${field} must be an integer from 1 to ${max} (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function resolveOrderingConfig(raw: Record<string, unknown>): OrderingGenomeConfig {
+  // 'dim' is passed by the engine to every kind; this kind derives its own (length × choices).
+  const valid = ['length', 'modules', 'allowSkip'];
+  const bad = Object.keys(raw).filter((k) => ![...valid, 'dim'].includes(k) && raw[k] !== undefined);
+  if (bad.length > 0)
+    throw new UsageError(`unknown genome 'ordering' config key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: ${valid.join(', ')}`);
+  const allowSkip = raw['allowSkip'] ?? MODULAR_DEFAULTS.allowSkip;
+  if (typeof allowSkip !== 'boolean') throw new UsageError(`genome 'ordering' allowSkip must be true or false (got ${JSON.stringify(allowSkip)})`);
+  return {
+    length: intField(raw, 'length', MODULAR_DEFAULTS.blocks, MAX_LENGTH),
+    modules: intField(raw, 'modules', MODULAR_DEFAULTS.templates, MAX_MODULES),
+    allowSkip,
+  };
+}
+
+/** One row of `choices` logits per position: +1 at the chosen index, 0 elsewhere (argmax gives it back). */
+export function encodeOrder(order: readonly number[], choices: number): number[] {
+  const x = new Array<number>(order.length * choices).fill(0);
+  order.forEach((m, l) => (x[l * choices + m] = 1));
+  return x;
+}
+
+/** Argmax per row of `choices` logits; the first maximum wins ties and NaN never wins. */
+export function decodeOrder(x: readonly number[], choices: number): number[] {
+  if (x.length % choices !== 0) throw new UsageError(`ordering logits must hold a multiple of ${choices} numbers (one row per position), got ${x.length}`);
+  const order: number[] = [];
+  for (let at = 0; at < x.length; at += choices) {
+    const v = (k: number): number => (Number.isNaN(x[at + k]!) ? -Infinity : x[at + k]!);
+    let best = 0;
+    for (let k = 1; k < choices; k++) if (v(k) > v(best)) best = k;
+    order.push(best);
+  }
+  return order;
+}
+
+function checkOrder(order: unknown, modules: number, allowSkip: boolean, where: string): number[] {
+  if (!Array.isArray(order) || order.length === 0) throw new UsageError(`${where}order must be a non-empty list of module indices (got ${JSON.stringify(order)})`);
+  const top = modules - 1 + (allowSkip ? 1 : 0);
+  return order.map((m, l) => {
+    if (typeof m !== 'number' || !Number.isInteger(m))
+      throw new UsageError(`${where}order[${l}] must be an integer module index (got ${JSON.stringify(m)})`);
+    if (m < 0 || m > top)
+      throw new UsageError(`${where}order[${l}] = ${m} is out of range: module indices run from 0 to ${modules - 1}${allowSkip ? `, and ${modules} is skip` : ' (set allowSkip to use index ' + modules + ' as skip)'}`);
+    return m;
+  });
+}
+
+export function makeOrderingGenome(order: readonly number[], modules: number, allowSkip = false): OrderingGenome {
+  return { format: ORDERING_GENOME_FORMAT, version: ORDERING_GENOME_VERSION, modules, allowSkip, order: checkOrder(order, modules, allowSkip, '') };
+}
+
+export const orderingGenome: GenomeKind<OrderingGenome, OrderingGenomeConfig> = {
+  name: 'ordering',
+  description: 'the order of pretrained modules: L module indices in [0, N) (repeats allowed, N = skip with allowSkip), searched as L×N argmax logits',
+  resolveConfig: resolveOrderingConfig,
+  dim: (c) => c.length * orderingChoices(c),
+  bounds: () => undefined,
+  decode(x, c) {
+    const n = c.length * orderingChoices(c);
+    if (x.length !== n) throw new UsageError(`ordering genome vector must have ${n} numbers (${c.length} positions × ${orderingChoices(c)} choices), got ${x.length}`);
+    return makeOrderingGenome(decodeOrder(x, orderingChoices(c)), c.modules, c.allowSkip);
+  },
+  encode(g, c) {
+    if (g.modules !== c.modules)
+      throw new UsageError(`the ordering is over ${g.modules} modules but the genome config has modules = ${c.modules}; set genome config modules to ${g.modules}`);
+    if (g.order.length !== c.length)
+      throw new UsageError(`the ordering has ${g.order.length} positions but the genome config has length = ${c.length}; set genome config length to ${g.order.length}`);
+    return encodeOrder(checkOrder(g.order, c.modules, c.allowSkip, 'ordering: '), orderingChoices(c));
+  },
+  random: (c, rng) => makeOrderingGenome(randomOrder(c, rng), c.modules, c.allowSkip),
+  load: (path) => loadOrderingGenome(path),
+};
+
+/** Each position drawn uniformly from the choices (skip included when allowed). */
+export function randomOrder(c: OrderingGenomeConfig, rng: Rng): number[] {
+  return Array.from({ length: c.length }, () => rng.int(orderingChoices(c)));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// File format
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks parsed JSON against the file format and returns a clean copy; `where` prefixes errors (e.g. a file name). */
+export function validateOrderingGenome(json: unknown, where = 'ordering genome'): OrderingGenome {
+  if (!isObject(json)) throw new UsageError(`${where} must be a JSON object with format "${ORDERING_GENOME_FORMAT}"`);
+  if (json['format'] !== ORDERING_GENOME_FORMAT)
+    throw new UsageError(`${where}: format must be "${ORDERING_GENOME_FORMAT}" (got ${JSON.stringify(json['format'])}); is this an ordering genome file?`);
+  if (json['version'] !== ORDERING_GENOME_VERSION)
+    throw new UsageError(`${where}: unsupported version ${JSON.stringify(json['version'])}; this build reads version ${ORDERING_GENOME_VERSION}`);
+  const valid = ['format', 'version', 'modules', 'allowSkip', 'order'];
+  const bad = Object.keys(json).filter((k) => !valid.includes(k));
+  if (bad.length > 0) throw new UsageError(`${where} has unknown key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: ${valid.join(', ')}`);
+  const modules = json['modules'];
+  if (typeof modules !== 'number' || !Number.isInteger(modules) || modules < 1 || modules > MAX_MODULES)
+    throw new UsageError(`${where}: modules must be an integer from 1 to ${MAX_MODULES} (got ${JSON.stringify(modules)})`);
+  const allowSkip = json['allowSkip'] ?? false;
+  if (typeof allowSkip !== 'boolean') throw new UsageError(`${where}: allowSkip must be true or false (got ${JSON.stringify(allowSkip)})`);
+  if (Array.isArray(json['order']) && json['order'].length > MAX_LENGTH)
+    throw new UsageError(`${where}: order has ${json['order'].length} positions; at most ${MAX_LENGTH}`);
+  return makeOrderingGenome(checkOrder(json['order'], modules, allowSkip, `${where}: `), modules, allowSkip);
+}
+
+/** Pretty JSON with the order on one line. */
+export function formatOrderingGenome(g: OrderingGenome): string {
+  return JSON.stringify(g, null, 2).replace(/"order": \[[\s\d,]*\]/, `"order": [${g.order.join(', ')}]`) + '\n';
+}
+
+/** An ordering genome file, or a run's best.json (whose `genome` field holds one). */
+export function loadOrderingGenome(path: string): OrderingGenome {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ordering genome ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (isObject(json) && json['format'] === undefined && isObject(json['genome'])) return validateOrderingGenome(json['genome'], `${path}: genome`);
+  return validateOrderingGenome(json, path);
+}
+
+export function saveOrderingGenome(path: string, g: OrderingGenome): void {
+  writeFileSync(path, formatOrderingGenome(validateOrderingGenome(g)));
+}
