@@ -4,9 +4,10 @@
  * It is a genome kind (flat vector ↔ JSON genome), a versioned file format, and the source of the
  * reference genomes (random, §1.7; backprop, §1.8).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../src/errors.js';
+import { readGenomeJson } from './genome_file.js';
 import type { Rng } from '../src/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/blur/blur_options.js';
 import type { GenomeKind } from './genome_kind.js';
@@ -363,20 +364,10 @@ export function formatBlurGenome(g: BlurGenome): string {
   return text.replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_m, body: string) => `[${body.split(/,\s*/).join(', ')}]`) + '\n';
 }
 
+/** A blur genome file, or a run's best.json (whose `genome` field holds one). */
 export function loadBlurGenome(path: string): BlurGenome {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read blur genome ${path}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  return validateBlurGenome(json, path);
+  const { json, where } = readGenomeJson(path);
+  return validateBlurGenome(json, where);
 }
 
 export function saveBlurGenome(path: string, g: BlurGenome): void {

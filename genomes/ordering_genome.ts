@@ -4,8 +4,9 @@
  * (CMA-ES) search L×K logits that decode by argmax per position; the discrete strategy `ga-ordering`
  * proposes the same one-hot logits, so one kind serves both. A versioned JSON file holds an ordering.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { UsageError } from '../src/errors.js';
+import { readGenomeJson } from './genome_file.js';
 import type { Rng } from '../src/rng.js';
 import { MODULAR_DEFAULTS } from '../src/modular/modular_config.js';
 import type { GenomeKind } from './genome_kind.js';
@@ -160,20 +161,8 @@ export function formatOrderingGenome(g: OrderingGenome): string {
 
 /** An ordering genome file, or a run's best.json (whose `genome` field holds one). */
 export function loadOrderingGenome(path: string): OrderingGenome {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ordering genome ${path}: ${(e as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${path} is not valid JSON: ${(e as Error).message}`);
-  }
-  if (isObject(json) && json['format'] === undefined && isObject(json['genome'])) return validateOrderingGenome(json['genome'], `${path}: genome`);
-  return validateOrderingGenome(json, path);
+  const { json, where } = readGenomeJson(path);
+  return validateOrderingGenome(json, where);
 }
 
 export function saveOrderingGenome(path: string, g: OrderingGenome): void {

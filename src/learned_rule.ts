@@ -8,13 +8,12 @@
  *   const scores = net.predict(x);     // [B, 10]
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { readJsonFile } from './run_store.js';
 import { UsageError } from './errors.js';
 import { initBackend, getTf } from './backend.js';
 import type { BackendRequest } from './backend_names.js';
 import { BlurNetwork, type BlurInput } from './blur/blur_network.js';
 import type { BlurNetworkOptions } from './blur/blur_options.js';
-import { validateBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
+import { loadBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
 import { denseModel, type DenseLayerWeights } from './replay/dense_model.js';
 
 export interface LearnedRuleNetwork {
@@ -79,9 +78,7 @@ export function exportDenseLayers(genome: BlurGenome, sizes: readonly number[], 
 
 /** A genome file, or a run's best.json (whose `genome` field holds it). */
 export function readBlurGenomeFile(path: string): BlurGenome {
-  const json = readJsonFile(path, 'genome file') as Record<string, unknown> | null;
-  if (json && typeof json === 'object' && json['format'] === undefined && typeof json['genome'] === 'object') return validateBlurGenome(json['genome'], `${path}: genome`);
-  return validateBlurGenome(json, path);
+  return loadBlurGenome(path);
 }
 
 export function learnedRule(genome: BlurGenome): LearnedRule {

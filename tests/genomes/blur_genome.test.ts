@@ -148,10 +148,10 @@ test('save/load round trip; load errors name the file', (t) => {
   saveBlurGenome(p, g);
   t.deepEqual(loadBlurGenome(p), g);
   writeFileSync(join(dir, 'bad.json'), '{"format": ');
-  t.throws(() => loadBlurGenome(join(dir, 'bad.json')), { message: /bad\.json is not valid JSON/ });
+  t.throws(() => loadBlurGenome(join(dir, 'bad.json')), { message: /genome file is damaged \(not valid JSON.*bad\.json/ });
   writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...g, version: 2 }));
   t.throws(() => loadBlurGenome(join(dir, 'v2.json')), { message: /v2\.json: unsupported version 2/ });
-  t.throws(() => loadBlurGenome(join(dir, 'missing.json')), { message: /cannot read blur genome/ });
+  t.throws(() => loadBlurGenome(join(dir, 'missing.json')), { message: /genome file not found: .*missing\.json/ });
 });
 
 test('random genome follows §1.7; backprop genome follows §1.8', (t) => {

@@ -97,6 +97,6 @@ test('file format: save, load, best.json, and validation messages for length, ra
   t.throws(() => orderingGenome.encode(loaded, orderingGenome.resolveConfig({})), { message: /has 3 positions but the genome config has length = 8/ });
 
   writeFileSync(join(dir, 'broken.json'), '{"format": ');
-  t.throws(() => loadOrderingGenome(join(dir, 'broken.json')), { message: /broken\.json is not valid JSON/ });
-  t.throws(() => loadOrderingGenome(join(dir, 'missing.json')), { message: /cannot read ordering genome .*missing\.json/ });
+  t.throws(() => loadOrderingGenome(join(dir, 'broken.json')), { message: /genome file is damaged \(not valid JSON.*broken\.json/ });
+  t.throws(() => loadOrderingGenome(join(dir, 'missing.json')), { message: /genome file not found: .*missing\.json/ });
 });
