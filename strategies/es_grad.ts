@@ -7,6 +7,8 @@ import { Rng } from '../src/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { booleanParam, numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankOrder, rankableFitness } from './ranking.js';
+import { boundsToJson, type JsonBounds } from './cma_es.js';
+import { projectIntoBox } from './box.js';
 import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
 
 export interface EsGradParams extends AdamParams {
@@ -26,6 +28,8 @@ export interface EsGradState extends StrategyState {
   /** The perturbations ε of the generation asked and not yet told. */
   pending: number[][];
   failedInRow: number;
+  /** The genome kind's box: candidates are clipped into it and x is projected after each step. */
+  bounds?: JsonBounds | null;
 }
 
 const NAME = 'es-grad';
@@ -59,6 +63,7 @@ function init(o: StrategyOptions): EsGradState {
     adam: adamInit(n),
     pending: [],
     failedInRow: 0,
+    bounds: o.bounds ? boundsToJson(o.bounds, n) : null,
   };
 }
 
@@ -81,8 +86,8 @@ export const esGrad: Strategy<EsGradState> = {
     s.pending = Array.from({ length: pairs }, () => s.x.map(() => rng.normal()));
     s.rng = rng.state();
     return s.pending.flatMap((eps, i) => [
-      { index: 2 * i, seedIndex: i, x: s.x.map((v, j) => v + noiseStd * eps[j]!), wants: 'fitness' as const },
-      { index: 2 * i + 1, seedIndex: i, x: s.x.map((v, j) => v - noiseStd * eps[j]!), wants: 'fitness' as const },
+      { index: 2 * i, seedIndex: i, x: projectIntoBox(s.x.map((v, j) => v + noiseStd * eps[j]!), s.bounds), wants: 'fitness' as const },
+      { index: 2 * i + 1, seedIndex: i, x: projectIntoBox(s.x.map((v, j) => v - noiseStd * eps[j]!), s.bounds), wants: 'fitness' as const },
     ]);
   },
   tell(s, candidates, evaluations) {
@@ -110,6 +115,7 @@ export const esGrad: Strategy<EsGradState> = {
     }
     const g = grad.map((v) => v / (2 * noiseStd * used));
     s.failedInRow = adamStep(s.x, g, s.adam, s.params) ? 0 : s.failedInRow + 1;
+    s.x = projectIntoBox(s.x, s.bounds);
   },
   stop(s): StopReasons {
     return s.failedInRow >= s.params.maxFailedGenerations ? { failedGenerations: s.failedInRow } : {};

@@ -8,6 +8,8 @@ import { Rng } from '../src/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
 import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import { boundsToJson, type JsonBounds } from './cma_es.js';
+import { projectIntoBox } from './box.js';
 
 export interface MetagradParams extends AdamParams {
   /** Tasks per meta-step (the population size). */
@@ -26,6 +28,8 @@ export interface MetagradState extends StrategyState {
   failedInRow: number;
   /** Mean meta-loss of the last generation (null if none was finite). */
   lastLoss: number | null;
+  /** The genome kind's box; each Adam step is projected (clipped) into it. Absent in older checkpoints. */
+  bounds?: JsonBounds | null;
 }
 
 const NAME = 'metagrad';
@@ -55,6 +59,7 @@ function init(o: StrategyOptions): MetagradState {
     adam: adamInit(o.x0.length),
     failedInRow: 0,
     lastLoss: null,
+    bounds: o.bounds ? boundsToJson(o.bounds, o.x0.length) : null,
   };
 }
 
@@ -98,6 +103,8 @@ export const metagrad: Strategy<MetagradState> = {
     s.lastLoss = mean.loss;
     if (!s.best || mean.loss < s.best.fitness) s.best = { x: candidates[0]!.x.slice(), fitness: mean.loss };
     s.failedInRow = adamStep(s.x, clipToNorm(mean.grad, s.params.clipNorm), s.adam, s.params) ? 0 : s.failedInRow + 1;
+    // Candidates must lie inside the declared bounds (strategy.ts): projected gradient descent.
+    s.x = projectIntoBox(s.x, s.bounds);
   },
   stop(s): StopReasons {
     return s.failedInRow >= s.params.maxFailedGenerations ? { failedGenerations: s.failedInRow } : {};

@@ -1,0 +1,171 @@
+/**
+ * `npm run bench -- blur_vision [--quick] [--strategy cmaes|metagrad] [--out DIR] [--workers W] [--generations G]
+ * [--which mean|best] [--seeds N]`: the BLUR vision experiment end to end, with fixed seeds.
+ *
+ * 1. Meta-training (engine `runSearch`) on MNIST class subsets: task `blur-mnist`, 5-way episodes drawn from
+ *    all 10 digits, relabelled, 28→14 downsampling, a 196-64-5 network, U unrolled steps of batch 32, loss on a
+ *    256-example query batch from the validation split. CMA-ES (k = 2, 20 parameters) starts from the backprop
+ *    genome (papers.md §1.8) with η_w = −0.003 under its network options (BACKPROP_NETWORK_OPTIONS) plus
+ *    `initScaleByChannels` (synapse init U(−1, 1)/√(n+m+1); the default U(−1, 1) saturates a 196-input layer).
+ *    With --strategy metagrad: Adam on meta-gradients instead, 10-way episodes (see SEARCHES).
+ * 2. The search's final point (CMA-ES mean mirrored into the box, metagrad's x; best.json's genome with --which best) is decoded, given the network
+ *    options it was meta-trained with, and written to OUT/learned.json.
+ * 3. Replay on Fashion-MNIST (never seen in meta-training; 10 classes, 196-64-10, batch 32): test accuracy on
+ *    2000 test images after 0, 50, 200 and 1000 inner steps over N seeds, for the learned rule, the start genome
+ *    (plain BLUR-backprop, i.e. SGD on the MSE loss), and tfjs SGD and Adam on cross-entropy with learning rates
+ *    tuned on a validation split (`replayRule`).
+ *
+ * `npm run bench -- blur_vision replay GENOME_OR_RUN_DIR [--which mean|best] [--seeds N] [--compare sgd,adam|none]`
+ * replays a genome file, or a finished run folder's mean/best, on Fashion-MNIST.
+ *
+ * --quick: 15 generations, 2 seeds, 200 inner steps (a smoke test of the pipeline, about a minute).
+ */
+import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { initBackend } from '../src/backend.js';
+import { readJsonFile } from '../src/run_store.js';
+import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
+import { runSearch } from '../src/engine.js';
+import type { Checkpoint } from '../src/run_records.js';
+import { readBlurGenomeFile } from '../src/learned_rule.js';
+import { loadReplayData } from '../src/replay/replay_data.js';
+import { replayRule, replayTable, writeReplay, type ReplayResult } from '../src/replay/replay_blur.js';
+import { BACKPROP_NETWORK_OPTIONS, backpropGenome, blurGenome, saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
+import type { BlurNetworkOptions } from '../src/blur/blur_options.js';
+import type { BaselineOptimizer } from '../src/replay/mlp_baseline.js';
+import { reflectIntoBounds, type JsonBounds } from '../strategies/cma_es.js';
+
+/** Network options of the meta-training and of the replay: backprop's, with channel-scaled synapse init. */
+export const NETWORK: Partial<BlurNetworkOptions> = { ...BACKPROP_NETWORK_OPTIONS, initScaleByChannels: true };
+/** η_w of the start genome (BLUR-backprop's learning rate on the batch-summed MSE). */
+export const START_LEARNING_RATE = 0.003;
+
+/**
+ * The meta-training searches (flag names as on the command line); `init` is filled in with the start genome.
+ * cmaes (the default): 5-way episodes, U = 100, 2 episodes per evaluation. metagrad (--strategy metagrad): Adam on
+ * the meta-gradient through the unroll, 10-way episodes, U = 100, a meta-batch of 2 episodes.
+ */
+export const SEARCHES: Record<string, Record<string, unknown>> = {
+  cmaes: {
+    genome: 'blur', task: 'blur-mnist', strategy: 'cmaes', sigma0: 0.3, 'max-generations': 300, seed: 1,
+    'task-config': { ways: 5, hidden: [64], unrollSteps: 100, batchSize: 32, queryBatchSize: 256, episodes: 2, network: NETWORK },
+  },
+  metagrad: {
+    genome: 'blur', task: 'blur-mnist', strategy: 'metagrad', sigma0: 0.01, 'max-generations': 100, seed: 1,
+    'strategy-params': { metaBatch: 2, clipNorm: 1 },
+    'task-config': { ways: 10, hidden: [64], unrollSteps: 100, batchSize: 32, queryBatchSize: 256, episodes: 1, network: NETWORK },
+  },
+};
+
+/** Replay settings (the `evometa replay` defaults, with the acceptance item's measurement points). */
+export const REPLAY = { task: 'fashion-mnist', hidden: [64], steps: 1000, batchSize: 32, seed: 0, evalAt: [0, 50, 200, 1000] };
+
+function option(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
+}
+
+function cliCommand(raw: Record<string, unknown>, out: string, workers: number): string {
+  const parts = ['node dist/src/cli.js search'];
+  for (const [k, v] of Object.entries(raw)) parts.push(`--${k} ${typeof v === 'object' ? `'${JSON.stringify(v)}'` : String(v)}`);
+  parts.push(`--workers ${workers} --out ${out} --json`);
+  return parts.join(' ');
+}
+
+/** A run folder's final CMA-ES mean or best.json genome, decoded, with the network options it was trained with. */
+export function runGenome(dir: string, which: 'mean' | 'best'): BlurGenome {
+  const manifest = readJsonFile(join(dir, 'manifest.json'), 'manifest') as { config: RunConfig };
+  const config = manifest.config;
+  const kc = blurGenome.resolveConfig({ dim: config.dim, ...config.genomeConfig });
+  let x: number[] | undefined;
+  if (which === 'best') x = (readJsonFile(join(dir, 'best.json'), 'best') as { x: number[] }).x;
+  else {
+    const s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as { mean?: number[]; x?: number[]; bounds?: JsonBounds | null };
+    // the CMA-ES mean is a genotype: the genome it stands for is the mean mirrored into the box (keeps in [0, 1])
+    x = s.mean ? reflectIntoBounds(s.mean, s.bounds ?? null) : s.x;
+  }
+  if (!x) throw new Error(`${dir}: no ${which} point found`);
+  const network = (config.taskConfig['network'] ?? {}) as Partial<BlurNetworkOptions>;
+  return { ...blurGenome.decode(x, kc), network: { ...network } };
+}
+
+const cell = (r: ReplayResult, m: number, j: number): string => `${(100 * r.methods[m]!.mean[j]!).toFixed(1)} ± ${(100 * r.methods[m]!.std[j]!).toFixed(1)}`;
+
+/** Markdown table: rows = methods, columns = the measurement points (step 0 left out). */
+function markdown(rows: { name: string; r: ReplayResult; m: number }[]): string {
+  const steps = rows[0]!.r.evalAt.filter((s) => s > 0);
+  const out = [`| method | ${steps.map((s) => `${s} steps`).join(' | ')} |`, `|---|${steps.map(() => '---:').join('|')}|`];
+  for (const { name, r, m } of rows) out.push(`| ${name} | ${steps.map((s) => cell(r, m, r.evalAt.indexOf(s))).join(' | ')} |`);
+  return out.join('\n');
+}
+
+async function replay(genome: BlurGenome, seeds: number, steps: number, compare: BaselineOptimizer[], dir: string, label: string): Promise<ReplayResult> {
+  const data = loadReplayData({ task: REPLAY.task, downsample: 2, classes: null, trainSamples: 10000, validation: 2000, testSamples: 2000 });
+  const evalAt = REPLAY.evalAt.filter((s) => s <= steps);
+  const t0 = performance.now();
+  const r = await replayRule(genome, data, { hidden: REPLAY.hidden, steps, batchSize: REPLAY.batchSize, seeds, seed: REPLAY.seed, compare, evalAt, exportDir: null });
+  writeReplay(dir, r, { genome: label, config: { ...REPLAY, steps, seeds, evalAt }, createdAt: new Date().toISOString() });
+  console.log(`${replayTable(r)}\n(${label}; ${((performance.now() - t0) / 1000).toFixed(0)} s; ${join(dir, 'replay.json')})\n`);
+  return r;
+}
+
+function parseCompare(s: string): BaselineOptimizer[] {
+  return s === 'none' ? [] : (s.split(',') as BaselineOptimizer[]);
+}
+
+export default async function (args: string[]): Promise<void> {
+  await initBackend('auto');
+  const quick = args.includes('--quick');
+  const which = option(args, 'which', 'mean') as 'mean' | 'best';
+  const seeds = Number(option(args, 'seeds', quick ? '2' : '5'));
+  const steps = Number(option(args, 'steps', quick ? '200' : String(REPLAY.steps)));
+  const compare = parseCompare(option(args, 'compare', 'sgd,adam'));
+
+  if (args[0] === 'replay') {
+    const target = args[1];
+    if (!target) throw new Error('usage: npm run bench -- blur_vision replay GENOME_OR_RUN_DIR [--which mean|best] [--seeds N]');
+    const isRun = existsSync(target) && statSync(target).isDirectory();
+    const genome = isRun ? runGenome(target, which) : readBlurGenomeFile(target);
+    const out = option(args, 'out', isRun ? join(target, `replay-${which}`) : `${target.replace(/\.json$/, '')}-replay`);
+    if (isRun) saveBlurGenome(join(target, `learned-${which}.json`), genome);
+    await replay(genome, seeds, steps, compare, out, isRun ? `${target} [${which}]` : target);
+    return;
+  }
+
+  const outRoot = option(args, 'out', `results/bench-blur-vision${option(args, 'strategy', 'cmaes') === 'cmaes' ? '' : `-${option(args, 'strategy', '')}`}${quick ? '-quick' : ''}`);
+  const workers = Number(option(args, 'workers', '1'));
+  const strategy = option(args, 'strategy', 'cmaes');
+  const search = SEARCHES[strategy];
+  if (!search) throw new Error(`--strategy must be one of ${Object.keys(SEARCHES).join(', ')} (got ${strategy})`);
+  const generations = Number(option(args, 'generations', quick ? '15' : String(search['max-generations'])));
+  rmSync(outRoot, { recursive: true, force: true });
+  mkdirSync(outRoot, { recursive: true });
+
+  const start = { ...backpropGenome(2, START_LEARNING_RATE), network: { ...NETWORK } };
+  const startPath = join(outRoot, 'start.json');
+  saveBlurGenome(startPath, start);
+  const raw = { ...search, init: startPath, 'max-generations': generations };
+  const searchDir = join(outRoot, 'search');
+  const command = cliCommand(raw, searchDir, workers);
+  console.log(`$ ${command}`);
+  const t0 = performance.now();
+  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), searchDir, {}, command);
+  const wall = (performance.now() - t0) / 1000;
+  console.log(`meta-training: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s, best single evaluation ${summary.bestFitness}\n`);
+
+  const learned = runGenome(searchDir, which);
+  const learnedPath = join(outRoot, 'learned.json');
+  saveBlurGenome(learnedPath, learned);
+  console.log(`learned rule (${strategy} ${which === 'mean' ? 'final point' : 'best'}) → ${learnedPath}`);
+  console.log(`$ node dist/src/cli.js replay ${learnedPath} --task fashion-mnist --steps ${steps} --seeds ${seeds} --compare ${compare.join(',') || 'none'} --eval-at ${REPLAY.evalAt.filter((s) => s <= steps).join(',')} --out ${join(outRoot, 'replay-learned')}\n`);
+
+  const rl = await replay(learned, seeds, steps, compare, join(outRoot, 'replay-learned'), learnedPath);
+  const rs = await replay(start, seeds, steps, [], join(outRoot, 'replay-start'), `${startPath} (start genome, not meta-trained)`);
+  const lr = (m: number) => (rl.methods[m]!.learningRate !== undefined ? ` (lr ${rl.methods[m]!.learningRate})` : '');
+  console.log(`Fashion-MNIST test accuracy (%), mean ± std over ${seeds} seeds; meta-training ${summary.generations} generations / ${summary.evaluations} evaluations / ${wall.toFixed(0)} s`);
+  console.log(markdown([
+    { name: `learned rule (${strategy} ${which === 'mean' ? 'final point' : 'best'}, meta-trained on MNIST)`, r: rl, m: 0 },
+    { name: `start genome: BLUR-backprop, η_w = −${START_LEARNING_RATE}`, r: rs, m: 0 },
+    ...rl.methods.slice(1).map((mm, i) => ({ name: `tuned ${mm.method === 'sgd' ? 'SGD' : 'Adam'}${lr(i + 1)}`, r: rl, m: i + 1 })),
+  ]));
+}
