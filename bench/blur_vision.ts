@@ -20,20 +20,19 @@
  *
  * --quick: 15 generations, 2 seeds, 200 inner steps (a smoke test of the pipeline, about a minute).
  */
+import { cliCommand, option } from './bench_args.js';
+import { runPoint } from '../src/run_point.js';
 import { join } from 'node:path';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { initBackend } from '../src/backend.js';
-import { readJsonFile } from '../src/run_store.js';
-import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
+import { resolveRunConfig } from '../src/run_config.js';
 import { runSearch } from '../src/engine.js';
-import type { Checkpoint } from '../src/run_records.js';
 import { readBlurGenomeFile } from '../src/learned_rule.js';
 import { loadReplayData } from '../src/replay/replay_data.js';
 import { replayRule, replayTable, writeReplay, type ReplayResult } from '../src/replay/replay_blur.js';
-import { BACKPROP_NETWORK_OPTIONS, backpropGenome, blurGenome, saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
+import { BACKPROP_NETWORK_OPTIONS, backpropGenome, saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
 import type { BlurNetworkOptions } from '../src/blur/blur_options.js';
 import type { BaselineOptimizer } from '../src/replay/mlp_baseline.js';
-import { reflectIntoBounds, type JsonBounds } from '../strategies/cma_es.js';
 
 /** Network options of the meta-training and of the replay: backprop's, with channel-scaled synapse init. */
 export const NETWORK: Partial<BlurNetworkOptions> = { ...BACKPROP_NETWORK_OPTIONS, initScaleByChannels: true };
@@ -60,33 +59,13 @@ export const SEARCHES: Record<string, Record<string, unknown>> = {
 /** Replay settings (the `evometa replay` defaults, with the acceptance item's measurement points). */
 export const REPLAY = { task: 'fashion-mnist', hidden: [64], steps: 1000, batchSize: 32, seed: 0, evalAt: [0, 50, 200, 1000] };
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
 
-function cliCommand(raw: Record<string, unknown>, out: string, workers: number): string {
-  const parts = ['node dist/src/cli.js search'];
-  for (const [k, v] of Object.entries(raw)) parts.push(`--${k} ${typeof v === 'object' ? `'${JSON.stringify(v)}'` : String(v)}`);
-  parts.push(`--workers ${workers} --out ${out} --json`);
-  return parts.join(' ');
-}
 
 /** A run folder's final CMA-ES mean or best.json genome, decoded, with the network options it was trained with. */
 export function runGenome(dir: string, which: 'mean' | 'best'): BlurGenome {
-  const manifest = readJsonFile(join(dir, 'manifest.json'), 'manifest') as { config: RunConfig };
-  const config = manifest.config;
-  const kc = blurGenome.resolveConfig({ dim: config.dim, ...config.genomeConfig });
-  let x: number[] | undefined;
-  if (which === 'best') x = (readJsonFile(join(dir, 'best.json'), 'best') as { x: number[] }).x;
-  else {
-    const s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as { mean?: number[]; x?: number[]; bounds?: JsonBounds | null };
-    // the CMA-ES mean is a genotype: the genome it stands for is the mean mirrored into the box (keeps in [0, 1])
-    x = s.mean ? reflectIntoBounds(s.mean, s.bounds ?? null) : s.x;
-  }
-  if (!x) throw new Error(`${dir}: no ${which} point found`);
+  const { genome, config } = runPoint(dir, which);
   const network = (config.taskConfig['network'] ?? {}) as Partial<BlurNetworkOptions>;
-  return { ...blurGenome.decode(x, kc), network: { ...network } };
+  return { ...(genome as BlurGenome), network: { ...network } };
 }
 
 const cell = (r: ReplayResult, m: number, j: number): string => `${(100 * r.methods[m]!.mean[j]!).toFixed(1)} ± ${(100 * r.methods[m]!.std[j]!).toFixed(1)}`;

@@ -1,0 +1,152 @@
+/**
+ * `npm run bench -- blur_boolean [--only cmaes|metagrad] [--out DIR] [--seeds N] [--replicas R] [--workers W]
+ * [--generations G]`: BLUR meta-training on 2-D Boolean functions in the paper's notebook setting (hidden [20],
+ * 5 unrolled steps, batch 512, k = 2; train: xor, or; held out: and, nxor), from a random genome, with CMA-ES
+ * and with `metagrad` (the two-stage searches of SEARCHES), then a fair evaluation of each stage's result on
+ * fresh seeds, the CLI command of every stage and a table. G overrides every stage's generation budget (a
+ * quick check of the pipeline).
+ *
+ * `npm run bench -- blur_boolean eval RUN_DIR… [--which mean|best] [--seeds N] [--replicas R]` evaluates
+ * finished (or running) run folders.
+ *
+ * What is evaluated: the search's final point (the CMA-ES mean reflected into the genome's bounds, as CMA-ES
+ * evaluates it, or metagrad's x), decoded with `blurGenome.decode`, not best.json's genome: best.json holds the
+ * best single noisy evaluation (one episode per function, two synapse initialisations), which favours lucky
+ * draws. Each function is scored over N fresh seeds (derived from their own root, never used by a search),
+ * each an episode of its own data and R synapse initialisations; accuracy is on the 512-point query batch
+ * after the unrolled inner loop, averaged over the R replicas; mean ± std over the N seeds.
+ */
+import { cliCommand, option } from './bench_args.js';
+import { runPoint } from '../src/run_point.js';
+import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { initBackend, getTf } from '../src/backend.js';
+import { deriveSeed } from '../src/rng.js';
+import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
+import { runSearch } from '../src/engine.js';
+import { saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
+import { blurBooleanTask, type BlurBooleanConfig } from '../tasks/blur_tasks.js';
+import { booleanSampler } from '../tasks/blur_samplers.js';
+import { evaluateBlurPopulation } from '../src/blur/meta_objective.js';
+
+const FUNCTIONS = ['xor', 'or', 'and', 'nxor'];
+/** Root of the evaluation seeds; the searches use their own run seeds, so these episodes are fresh. */
+const EVAL_ROOT = 20261126;
+
+/**
+ * The searches of the benchmark (flag names as on the command line), each in two stages: (1) one genome
+ * shared by both synapse layers, from a random genome; (2) one genome per layer (genome-config perLayer),
+ * started from stage 1's final point (both layers equal), which the bench writes to `<stage 1>/final.json`.
+ * A per-layer search straight from a random genome stalled (no progress on xor in 85 CMA-ES generations).
+ */
+export const NETWORK = { normalizeSynapses: true, rescale: true };
+const TASK_CONFIG = { replicas: 2, network: NETWORK };
+const SHARED = { extras: ['rescaleTo'] };
+const PER_LAYER = { extras: ['rescaleTo'], perLayer: true, numLayers: 2 };
+export const SEARCHES: { name: string; stages: Record<string, unknown>[] }[] = [
+  {
+    name: 'cmaes',
+    stages: [
+      { genome: 'blur', task: 'blur-boolean', strategy: 'cmaes', init: 'random', sigma0: 0.5, 'genome-config': SHARED, 'task-config': TASK_CONFIG, 'max-generations': 500, seed: 1 },
+      { genome: 'blur', task: 'blur-boolean', strategy: 'cmaes', sigma0: 0.2, 'genome-config': PER_LAYER, 'task-config': TASK_CONFIG, 'max-generations': 500, seed: 3 },
+    ],
+  },
+  {
+    name: 'metagrad',
+    stages: [
+      { genome: 'blur', task: 'blur-boolean', strategy: 'metagrad', init: 'random', sigma0: 1e-2, 'strategy-params': { metaBatch: 2 }, 'genome-config': SHARED, 'task-config': TASK_CONFIG, 'max-generations': 400, seed: 1 },
+      { genome: 'blur', task: 'blur-boolean', strategy: 'metagrad', sigma0: 1e-2, 'strategy-params': { metaBatch: 2 }, 'genome-config': PER_LAYER, 'task-config': TASK_CONFIG, 'max-generations': 300, seed: 3 },
+    ],
+  },
+];
+
+
+
+export interface FunctionScore {
+  name: string;
+  mean: number;
+  std: number;
+  min: number;
+  values: number[];
+}
+
+/** Accuracy of one genome on each function over `seeds` fresh episodes of `replicas` synapse inits. */
+export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: number, replicas: number, functions = FUNCTIONS): FunctionScore[] {
+  const tf = getTf();
+  return functions.map((name) => {
+    const sampler = booleanSampler(name);
+    const values: number[] = [];
+    for (let s = 0; s < seeds; s++) {
+      const r = evaluateBlurPopulation(tf, [genome], sampler, {
+        sizes: [2, ...c.hidden, 1], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
+        replicas, seed: deriveSeed(EVAL_ROOT, 'blur-boolean-eval', name, s), network: c.network,
+      });
+      values.push(r.accuracy[0]!);
+    }
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
+    return { name, mean, std, min: Math.min(...values), values };
+  });
+}
+
+/** The run's final point (CMA-ES mean / metagrad x) or best.json's genome, decoded. */
+export function runGenome(dir: string, which: 'mean' | 'best'): { genome: BlurGenome; config: RunConfig } {
+  const { genome, config } = runPoint(dir, which);
+  return { genome: genome as BlurGenome, config };
+}
+
+const pct = (v: number): string => (100 * v).toFixed(1);
+
+export function formatScores(scores: FunctionScore[]): string {
+  return scores.map((s) => `${s.name} ${pct(s.mean)} ± ${pct(s.std)} (min ${pct(s.min)})`).join(' | ');
+}
+
+function evalDir(dir: string, which: 'mean' | 'best', seeds: number, replicas: number): FunctionScore[] {
+  const { genome, config } = runGenome(dir, which);
+  const c = blurBooleanTask.resolveConfig(config.taskConfig);
+  return evaluateGenome(genome, c, seeds, replicas);
+}
+
+export default async function (args: string[]): Promise<void> {
+  await initBackend('auto');
+  const seeds = Number(option(args, 'seeds', '20'));
+  const replicas = Number(option(args, 'replicas', '4'));
+  if (args[0] === 'eval') {
+    const which = option(args, 'which', 'mean') as 'mean' | 'best';
+    for (const dir of args.slice(1).filter((a, i, all) => !a.startsWith('--') && !(all[i] !== undefined && i > 0 && all[i - 1]!.startsWith('--')))) {
+      console.log(`${dir} [${which}]: ${formatScores(evalDir(dir, which, seeds, replicas))}`);
+    }
+    return;
+  }
+  const only = option(args, 'only', '');
+  const outRoot = option(args, 'out', 'results/bench-blur-boolean');
+  const workers = Number(option(args, 'workers', '2'));
+  const generations = option(args, 'generations', '');
+  mkdirSync(outRoot, { recursive: true });
+  const rows: string[] = [];
+  for (const s of SEARCHES) {
+    if (only && s.name !== only) continue;
+    let previous: string | null = null;
+    for (const [i, stage] of s.stages.entries()) {
+      const out = join(outRoot, `${s.name}-${i + 1}`);
+      rmSync(out, { recursive: true, force: true });
+      const raw: Record<string, unknown> = { ...stage, ...(previous ? { init: previous } : {}), ...(generations ? { 'max-generations': Number(generations) } : {}) };
+      const config = resolveRunConfig({ ...raw, workers }, () => 0);
+      const command = cliCommand(raw, out, workers);
+      console.log(`$ ${command}`);
+      const t0 = performance.now();
+      const summary = await runSearch(config, out, {}, command);
+      const wall = (performance.now() - t0) / 1000;
+      const { genome } = runGenome(out, 'mean');
+      previous = join(out, 'final.json');
+      saveBlurGenome(previous, genome);
+      const scores = evalDir(out, 'mean', seeds, replicas);
+      const label = `${s.name} stage ${i + 1}`;
+      console.log(`${label}: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s; final point → ${previous}`);
+      console.log(`  ${seeds} seeds × ${replicas} replicas: ${formatScores(scores)}`);
+      rows.push(`| ${label} | ${summary.generations} / ${summary.evaluations} | ${wall.toFixed(0)} s | ${scores.map((f) => `${pct(f.mean)} ± ${pct(f.std)}`).join(' | ')} |`);
+    }
+  }
+  console.log('\n| strategy | generations / evaluations | wall | xor | or | and | nxor |\n|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(r);
+}

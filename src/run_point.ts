@@ -1,0 +1,28 @@
+/**
+ * The point a finished (or killed) run stands for: its final search point — the CMA-ES mean mirrored
+ * into the box (the mean is a genotype that may lie outside it), or a gradient strategy's x — or the
+ * best single evaluation (best.json), which with a noisy fitness is often a lucky draw.
+ */
+import { join } from 'node:path';
+import { readJsonFile } from './run_store.js';
+import { lookup } from './errors.js';
+import { reflectIntoBounds, type JsonBounds } from '../strategies/cma_es.js';
+import { GENOME_KINDS } from '../genomes/index.js';
+import type { Checkpoint } from './run_records.js';
+import type { RunConfig } from './run_config.js';
+
+export type RunPoint = 'mean' | 'best';
+
+export function runPoint(dir: string, which: RunPoint): { x: number[]; genome: unknown; config: RunConfig } {
+  const config = (readJsonFile(join(dir, 'manifest.json'), 'manifest') as { config: RunConfig }).config;
+  const kind = lookup(GENOME_KINDS, 'genome kind', config.genome);
+  const kindConfig = kind.resolveConfig({ dim: config.dim, ...config.genomeConfig });
+  let x: number[] | undefined;
+  if (which === 'best') x = (readJsonFile(join(dir, 'best.json'), 'best') as { x?: number[] }).x;
+  else {
+    const s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as { mean?: number[]; x?: number[]; bounds?: JsonBounds | null };
+    x = s.mean ? reflectIntoBounds(s.mean, s.bounds ?? null) : s.x;
+  }
+  if (!x) throw new Error(`${dir}: no ${which} point found (best.json or the checkpoint's mean / x)`);
+  return { x, genome: kind.decode(x, kindConfig), config };
+}
