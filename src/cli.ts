@@ -24,6 +24,7 @@ usage:
   evometa resume DIR [--workers N]          continue a killed or interrupted run
   evometa report DIR                        summary table and report.svg for a run
   evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
+  evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
   evometa list                              genome kinds, tasks, strategies, backends
   evometa start                             the default job (what \`npm start\` runs)
 
@@ -45,8 +46,11 @@ export const START_JOB: Record<string, unknown> = {
   strategy: 'cmaes',
   init: 'random',
   sigma0: 0.5,
-  'max-generations': 600,
+  'max-generations': 300,
   seed: 1,
+  // The settings that worked best in BENCHMARKS.md (blur_boolean, stage 1).
+  'genome-config': { extras: ['rescaleTo'] },
+  'task-config': { replicas: 2, network: { normalizeSynapses: true, rescale: true } },
 };
 
 function fail(message: string, code: number): never {
@@ -228,8 +232,10 @@ async function main(): Promise<void> {
       return cmdList(args);
     case 'replay':
       return (await import('./cli_replay.js')).cmdReplay(args);
+    case 'pretrain-bank':
+      return (await import('./cli_pretrain.js')).cmdPretrainBank(args);
     default:
-      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, replay, list, start`);
+      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, replay, pretrain-bank, list, start`);
   }
 }
 

@@ -34,6 +34,8 @@ interface Resolved {
   taskConfig: Record<string, unknown>;
   /** The task evaluates several genomes in one set of tensor ops. */
   batchable: boolean;
+  /** The genome as stored in best.json. */
+  stored: (genome: unknown) => unknown;
 }
 
 function resolve(config: RunConfig): Resolved {
@@ -45,7 +47,8 @@ function resolve(config: RunConfig): Resolved {
   const kindConfig = kind.resolveConfig({ dim: config.dim, ...config.genomeConfig });
   // Fail here, in the main thread, rather than in every worker.
   const taskConfig = task.resolveConfig(config.taskConfig) as Record<string, unknown>;
-  return { kind, kindConfig, strategy, taskConfig, batchable: typeof task.evaluateBatch === 'function' };
+  const stored = (g: unknown) => (task.annotate ? task.annotate(g, taskConfig) : g);
+  return { kind, kindConfig, strategy, taskConfig, batchable: typeof task.evaluateBatch === 'function', stored };
 }
 
 /** The start of the search: --init (a random or stored genome, encoded) or --x0. */
@@ -153,7 +156,7 @@ async function loop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Check
           store.log(`generation ${generation} candidate ${candidates[i]!.index}: ${res.status}${res.error ? ` (${res.error})` : ''}`);
         } else ok.push(f);
         if (res.status === 'ok' && Number.isFinite(res.fitness) && (best === null || res.fitness < best.fitness)) {
-          best = { fitness: res.fitness, x: candidates[i]!.x.slice(), genome: genomes[i], generation, index: candidates[i]!.index, evaluation: evaluations + i + 1, ...(res.metrics ? { metrics: res.metrics } : {}) };
+          best = { fitness: res.fitness, x: candidates[i]!.x.slice(), genome: r.stored(genomes[i]), generation, index: candidates[i]!.index, evaluation: evaluations + i + 1, ...(res.metrics ? { metrics: res.metrics } : {}) };
           store.write('best', best);
         }
       });

@@ -8,6 +8,7 @@ import { readJsonFile } from './run_store.js';
 import { lookup } from './errors.js';
 import { reflectIntoBounds, type JsonBounds } from '../strategies/cma_es.js';
 import { GENOME_KINDS } from '../genomes/index.js';
+import { TASKS } from '../tasks/index.js';
 import type { Checkpoint } from './run_records.js';
 import type { RunConfig } from './run_config.js';
 
@@ -24,5 +25,8 @@ export function runPoint(dir: string, which: RunPoint): { x: number[]; genome: u
     x = s.mean ? reflectIntoBounds(s.mean, s.bounds ?? null) : s.x;
   }
   if (!x) throw new Error(`${dir}: no ${which} point found (best.json or the checkpoint's mean / x)`);
-  return { x, genome: kind.decode(x, kindConfig), config };
+  const task = lookup(TASKS, 'task', config.task);
+  const genome = kind.decode(x, kindConfig);
+  // Stored as best.json stores it: with the task settings the genome only works under.
+  return { x, genome: task.annotate ? task.annotate(genome, task.resolveConfig(config.taskConfig)) : genome, config };
 }

@@ -100,6 +100,11 @@ function checkGenomes(genomes: readonly BlurGenome[], c: BlurInnerLoopConfig): v
       throw new UsageError(`the blur genome has ${g.layers.length} layer genomes but the network has ${layers} synapse layers (hidden ${JSON.stringify(c.hidden)}); use genome-config {"perLayer": true, "numLayers": ${layers}} or a shared genome`);
 }
 
+/** The genome with the task's network overrides written into it, so a replay runs it as it was scored. */
+function withNetwork(genome: BlurGenome, c: BlurInnerLoopConfig): BlurGenome {
+  return Object.keys(c.network).length ? { ...genome, network: { ...(genome.network ?? {}), ...c.network } } : genome;
+}
+
 /** One scoring unit: a sampler and the seed of its data stream. */
 interface Episode {
   label: string;
@@ -160,6 +165,7 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
     }
     return (await this.evaluateBatch!([genome], c, ctx))[0]!;
   },
+  annotate: withNetwork,
   async evaluateBatch(genomes, c, ctx) {
     checkGenomes(genomes, c);
     const tf = await tfInstance();
@@ -232,6 +238,7 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
       }
       return (await this.evaluateBatch!([genome], c, ctx))[0]!;
     },
+    annotate: withNetwork,
     async evaluateBatch(genomes, c, ctx: TaskContext) {
       checkGenomes(genomes, c);
       const r = scorePopulation(await metaObjective(), await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));

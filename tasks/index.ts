@@ -4,7 +4,8 @@ import { FUNCTION_TASKS } from './function_tasks.js';
 import { faultyTask } from './faulty.js';
 import { linearRegressionTask } from './linear_regression.js';
 import { blurBooleanTask, blurFashionMnistTask, blurMnistTask } from './blur_tasks.js';
+import { orderingTransferTask } from './ordering_tasks.js';
 
 export const TASKS: Readonly<Record<string, Task<any, any>>> = Object.fromEntries(
-  [...FUNCTION_TASKS, linearRegressionTask, blurBooleanTask, blurMnistTask, blurFashionMnistTask, faultyTask].map((t) => [t.name, t]),
+  [...FUNCTION_TASKS, linearRegressionTask, blurBooleanTask, blurMnistTask, blurFashionMnistTask, orderingTransferTask, faultyTask].map((t) => [t.name, t]),
 );

@@ -37,6 +37,11 @@ export interface Task<G = unknown, C = Record<string, unknown>> {
    * the same task randomness (`ctx.seed`), i.e. common random numbers; results in genome order.
    */
   evaluateBatch?(genomes: G[], config: C, ctx: TaskContext): Promise<TaskResult[]>;
+  /**
+   * Optional: the genome as it should be stored (best.json), with whatever task settings it only works
+   * under, so that replaying the file reproduces what was scored (e.g. a learned rule's network options).
+   */
+  annotate?(genome: G, config: C): G;
 }
 
 /** Reads an optional field of a task config with a type and range check. */

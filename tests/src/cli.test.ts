@@ -128,6 +128,9 @@ test('start runs the default learned-rule search (shortened here) and prints the
   t.regex(r.stdout, new RegExp(`replay: +npx evometa replay ${out}/best.json --task and --hidden 20 --batch-size 512 --steps 100`));
   const m = readJson(join(out, 'manifest.json'));
   t.is(m.config.init, 'random');
-  t.is(m.x0.length, 20);
-  t.is(readJson(join(out, 'best.json')).genome.format, 'evometa-blur-genome');
+  t.is(m.x0.length, 21); // 20 + the searched rescaleTo
+  const best = readJson(join(out, 'best.json')).genome;
+  t.is(best.format, 'evometa-blur-genome');
+  // The task's network settings travel with the stored genome, so a replay runs it as it was scored.
+  t.deepEqual(best.network, { normalizeSynapses: true, rescale: true });
 });
