@@ -13,6 +13,7 @@ import { accuracy, trainBaseline, tuneLearningRate, type AccuracyCurve, type Bas
 import { fileSaveHandler } from './layers_model_io.js';
 import { lineChart } from '../svg_plot.js';
 import { formatNumber } from '../format.js';
+import { mean as mathMean, std as mathStd } from 'mathjs';
 import type { ReplayData } from './replay_data.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
 
@@ -90,11 +91,13 @@ function trainRule(genome: BlurGenome, data: ReplayData, sizes: number[], o: Rep
   }
 }
 
+/** Per measurement point, over seeds: mean and sample standard deviation (0 for a single seed). */
 function meanStd(rows: number[][]): { mean: number[]; std: number[] } {
-  const cols = rows[0]!.length;
-  const mean = Array.from({ length: cols }, (_, j) => rows.reduce((a, r) => a + r[j]!, 0) / rows.length);
-  const std = mean.map((m, j) => Math.sqrt(rows.reduce((a, r) => a + (r[j]! - m) ** 2, 0) / Math.max(1, rows.length - 1)));
-  return { mean, std };
+  const columns = rows[0]!.map((_, j) => rows.map((r) => r[j]!));
+  return {
+    mean: columns.map((c) => mathMean(c) as number),
+    std: columns.map((c) => (c.length > 1 ? (mathStd(c) as unknown as number) : 0)),
+  };
 }
 
 export async function replayRule(genome: BlurGenome, data: ReplayData, o: ReplayOptions): Promise<ReplayResult> {
