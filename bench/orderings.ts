@@ -20,6 +20,7 @@
  * --quick: a small bank (120 steps), small target data, 2 seeds, 12 evaluations per search, 4 random orderings; a smoke
  * test of the pipeline (a few minutes on 2 busy cores), not a result.
  */
+import { option } from './bench_args.js';
 import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,10 +57,6 @@ interface Settings {
   popsize: number;
 }
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
 
 function settings(args: string[]): Settings {
   const quick = args.includes('--quick');
