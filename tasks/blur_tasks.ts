@@ -35,6 +35,11 @@ export interface BlurBooleanConfig extends BlurInnerLoopConfig {
   train: string[];
   /** Functions only reported (metric heldOutAccuracy), never optimised. */
   heldOut: string[];
+  /**
+   * Episodes (independent data streams and synapse initialisations) per function and evaluation. More
+   * episodes lower the fitness noise that limits a strategy's late progress, at a proportional cost.
+   */
+  episodes: number;
 }
 
 export interface BlurImageConfig extends BlurInnerLoopConfig {
@@ -141,8 +146,18 @@ function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, gen
   return { fitness: loss, grad, metrics: { accuracy } };
 }
 
-function booleanEpisodes(names: readonly string[], seed: number): Episode[] {
-  return names.map((name) => ({ label: name, sampler: booleanSampler(name), seed: deriveSeed(seed, 'boolean', name) }));
+/** Function-major: `episodes` consecutive episodes per name; the first keeps the single-episode seed. */
+function booleanEpisodes(names: readonly string[], seed: number, episodes: number): Episode[] {
+  return names.flatMap((name) =>
+    Array.from({ length: episodes }, (_, e) => ({ label: name, sampler: booleanSampler(name), seed: e === 0 ? deriveSeed(seed, 'boolean', name) : deriveSeed(seed, 'boolean', name, e) })),
+  );
+}
+
+/** Per-function accuracy: the mean over that function's consecutive episodes. */
+function perFunction(per: number[][], k: number, episodes: number, i: number): number {
+  let sum = 0;
+  for (let e = 0; e < episodes; e++) sum += per[k * episodes + e]![i]!;
+  return sum / episodes;
 }
 
 export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
@@ -151,17 +166,18 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
   genomeKinds: ['blur'],
   usesTensorflow: true,
   resolveConfig(raw) {
-    rejectUnknownKeys(raw, ['train', 'heldOut', ...INNER_KEYS], 'task');
+    rejectUnknownKeys(raw, ['train', 'heldOut', 'episodes', ...INNER_KEYS], 'task');
     return {
       ...innerConfig(raw, { hidden: [20], unrollSteps: 5, batchSize: 512, queryBatchSize: 512 }),
       train: nameList(raw['train'], 'train', ['xor', 'or']),
       heldOut: nameList(raw['heldOut'], 'heldOut', ['and', 'nxor']),
+      episodes: configNumber(raw, 'episodes', 1, { integer: true, min: 1, max: 1000 }),
     };
   },
   async evaluate(genome, c, ctx) {
     if (ctx.wants === 'fitness+grad') {
       checkGenomes([genome], c);
-      return lossAndGrad(await metaObjective(), await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, booleanEpisodes(c.train, ctx.seed));
+      return lossAndGrad(await metaObjective(), await tfInstance(), genome, ctx.genomeConfig as BlurGenomeConfig, c, booleanEpisodes(c.train, ctx.seed, c.episodes));
     }
     return (await this.evaluateBatch!([genome], c, ctx))[0]!;
   },
@@ -170,14 +186,14 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
     checkGenomes(genomes, c);
     const tf = await tfInstance();
     const mo = await metaObjective();
-    const train = scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.train, ctx.seed));
-    const held = c.heldOut.length ? scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed)) : null;
+    const train = scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.train, ctx.seed, c.episodes));
+    const held = c.heldOut.length ? scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed, c.episodes)) : null;
     return genomes.map((_, i) => {
       const metrics: Record<string, number> = { accuracy: train.accuracy[i]! };
-      c.train.forEach((name, k) => (metrics[`accuracy_${name}`] = train.per[k]![i]!));
+      c.train.forEach((name, k) => (metrics[`accuracy_${name}`] = perFunction(train.per, k, c.episodes, i)));
       if (held) {
         metrics['heldOutAccuracy'] = held.accuracy[i]!;
-        c.heldOut.forEach((name, k) => (metrics[`accuracy_${name}`] = held.per[k]![i]!));
+        c.heldOut.forEach((name, k) => (metrics[`accuracy_${name}`] = perFunction(held.per, k, c.episodes, i)));
       }
       return { fitness: train.loss[i]!, metrics };
     });

@@ -43,6 +43,20 @@ test('blur-boolean: fitness+grad gives the gradient in search-vector order, cons
   t.true((await blurBooleanTask.evaluate(stepped, c, ctx(1))).fitness < plain.fitness);
 });
 
+test('blur-boolean: episodes > 1 averages independent episodes; the first is the single-episode one', async (t) => {
+  const one = blurBooleanTask.resolveConfig({ batchSize: 32, queryBatchSize: 32, train: ['xor'], heldOut: ['and'] });
+  const two = blurBooleanTask.resolveConfig({ batchSize: 32, queryBatchSize: 32, train: ['xor'], heldOut: ['and'], episodes: 2 });
+  const g = randomBlurGenome(2, new Rng(4));
+  const [a] = await blurBooleanTask.evaluateBatch!([g], one, ctx(9));
+  const [b] = await blurBooleanTask.evaluateBatch!([g], two, ctx(9));
+  t.not(a!.fitness, b!.fitness);
+  // Mean of two episodes: recover the second episode's loss and check it is a plausible, different loss.
+  const second = 2 * b!.fitness - a!.fitness;
+  t.true(second > 0 && Math.abs(second - a!.fitness) < 0.5 * a!.fitness, `${a!.fitness} → ${second}`);
+  t.true(Math.abs(b!.metrics!['accuracy']! - b!.metrics!['accuracy_xor']!) < 1e-9);
+  t.throws(() => blurBooleanTask.resolveConfig({ episodes: 0 }), { message: /episodes/ });
+});
+
 test('blur tasks: bad settings name the field', (t) => {
   t.throws(() => blurBooleanTask.resolveConfig({ train: ['xor', 'nand'] }), { message: /unknown .*'nand'/ });
   t.throws(() => blurBooleanTask.resolveConfig({ hidden: [0] }), { message: /task config 'hidden' must be a non-empty list of layer sizes >= 1/ });
