@@ -14,6 +14,12 @@ export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   dim(config: C): number;
   /** Box bounds the strategy must respect, or undefined where the space is free. */
   bounds(config: C): Bounds | undefined;
+  /**
+   * Coordinates whose decoded value is rounded to a unit grid (the encoding makes one integer or
+   * category step 1.0 in x); the engine passes them to the strategy as `integers`. Absent or [] where
+   * every coordinate is continuous.
+   */
+  integers?(config: C): number[];
   decode(x: readonly number[], config: C): G;
   encode(genome: G, config: C): number[];
   /** A random genome, the usual start of a search (`--init random`). */

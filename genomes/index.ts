@@ -3,9 +3,11 @@ import type { GenomeKind } from './genome_kind.js';
 import { vectorGenome } from './vector.js';
 import { blurGenome } from './blur_genome.js';
 import { orderingGenome } from './ordering_genome.js';
+import { htHparamsGenome } from './ht_hparams_genome.js';
 
 export const GENOME_KINDS: Readonly<Record<string, GenomeKind<any, any>>> = {
   [vectorGenome.name]: vectorGenome,
   [blurGenome.name]: blurGenome,
   [orderingGenome.name]: orderingGenome,
+  [htHparamsGenome.name]: htHparamsGenome,
 };

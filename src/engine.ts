@@ -64,6 +64,7 @@ export function startVector(config: RunConfig, r: Pick<Resolved, 'kind' | 'kindC
 
 function initialState(config: RunConfig, r: Resolved, x0: number[]): StrategyState {
   const bounds = r.kind.bounds(r.kindConfig);
+  const integers = r.kind.integers?.(r.kindConfig) ?? [];
   try {
     return r.strategy.init({
       x0,
@@ -71,6 +72,7 @@ function initialState(config: RunConfig, r: Resolved, x0: number[]): StrategySta
       seed: deriveSeed(config.seed, 'strategy'),
       ...(config.popsize !== null ? { popsize: config.popsize } : {}),
       ...(bounds ? { bounds } : {}),
+      ...(integers.length > 0 ? { integers } : {}),
       params: config.strategyParams,
     });
   } catch (e) {

@@ -17,6 +17,9 @@
  *   folded, C collapses along the bound while σ grows without limit (σ ≈ 1e100 after 400
  *   generations on a 5-D sphere with four active bounds, where this way reaches f − f* < 1e-12).
  *   So `mean` may lie outside the box; `reflect(mean)` and `best.x` are feasible.
+ * - Integer coordinates (`options.integers`, declared by the genome kind, which rounds them): after
+ *   each update their marginal std σ·√C_ii is raised to ≥ `integerMinStd` by rescaling row and
+ *   column i of C (see enforceIntegerFloor), as pycma's `integer_variables`.
  */
 import { Rng } from '../src/rng.js';
 import { symEig } from '../src/linalg/sym_eig.js';
@@ -61,6 +64,12 @@ export interface CmaParams {
   tolupsigma: number;
   tolstagnation: number;
   tolflatfitness: number;
+  /**
+   * Floor on the marginal standard deviation σ·√C_ii of each integer coordinate (`integers`), in the
+   * units of x where one integer step is 1. Default min(0.2, μeff/n), the first two of pycma's three
+   * `integer_std_lower_bound` terms. Unused when no coordinate is integer.
+   */
+  integerMinStd: number;
 }
 
 /** Box bounds as JSON: null where a coordinate is unbounded. */
@@ -87,6 +96,11 @@ export interface CmaState extends StrategyState {
   /** Generation at which B and D were last computed from C. */
   eigenGeneration: number;
   bounds: JsonBounds | null;
+  /**
+   * Coordinates the genome kind rounds to integers (ascending), whose marginal standard deviation is
+   * held at ≥ params.integerMinStd. Checkpoints written before integer handling lack it (= none).
+   */
+  integers: number[];
   /** Samples of the last `ask`, waiting for `tell`: the evaluated (reflected) points and their unrepaired steps y = B·D·z. */
   pending: { x: number[][]; y: number[][] } | null;
   /** Best finite f of each recent generation (tolfun, tolfunhist), oldest first. */
@@ -117,6 +131,7 @@ export const CMA_PARAM_KEYS = [
   'tolupsigma',
   'tolstagnation',
   'tolflatfitness',
+  'integerMinStd',
 ] as const;
 
 type ParamKey = (typeof CMA_PARAM_KEYS)[number];
@@ -222,6 +237,7 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     tolupsigma: numberParam('tolupsigma', 1e20, nonNegative, '≥ 0'),
     tolstagnation: numberParam('tolstagnation', Math.floor(100 + (100 * n ** 1.5) / lambda), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
     tolflatfitness: numberParam('tolflatfitness', 1, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    integerMinStd: numberParam('integerMinStd', Math.min(0.2, mueff / n), nonNegative, '≥ 0 (0 switches the floor off)'),
   };
 }
 
@@ -288,9 +304,10 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
   const n = options.x0.length;
   const params = cmaParameters(n, { diagonal, popsize: options.popsize, params: options.params });
   const bounds = options.bounds ? boundsToJson(options.bounds, n) : null;
+  const integers = checkIntegers(name, options.integers, n);
   const mean = options.x0.slice(); // a genotype: outside the box it stands for its reflection
   const identity = diagonal ? [] : Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
-  return {
+  const state: CmaState = {
     strategy: name,
     generation: 0,
     evaluations: 0,
@@ -308,6 +325,7 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
     D: new Array<number>(n).fill(1),
     eigenGeneration: 0,
     bounds,
+    integers,
     pending: null,
     fitHistory: [],
     lastRange: null,
@@ -315,6 +333,62 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
     medianHistory: [],
     flatGenerations: 0,
   };
+  // A σ0 below the floor widens the integer coordinates from the first generation on.
+  if (enforceIntegerFloor(state)) {
+    if (diagonal) state.D = state.C.map(Math.sqrt);
+    else updateEigensystem(state);
+  }
+  return state;
+}
+
+/** `options.integers` as sorted, distinct coordinate indices in [0, n). */
+function checkIntegers(name: string, integers: readonly number[] | undefined, n: number): number[] {
+  if (integers === undefined) return [];
+  if (!Array.isArray(integers)) throw new Error(`${name}: integers must be a list of coordinate indices (got ${JSON.stringify(integers)})`);
+  const seen = new Set<number>();
+  for (const i of integers) {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= n)
+      throw new Error(`${name}: integers holds ${JSON.stringify(i)}, not a coordinate index from 0 to ${n - 1}`);
+    if (seen.has(i)) throw new Error(`${name}: integers lists coordinate ${i} twice`);
+    seen.add(i);
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+/**
+ * Integer handling: raises σ·√C_ii of each integer coordinate to params.integerMinStd. Without it,
+ * once every sample of an integer coordinate rounds to the same value, f carries no signal along it,
+ * the continuous coordinates shrink σ and the integer one freezes on a rounding plateau (possibly the
+ * wrong one). The floor keeps a steady chance of a ±1 move (≈1.2% per coordinate and sample at std
+ * 0.2 from a plateau's centre), as pycma's `integer_variables`. Row and column i of C are scaled by
+ * f (C_ii by f²), i.e. C ← S·C·S with S = diag(1, …, f, …, 1): C stays symmetric positive definite
+ * and only the distribution's spread along coordinate i changes, its correlations are kept.
+ * Returns whether C changed (B and D are then stale).
+ */
+function enforceIntegerFloor(state: CmaState): boolean {
+  const ints = state.integers ?? [];
+  const floor = state.params.integerMinStd ?? 0;
+  if (ints.length === 0 || !(floor > 0)) return false;
+  const { dimension: n, C, sigma } = state;
+  const diagonal = state.params.diagonal;
+  let changed = false;
+  for (const i of ints) {
+    const cii = diagonal ? C[i]! : C[i * n + i]!;
+    const std = sigma * Math.sqrt(cii);
+    if (std >= floor) continue;
+    const f = std > 0 ? floor / std : NaN;
+    if (!Number.isFinite(f)) continue; // σ or C_ii at 0 or absurd: nothing sensible to scale
+    changed = true;
+    if (diagonal) {
+      C[i] = cii * f * f;
+      continue;
+    }
+    for (let j = 0; j < n; j++) {
+      C[i * n + j] = C[i * n + j]! * f;
+      C[j * n + i] = C[j * n + i]! * f; // C_ii gets f twice
+    }
+  }
+  return changed;
 }
 
 /** Eq. (38)–(40): x_k = m + σ·B·D·z_k, z_k ~ N(0, I); the candidate is x_k mirrored into the bounds. */
@@ -491,10 +565,12 @@ function tell(state: CmaState, candidates: readonly Candidate[], evaluations: re
   state.pc = pc;
   state.sigma = sigma;
   state.flatGenerations = flat ? state.flatGenerations + 1 : 0;
+  // A widened C must reach the next ask at once, so it forces the (otherwise lazy) decomposition.
+  const widened = enforceIntegerFloor(state);
   if (p.diagonal) {
     state.D = state.C.map(Math.sqrt);
     state.eigenGeneration = state.generation;
-  } else if (state.generation - state.eigenGeneration >= p.eigenGap) {
+  } else if (widened || state.generation - state.eigenGeneration >= p.eigenGap) {
     updateEigensystem(state);
   }
 }

@@ -54,6 +54,8 @@ export interface RestartState extends StrategyState {
     sigma0: number;
     seed: number;
     bounds: JsonBounds | null;
+    /** Integer coordinates, passed on to every inner run (absent in checkpoints written before integer handling). */
+    integers?: number[];
     /** λ of the first run. */
     popsize0: number;
     maxRestarts: number;
@@ -78,6 +80,7 @@ function startRun(state: RestartState, regime: 'large' | 'small', popsize: numbe
     seed: state.restart === 0 ? c.seed : deriveSeed(c.seed, 'restart', state.restart),
     popsize,
     bounds: c.bounds ? boundsFromJson(c.bounds) : undefined,
+    ...(c.integers && c.integers.length > 0 ? { integers: c.integers } : {}),
     params: c.innerParams,
   });
   state.regime = regime;
@@ -130,6 +133,7 @@ function init(name: string, bipop: boolean, options: StrategyOptions): RestartSt
       sigma0: options.sigma0,
       seed: options.seed,
       bounds: first.bounds,
+      integers: first.integers.slice(),
       popsize0: first.params.popsize,
       maxRestarts,
       incPopsize,

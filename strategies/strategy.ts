@@ -50,6 +50,12 @@ export interface StrategyOptions {
   /** Population size; each strategy has its own default. */
   popsize?: number;
   bounds?: Bounds;
+  /**
+   * Coordinates the genome kind rounds to integers (one integer step = 1 in x), from
+   * `GenomeKind.integers`. The CMA-ES family keeps their marginal step size above a floor so the search
+   * never freezes on a rounding plateau; other strategies ignore it.
+   */
+  integers?: number[];
   /** Strategy-specific overrides, validated by the strategy (unknown keys are rejected). */
   params?: Record<string, unknown>;
 }

@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Rng } from '../rng.js';
+import { normalTensor, uniformTensor } from '../tensor_init.js';
 import { choicesPerPosition, expandedChannels, inputStride, type ModularResNetConfig } from './modular_config.js';
 
 type Tf = typeof tfjs;
@@ -68,20 +69,6 @@ export type NetworkStats = {
   input: BnStats;
   blocks: BlockStats[];
 };
-
-function normalTensor(tf: Tf, shape: number[], std: number, rng: Rng): tfjs.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rng.normal() * std;
-  return tf.tensor(v, shape);
-}
-
-function uniformTensor(tf: Tf, shape: number[], lo: number, hi: number, rng: Rng): tfjs.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = lo + (hi - lo) * rng.uniform();
-  return tf.tensor(v, shape);
-}
 
 /**
  * He-normal kernels (fan-in) for the convolutions followed by a nonlinearity, LeCun-normal for the linear

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
-function toArrayBuffer(data: ArrayBuffer | ArrayBuffer[] | undefined): ArrayBuffer {
+export function toArrayBuffer(data: ArrayBuffer | ArrayBuffer[] | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);
   if (!Array.isArray(data)) return data;
   const total = data.reduce((a, b) => a + b.byteLength, 0);
