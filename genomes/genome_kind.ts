@@ -22,6 +22,8 @@ export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   integers?(config: C): number[];
   decode(x: readonly number[], config: C): G;
   encode(genome: G, config: C): number[];
+  /** Optional: the kind's recommended start point (`--init default`), e.g. a model's default settings. */
+  defaultGenome?(config: C): G;
   /** A random genome, the usual start of a search (`--init random`). */
   random(config: C, rng: Rng): G;
   /** Reads and validates a genome file (`--init FILE`); errors name the file and the field. */

@@ -358,6 +358,7 @@ export const htHparamsGenome: GenomeKind<HtHparamsGenome, HtHparamsConfig> = {
   decode: decodeHt,
   encode: encodeHt,
   random: randomHt,
+  defaultGenome: defaultHtGenome,
   load: (path) => loadHtGenome(path),
 };
 

@@ -24,7 +24,9 @@ usage:
   evometa resume DIR [--workers N]          continue a killed or interrupted run
   evometa report DIR                        summary table and report.svg for a run
   evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
+  evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
   evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
+  evometa train-ht --out DIR [options]      train a HyperTransformer or ProtoNet on few-shot episodes (--model, --config, --steps, ...)
   evometa list                              genome kinds, tasks, strategies, backends
   evometa start                             the default job (what \`npm start\` runs)
 
@@ -234,8 +236,10 @@ async function main(): Promise<void> {
       return (await import('./cli_replay.js')).cmdReplay(args);
     case 'pretrain-bank':
       return (await import('./cli_pretrain.js')).cmdPretrainBank(args);
+    case 'train-ht':
+      return (await import('./cli_ht.js')).cmdTrainHt(args);
     default:
-      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, replay, pretrain-bank, list, start`);
+      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, replay, pretrain-bank, train-ht, list, start`);
   }
 }
 

@@ -71,6 +71,8 @@ function integers(v: number[], flag: string, min: number): number[] {
 export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const ordering = await import('./cli_replay_ordering.js'); // an ordering genome (or --bank): module-ordering replay
   if (ordering.isOrderingReplay(args)) return ordering.cmdReplayOrdering(args);
+  const ht = await import('./cli_ht.js'); // a few-shot model folder or an ht-hparams search run
+  if (ht.isHtReplay(args)) return ht.cmdReplayHt(args);
   const genomePath = args.positional[0];
   if (!genomePath) throw new UsageError('usage: evometa replay GENOME.json [--task fashion-mnist] [--steps 1000] [--compare sgd,adam] [--seeds 5] [--json]');
   const c: ReplayConfig = { ...DEFAULTS };

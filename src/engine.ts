@@ -56,6 +56,10 @@ export function startVector(config: RunConfig, r: Pick<Resolved, 'kind' | 'kindC
   const n = r.kind.dim(r.kindConfig);
   let x0: number[];
   if (config.init === 'random') x0 = r.kind.encode(r.kind.random(r.kindConfig, new Rng(deriveSeed(config.seed, 'init'))), r.kindConfig);
+  else if (config.init === 'default') {
+    if (!r.kind.defaultGenome) throw new UsageError(`genome '${config.genome}' has no default genome; use --init random or --init FILE`);
+    x0 = r.kind.encode(r.kind.defaultGenome(r.kindConfig), r.kindConfig);
+  }
   else if (config.init !== null) x0 = r.kind.encode(r.kind.load(config.init), r.kindConfig);
   else x0 = Array.isArray(config.x0) ? config.x0.slice() : new Array<number>(n).fill(config.x0);
   if (x0.length !== n) throw new UsageError(`the start point has ${x0.length} numbers but genome '${config.genome}' has ${n} dimensions (--x0 or --init)`);

@@ -52,7 +52,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'task', key: 'task', kind: 'string', help: 'task to minimise (required)' },
   { flag: 'strategy', key: 'strategy', kind: 'string', help: "search strategy (default 'cmaes')" },
   { flag: 'x0', key: 'x0', kind: 'vector', help: 'start point: one number for every coordinate, or a comma list (default 0)' },
-  { flag: 'init', key: 'init', kind: 'string', help: "start from 'random' (a seeded random genome of the kind) or a genome FILE; overrides --x0" },
+  { flag: 'init', key: 'init', kind: 'string', help: "start from 'random' (a seeded random genome of the kind), 'default' (the kind's default, e.g. ht-hparams) or a genome FILE; overrides --x0" },
   { flag: 'sigma0', key: 'sigma0', kind: 'number', above: 0, max: 1e30, help: 'initial step size (default 1)' },
   { flag: 'popsize', key: 'popsize', kind: 'int', min: 2, max: 1000000, help: "population size (default: the strategy's)" },
   { flag: 'target', key: 'target', kind: 'number', help: 'stop once the best fitness is <= this' },

@@ -12,11 +12,11 @@ import { resolveHtConfig, type HtConfig } from '../src/ht/ht_config.js';
 import { resolveFewShotData, type FewShotData } from '../src/ht/few_shot_data.js';
 import { FEW_SHOT_KINDS, type FewShotKind } from '../src/ht/few_shot_model.js';
 
-export interface HtTaskConfig {
+/** Flat (dataset, omniglotRoot, split at the top level), so resolving a resolved config changes nothing. */
+export interface HtTaskConfig extends FewShotData {
   model: FewShotKind;
   /** Fixed HtConfig fields; the genome's fields override them. */
   base: Partial<HtConfig>;
-  data: FewShotData;
   /** Training budget per candidate, in optimiser steps. */
   trainSteps: number;
   evalEpisodes: number;
@@ -29,6 +29,11 @@ const KEYS = ['model', 'base', 'dataset', 'omniglotRoot', 'split', 'trainSteps',
 
 async function tfInstance(): Promise<typeof tfjs> {
   return (await import('../src/backend.js')).getTf();
+}
+
+/** Where the task's episodes come from. */
+export function taskData(c: HtTaskConfig): FewShotData {
+  return { dataset: c.dataset, ...(c.omniglotRoot !== undefined ? { omniglotRoot: c.omniglotRoot } : {}), split: c.split };
 }
 
 /** The genome's fields over the task's base, validated as one HtConfig. */
@@ -54,7 +59,7 @@ export const htFewShotTask: Task<Record<string, unknown>, HtTaskConfig> = {
     return {
       model: model as FewShotKind,
       base: { ...(base as Partial<HtConfig>) },
-      data: resolveFewShotData(raw, 'task config'),
+      ...resolveFewShotData(raw, 'task config'),
       trainSteps: configNumber(raw, 'trainSteps', 300, { integer: true, min: 1, max: 1e7 }),
       evalEpisodes: configNumber(raw, 'evalEpisodes', 100, { integer: true, min: 1, max: 1e6 }),
       evalSource,
@@ -66,7 +71,7 @@ export const htFewShotTask: Task<Record<string, unknown>, HtTaskConfig> = {
     const { trainAndScore } = await import('../src/ht/few_shot_run.js');
     const { disposeTree } = await import('../src/modular/tensor_tree.js');
     const config = candidateConfig(genome, c);
-    const r = trainAndScore(tf, { kind: c.model, config, data: c.data, steps: c.trainSteps, seed: ctx.seed, evalEpisodes: c.evalEpisodes, evalSource: c.evalSource, evalSeed: c.evalSeed });
+    const r = trainAndScore(tf, { kind: c.model, config, data: taskData(c), steps: c.trainSteps, seed: ctx.seed, evalEpisodes: c.evalEpisodes, evalSource: c.evalSource, evalSeed: c.evalSeed });
     disposeTree(tf, r.model.params);
     const tail = r.history.slice(-Math.max(1, Math.floor(r.history.length / 10)));
     const trainLoss = tail.reduce((a, p) => a + p.loss, 0) / tail.length;
