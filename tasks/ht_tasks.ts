@@ -7,6 +7,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../src/errors.js';
+import { deriveSeed } from '../src/rng.js';
 import { configNumber, rejectUnknownKeys, type Task } from './task.js';
 import { resolveHtConfig, type HtConfig } from '../src/ht/ht_config.js';
 import { resolveFewShotData, type FewShotData } from '../src/ht/few_shot_data.js';
@@ -19,13 +20,19 @@ export interface HtTaskConfig extends FewShotData {
   base: Partial<HtConfig>;
   /** Training budget per candidate, in optimiser steps. */
   trainSteps: number;
+  /**
+   * Independent trainings (own initial weights and episode stream) averaged per candidate: at short
+   * budgets one training's held-out accuracy varies by several points with its seed, which swamps the
+   * differences a search should see.
+   */
+  trainRepeats: number;
   evalEpisodes: number;
   /** 'validation' (held-out classes, training-split images) keeps the test images for the final report. */
   evalSource: 'validation' | 'test';
   evalSeed: number;
 }
 
-const KEYS = ['model', 'base', 'dataset', 'omniglotRoot', 'split', 'trainSteps', 'evalEpisodes', 'evalSource', 'evalSeed'];
+const KEYS = ['model', 'base', 'dataset', 'omniglotRoot', 'split', 'trainSteps', 'trainRepeats', 'evalEpisodes', 'evalSource', 'evalSeed'];
 
 async function tfInstance(): Promise<typeof tfjs> {
   return (await import('../src/backend.js')).getTf();
@@ -61,6 +68,7 @@ export const htFewShotTask: Task<Record<string, unknown>, HtTaskConfig> = {
       base: { ...(base as Partial<HtConfig>) },
       ...resolveFewShotData(raw, 'task config'),
       trainSteps: configNumber(raw, 'trainSteps', 300, { integer: true, min: 1, max: 1e7 }),
+      trainRepeats: configNumber(raw, 'trainRepeats', 1, { integer: true, min: 1, max: 1000 }),
       evalEpisodes: configNumber(raw, 'evalEpisodes', 100, { integer: true, min: 1, max: 1e6 }),
       evalSource,
       evalSeed: configNumber(raw, 'evalSeed', 0, { integer: true, min: 0, max: 4294967295 }),
@@ -71,13 +79,19 @@ export const htFewShotTask: Task<Record<string, unknown>, HtTaskConfig> = {
     const { trainAndScore } = await import('../src/ht/few_shot_run.js');
     const { disposeTree } = await import('../src/modular/tensor_tree.js');
     const config = candidateConfig(genome, c);
-    const r = trainAndScore(tf, { kind: c.model, config, data: taskData(c), steps: c.trainSteps, seed: ctx.seed, evalEpisodes: c.evalEpisodes, evalSource: c.evalSource, evalSeed: c.evalSeed });
-    disposeTree(tf, r.model.params);
-    const tail = r.history.slice(-Math.max(1, Math.floor(r.history.length / 10)));
-    const trainLoss = tail.reduce((a, p) => a + p.loss, 0) / tail.length;
-    return {
-      fitness: 1 - r.score.accuracy,
-      metrics: { accuracy: r.score.accuracy, ci95: r.score.ci95, heldOutLoss: r.score.loss, trainLoss, trainSeconds: r.trainSeconds },
-    };
+    const sum = { accuracy: 0, ci95: 0, heldOutLoss: 0, trainLoss: 0, trainSeconds: 0 };
+    for (let k = 0; k < c.trainRepeats; k++) {
+      // The first training keeps the candidate's own seed, so trainRepeats 1 is the plain single training.
+      const seed = k === 0 ? ctx.seed : deriveSeed(ctx.seed, 'repeat', k);
+      const r = trainAndScore(tf, { kind: c.model, config, data: taskData(c), steps: c.trainSteps, seed, evalEpisodes: c.evalEpisodes, evalSource: c.evalSource, evalSeed: c.evalSeed });
+      disposeTree(tf, r.model.params);
+      const tail = r.history.slice(-Math.max(1, Math.floor(r.history.length / 10)));
+      sum.accuracy += r.score.accuracy / c.trainRepeats;
+      sum.ci95 += r.score.ci95 / c.trainRepeats;
+      sum.heldOutLoss += r.score.loss / c.trainRepeats;
+      sum.trainLoss += tail.reduce((a, p) => a + p.loss, 0) / tail.length / c.trainRepeats;
+      sum.trainSeconds += r.trainSeconds;
+    }
+    return { fitness: 1 - sum.accuracy, metrics: { ...sum } };
   },
 };

@@ -20,6 +20,12 @@ test('ht-fewshot: fitness is 1 − held-out accuracy, reproducible from the seed
   t.true(Math.abs(a.fitness - (1 - a.metrics!['accuracy']!)) < 1e-12);
   t.true(a.metrics!['accuracy']! >= 0 && a.metrics!['accuracy']! <= 1);
   for (const k of ['ci95', 'heldOutLoss', 'trainLoss', 'trainSeconds']) t.true(Number.isFinite(a.metrics![k]!), k);
+  // trainRepeats 2: the first training is the single one, so the mean of two recovers a second, different training.
+  const c2 = htFewShotTask.resolveConfig({ base: { ways: 2, channels: 4, episodesPerStep: 1 }, trainSteps: 3, evalEpisodes: 8, trainRepeats: 2 });
+  const two = await htFewShotTask.evaluate({ transformerLayers: 1, embeddingDim: 8 }, c2, ctx(3));
+  const second = 2 * two.metrics!['accuracy']! - a.metrics!['accuracy']!;
+  t.true(second >= -1e-9 && second <= 1 + 1e-9, `second training's accuracy ${second}`);
+  t.not(two.metrics!['trainLoss'], a.metrics!['trainLoss']);
 });
 
 test('ht-fewshot: bad settings name the field and the fix', (t) => {
