@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, readJson, tempDir } from '../helpers/run_files.js';
+import { fakeOmniglot } from '../helpers/fake_omniglot.js';
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -70,4 +71,24 @@ test("--init default: a kind without a default genome says so and what to use", 
   const r = cli(['search', '--genome', 'vector', '--dim', '2', '--task', 'sphere', '--init', 'default', '--workers', '0', '--out', join(tempDir(), 'r')]);
   t.is(r.code, 2);
   t.regex(r.stderr, /genome 'vector' has no default genome; use --init random or --init FILE/);
+});
+
+test('train-ht and replay on an Omniglot folder (generated PNGs); Omniglot has no validation classes', (t) => {
+  const root = fakeOmniglot();
+  const out = join(tempDir(), 'omni');
+  const flags = ['--config', '{"ways":2,"shots":1,"queries":2,"channels":4,"episodesPerStep":1,"transformerLayers":1}', '--dataset', 'omniglot', '--omniglot-root', root, '--backend', 'wasm'];
+  const r = cli(['train-ht', ...flags, '--steps', '2', '--eval-episodes', '4', '--out', out, '--json']);
+  t.is(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout.trim());
+  t.is(s.data.dataset, 'omniglot');
+  t.true(s.heldOut.accuracy >= 0 && s.heldOut.accuracy <= 1);
+  const rep = cli(['replay', out, '--episodes', '4', '--json', '--backend', 'wasm']);
+  t.is(rep.code, 0, rep.stderr);
+  t.is(JSON.parse(rep.stdout.trim()).accuracy, s.heldOut.accuracy); // the saved model remembers its dataset
+  const val = cli(['replay', out, '--episodes', '4', '--source', 'validation', '--backend', 'wasm']);
+  t.is(val.code, 2);
+  t.regex(val.stderr, /Omniglot has no validation classes/);
+  const missing = cli(['train-ht', '--dataset', 'omniglot', '--out', join(tempDir(), 'm')]);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /'omniglotRoot' must name the Omniglot folder/);
 });
