@@ -1,4 +1,5 @@
 /** `evometa replay GENOME.json --task fashion-mnist ...`: options, run and output of a rule replay. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { parseOptionValue, type OptionSpec } from './run_config.js';
@@ -71,6 +72,8 @@ function integers(v: number[], flag: string, min: number): number[] {
 export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const ordering = await import('./cli_replay_ordering.js'); // an ordering genome (or --bank): module-ordering replay
   if (ordering.isOrderingReplay(args)) return ordering.cmdReplayOrdering(args);
+  if (args.positional[0] !== undefined && !existsSync(args.positional[0]))
+    throw new UsageError(`not found: ${args.positional[0]}; replay takes a genome file (BLUR or ordering), a few-shot model folder (train-ht) or an ht-hparams search run folder`);
   const ht = await import('./cli_ht.js'); // a few-shot model folder or an ht-hparams search run
   if (ht.isHtReplay(args)) return ht.cmdReplayHt(args);
   const genomePath = args.positional[0];

@@ -41,6 +41,9 @@ test('train-ht saves a tfjs artifact; replay HT_RUN --episodes N --json scores i
   const badFlag = cli(['replay', out, '--episode', '5']);
   t.is(badFlag.code, 2);
   t.regex(badFlag.stderr, /unknown replay \(HyperTransformer\) option '--episode'; valid: episodes/);
+  const missing = cli(['replay', join(out, 'nope'), '--episodes', '5']);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /not found: .*nope; replay takes a genome file/);
 });
 
 test('an ht-hparams search runs through the engine; replay of the run trains its best genome once and scores it', (t) => {

@@ -44,5 +44,5 @@ test('replay: bad input names the option', (t) => {
   t.regex(b.stderr, /--compare takes sgd, adam or none/);
   const c = cli(['replay', 'nope.json']);
   t.is(c.code, 2);
-  t.regex(c.stderr, /genome file not found: nope.json/);
+  t.regex(c.stderr, /not found: nope.json; replay takes a genome file/);
 });
