@@ -8,7 +8,8 @@ export class UsageError extends Error {
 
 /** "unknown task 'foo'; valid: a, b, c" — used by every registry lookup. */
 export function unknownName(what: string, name: string, valid: readonly string[]): UsageError {
-  return new UsageError(`unknown ${what} '${name}'; valid ${what}s: ${valid.join(', ')}`);
+  const plural = what.endsWith('y') ? `${what.slice(0, -1)}ies` : `${what}s`;
+  return new UsageError(`unknown ${what} '${name}'; valid ${plural}: ${valid.join(', ')}`);
 }
 
 /** Registry lookup with the standard error. */

@@ -1,7 +1,8 @@
 /**
  * The point a finished (or killed) run stands for: its final search point — the CMA-ES mean mirrored
  * into the box (the mean is a genotype that may lie outside it), or a gradient strategy's x — or the
- * best single evaluation (best.json), which with a noisy fitness is often a lucky draw.
+ * best single evaluation (best.json), which with a noisy fitness is often a lucky draw. For a restart
+ * strategy (ipop, bipop) the final point is that of its current inner CMA-ES run.
  */
 import { join } from 'node:path';
 import { readJsonFile } from './run_store.js';
@@ -21,7 +22,10 @@ export function runPoint(dir: string, which: RunPoint): { x: number[]; genome: u
   let x: number[] | undefined;
   if (which === 'best') x = (readJsonFile(join(dir, 'best.json'), 'best') as { x?: number[] }).x;
   else {
-    const s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as { mean?: number[]; x?: number[]; bounds?: JsonBounds | null };
+    type Point = { mean?: number[]; x?: number[]; bounds?: JsonBounds | null; inner?: Point };
+    let s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as Point;
+    // Restart strategies (ipop, bipop) keep the current CMA-ES run as `inner`.
+    while (s.inner && !s.mean && !s.x) s = s.inner;
     x = s.mean ? reflectIntoBounds(s.mean, s.bounds ?? null) : s.x;
   }
   if (!x) throw new Error(`${dir}: no ${which} point found (best.json or the checkpoint's mean / x)`);

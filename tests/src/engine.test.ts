@@ -66,7 +66,7 @@ test('a folder that holds a run is not overwritten', async (t) => {
 
 test('unknown names list the valid ones', async (t) => {
   const dir = join(tempDir(), 'run');
-  await t.throwsAsync(runSearch(config({ task: 'sphere', strategy: 'pso' }), dir), { message: /^unknown strategy 'pso'; valid strategys?: cmaes, sep-cmaes, ipop-cmaes, bipop-cmaes/ });
+  await t.throwsAsync(runSearch(config({ task: 'sphere', strategy: 'pso' }), dir), { message: /^unknown strategy 'pso'; valid strategies: cmaes, sep-cmaes, ipop-cmaes, bipop-cmaes/ });
   await t.throwsAsync(runSearch(config({ task: 'sphere', genome: 'tree' }), dir), { message: /^unknown genome kind 'tree'; valid genome kinds: vector/ });
   await t.throwsAsync(runSearch(config({ task: 'sphere', 'task-config': { rotate: 'yes' } }), dir), { message: /task config 'rotate' must be true or false/ });
   t.false(existsSync(dir));
