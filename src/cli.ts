@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs, type ParsedArgs } from './cli_args.js';
 import { UsageError } from './errors.js';
 import { RUN_OPTIONS, resolveRunConfig, type RunConfig } from './run_config.js';
-import { resumeRun, runSearch, type GenerationRecord, type RunSummary } from './engine.js';
+import { resumeRun, runSearch, type GenerationRecord, type ResumeOverrides, type RunSummary } from './engine.js';
 import { ProgressBar } from './progress_bar.js';
 import { formatNumber } from './format.js';
 import { GENOME_KINDS } from '../genomes/index.js';
@@ -21,7 +21,8 @@ const HELP = `evometa: evolutionary and meta-optimization engine
 
 usage:
   evometa search --task NAME [options]     start a search (see options below)
-  evometa resume DIR [--workers N]          continue a killed or interrupted run
+  evometa resume DIR [--workers N]          continue a killed or interrupted run; with --max-generations or
+                                            --max-evals, extend a finished run (its CMA-ES state kept)
   evometa report DIR                        summary table and report.svg for a run
   evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
   evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
@@ -170,12 +171,20 @@ async function cmdSearch(args: ParsedArgs, base: Record<string, unknown> = {}): 
 async function cmdResume(args: ParsedArgs): Promise<void> {
   const dir = args.positional[0];
   if (!dir) throw new UsageError('usage: evometa resume DIR');
-  const overrides: { workers?: number } = {};
-  if (args.flags['workers'] !== undefined) {
-    const w = Number(args.flags['workers']);
-    if (!Number.isInteger(w) || w < 0 || w > 256) throw new UsageError(`--workers must be an integer >= 0 and <= 256 (got ${args.flags['workers']})`);
-    overrides.workers = w;
-  }
+  const overrides: ResumeOverrides = {};
+  const int = (flag: string, min: number, max: number): number | undefined => {
+    const raw = args.flags[flag];
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer >= ${min} and <= ${max} (got ${raw})`);
+    return v;
+  };
+  const workers = int('workers', 0, 256);
+  const maxGenerations = int('max-generations', 1, 1e9);
+  const maxEvals = int('max-evals', 1, 1e12);
+  if (workers !== undefined) overrides.workers = workers;
+  if (maxGenerations !== undefined) overrides.maxGenerations = maxGenerations;
+  if (maxEvals !== undefined) overrides.maxEvals = maxEvals;
   if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`${dir} is not a run folder (no manifest.json); start one with evometa search`);
   onInterrupt(() => dir);
   const s = await withProgress(args, (onGeneration) => resumeRun(dir, onGeneration ? { onGeneration } : {}, overrides));

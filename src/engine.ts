@@ -3,6 +3,7 @@
  * until a budget or a strategy criterion stops it. Everything needed to continue is checkpointed
  * after each generation, so `resume` after a kill -9 replays the uninterrupted trajectory exactly.
  */
+import { rmSync } from 'node:fs';
 import { lookup, UsageError } from './errors.js';
 import { deriveSeed, Rng } from './rng.js';
 import { RunStore, readJsonFile } from './run_store.js';
@@ -244,17 +245,62 @@ function checkCheckpoint(value: unknown, path: string, strategyName: string): Ch
   return c as Checkpoint;
 }
 
-/** Continues the run in `runDir` from its checkpoint; a finished run just returns its summary. */
-export async function resumeRun(runDir: string, hooks: EngineHooks = {}, overrides: { workers?: number } = {}): Promise<RunSummary & { alreadyFinished: boolean }> {
+/** What `resume` may change: where the run executes, and (to extend it) its budget. */
+export interface ResumeOverrides {
+  workers?: number;
+  maxGenerations?: number;
+  maxEvals?: number;
+}
+
+/** A budget raised by `resume`, kept in the manifest so the run's files say how it was run. */
+export interface BudgetExtension {
+  /** Generation at which the run was continued. */
+  generation: number;
+  maxGenerations: number | null;
+  maxEvals: number | null;
+  at: string;
+}
+
+const BUDGET_STOPS = ['maxGenerations', 'maxEvaluations'];
+
+/**
+ * Continues the run in `runDir` from its checkpoint; a finished run just returns its summary, unless a
+ * larger budget is given: then it goes on from its checkpoint (the strategy's state, covariance included,
+ * is kept), exactly as if it had been started with that budget.
+ */
+export async function resumeRun(runDir: string, hooks: EngineHooks = {}, overrides: ResumeOverrides = {}): Promise<RunSummary & { alreadyFinished: boolean }> {
   const store = new RunStore(runDir);
-  const manifest = readJsonFile(store.path('manifest'), 'manifest') as RunManifest;
+  const manifest = readJsonFile(store.path('manifest'), 'manifest') as RunManifest & { extensions?: BudgetExtension[] };
   if (typeof manifest !== 'object' || manifest === null || typeof manifest.config !== 'object')
     throw new UsageError(`manifest is damaged ('config' missing): ${store.path('manifest')}`);
+  const extend = overrides.maxGenerations !== undefined || overrides.maxEvals !== undefined;
+  let finished: RunSummary | null = null;
   try {
-    const summary = readJsonFile(store.path('summary'), 'summary') as RunSummary;
-    return { ...summary, alreadyFinished: true };
+    finished = readJsonFile(store.path('summary'), 'summary') as RunSummary;
   } catch {
     /* not finished: go on */
+  }
+  if (finished && !extend) return { ...finished, alreadyFinished: true };
+  if (extend) {
+    const ckpt = readJsonFile(store.path('checkpoint'), 'checkpoint') as Partial<Checkpoint>;
+    if (overrides.maxGenerations !== undefined && typeof ckpt.generation === 'number' && overrides.maxGenerations <= ckpt.generation)
+      throw new UsageError(`--max-generations ${overrides.maxGenerations} does not exceed the ${ckpt.generation} generations ${runDir} has run; give a larger budget`);
+    if (overrides.maxEvals !== undefined && typeof ckpt.evaluations === 'number' && overrides.maxEvals <= ckpt.evaluations)
+      throw new UsageError(`--max-evals ${overrides.maxEvals} does not exceed the ${ckpt.evaluations} evaluations ${runDir} has run; give a larger budget`);
+    const other = finished ? Object.keys(finished.stopReason).filter((k) => !BUDGET_STOPS.includes(k)) : [];
+    if (other.length)
+      throw new UsageError(`${runDir} stopped on ${other.join(', ')}, not on its budget; a larger --max-generations / --max-evals would stop it again at once (start a new search from its result with --init)`);
+    manifest.config = {
+      ...manifest.config,
+      ...(overrides.maxGenerations !== undefined ? { maxGenerations: overrides.maxGenerations } : {}),
+      ...(overrides.maxEvals !== undefined ? { maxEvals: overrides.maxEvals } : {}),
+    };
+    const ext: BudgetExtension = { generation: ckpt.generation ?? 0, maxGenerations: manifest.config.maxGenerations, maxEvals: manifest.config.maxEvals, at: new Date().toISOString() };
+    manifest.extensions = [...(manifest.extensions ?? []), ext];
+    // The manifest first: if the process dies before the summary goes, the run is merely unfinished.
+    store.write('manifest', manifest);
+    if (finished) rmSync(store.path('summary'));
+    store.log(`budget extended at generation ${ext.generation}: maxGenerations ${ext.maxGenerations}, maxEvals ${ext.maxEvals}`);
   }
   const config: RunConfig = { ...manifest.config, ...(overrides.workers !== undefined ? { workers: overrides.workers } : {}) };
   const r = resolve(config);

@@ -102,6 +102,21 @@ test('resume refuses a damaged checkpoint and leaves the folder as it was', (t) 
   t.is(readFileSync(join(dir, 'checkpoint.json'), 'utf8'), 'garbage');
 });
 
+test('resume --max-generations extends a finished run; a bad budget exits 2 and leaves it as it was', (t) => {
+  const dir = join(tempDir(), 'r');
+  t.is(cli(['search', '--task', 'sphere', '--dim', '2', '--max-generations', '3', '--workers', '0', '--out', dir, '--json']).code, 0);
+  const bad = cli(['resume', dir, '--max-generations', 'many']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--max-generations must be an integer >= 1/);
+  const spent = cli(['resume', dir, '--max-generations', '2']);
+  t.is(spent.code, 2);
+  t.regex(spent.stderr, /does not exceed the 3 generations/);
+  const r = cli(['resume', dir, '--max-generations', '7', '--json']);
+  t.is(r.code, 0, r.stderr);
+  t.is(JSON.parse(r.stdout).generations, 7);
+  t.is(generationsWithoutTimings(dir).length, 7);
+});
+
 test('report prints the table and writes report.svg; list names every registry', (t) => {
   const dir = join(tempDir(), 'r');
   t.is(cli(['search', '--task', 'sphere', '--dim', '3', '--max-generations', '15', '--workers', '0', '--out', dir, '--json']).code, 0);

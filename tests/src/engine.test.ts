@@ -92,6 +92,39 @@ test('resume continues an unfinished run to the same trajectory, and a finished 
   t.true(again.alreadyFinished);
 });
 
+for (const strategy of ['cmaes', 'ipop-cmaes'])
+  test(`${strategy}: resume with a larger --max-generations extends a finished run to the longer run's trajectory`, async (t) => {
+    const full = join(tempDir(), 'full');
+    const cut = join(tempDir(), 'cut');
+    const base = { task: 'rosenbrock', dim: 4, x0: 2, sigma0: 0.5, seed: 9, strategy };
+    await runSearch(config({ ...base, 'max-generations': 40 }), full);
+    await runSearch(config({ ...base, 'max-generations': 15 }), cut);
+    const s = await resumeRun(cut, {}, { maxGenerations: 40 });
+    t.false(s.alreadyFinished);
+    t.is(s.generations, 40);
+    t.deepEqual(generationsWithoutTimings(cut), generationsWithoutTimings(full));
+    t.deepEqual(readJson(join(cut, 'checkpoint.json')).strategy, readJson(join(full, 'checkpoint.json')).strategy);
+    const m = readJson(join(cut, 'manifest.json'));
+    t.is(m.config.maxGenerations, 40);
+    t.is(m.extensions.length, 1);
+    t.like(m.extensions[0], { generation: 15, maxGenerations: 40, maxEvals: null });
+    t.regex(readFileSync(join(cut, 'run.log'), 'utf8'), /budget extended at generation 15: maxGenerations 40/);
+  });
+
+test('extending refuses a budget already spent and a run its strategy stopped, and changes nothing', async (t) => {
+  const dir = join(tempDir(), 'run');
+  await runSearch(config({ task: 'sphere', dim: 2, x0: 1, sigma0: 0.5, 'max-generations': 5 }), dir);
+  const before = readFileSync(join(dir, 'manifest.json'), 'utf8');
+  await t.throwsAsync(resumeRun(dir, {}, { maxGenerations: 5 }), { message: /^--max-generations 5 does not exceed the 5 generations .* has run; give a larger budget$/ });
+  await t.throwsAsync(resumeRun(dir, {}, { maxEvals: 10 }), { message: /^--max-evals 10 does not exceed the \d+ evaluations/ });
+  t.is(readFileSync(join(dir, 'manifest.json'), 'utf8'), before);
+  t.true(existsSync(join(dir, 'summary.json')));
+  const reached = join(tempDir(), 'target');
+  await runSearch(config({ task: 'sphere', dim: 2, x0: 1, sigma0: 0.5, target: 1e-3, 'max-generations': 500 }), reached);
+  await t.throwsAsync(resumeRun(reached, {}, { maxGenerations: 1000 }), { message: /stopped on target, not on its budget/ });
+  t.true(existsSync(join(reached, 'summary.json')));
+});
+
 test('a damaged checkpoint is reported and the run folder is left as it was', async (t) => {
   const dir = join(tempDir(), 'run');
   await runSearch(config({ task: 'sphere', dim: 3, 'max-generations': 3 }), dir);
