@@ -6,8 +6,8 @@
  * fresh seeds, the CLI command of every stage and a table. G overrides every stage's generation budget (a
  * quick check of the pipeline).
  *
- * `npm run bench -- blur_boolean eval RUN_DIR… [--which mean|best] [--seeds N] [--replicas R]` evaluates
- * finished (or running) run folders.
+ * `npm run bench -- blur_boolean eval RUN_DIR… [--which mean|best] [--seeds N] [--replicas R] [--eval-root S]`
+ * evaluates finished (or running) run folders; S (default 20261126) roots the evaluation seeds.
  *
  * What is evaluated: the search's final point (the CMA-ES mean reflected into the genome's bounds, as CMA-ES
  * evaluates it, or metagrad's x), decoded with `blurGenome.decode`, not best.json's genome: best.json holds the
@@ -71,7 +71,7 @@ export interface FunctionScore {
 }
 
 /** Accuracy of one genome on each function over `seeds` fresh episodes of `replicas` synapse inits. */
-export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: number, replicas: number, functions = FUNCTIONS): FunctionScore[] {
+export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: number, replicas: number, functions = FUNCTIONS, root = EVAL_ROOT): FunctionScore[] {
   const tf = getTf();
   return functions.map((name) => {
     const sampler = booleanSampler(name);
@@ -79,7 +79,7 @@ export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: 
     for (let s = 0; s < seeds; s++) {
       const r = evaluateBlurPopulation(tf, [genome], sampler, {
         sizes: [2, ...c.hidden, 1], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
-        replicas, seed: deriveSeed(EVAL_ROOT, 'blur-boolean-eval', name, s), network: c.network,
+        replicas, seed: deriveSeed(root, 'blur-boolean-eval', name, s), network: c.network,
       });
       values.push(r.accuracy[0]!);
     }
@@ -101,10 +101,10 @@ export function formatScores(scores: FunctionScore[]): string {
   return scores.map((s) => `${s.name} ${pct(s.mean)} ± ${pct(s.std)} (min ${pct(s.min)})`).join(' | ');
 }
 
-function evalDir(dir: string, which: 'mean' | 'best', seeds: number, replicas: number): FunctionScore[] {
+function evalDir(dir: string, which: 'mean' | 'best', seeds: number, replicas: number, root = EVAL_ROOT): FunctionScore[] {
   const { genome, config } = runGenome(dir, which);
   const c = blurBooleanTask.resolveConfig(config.taskConfig);
-  return evaluateGenome(genome, c, seeds, replicas);
+  return evaluateGenome(genome, c, seeds, replicas, FUNCTIONS, root);
 }
 
 export default async function (args: string[]): Promise<void> {
@@ -113,8 +113,11 @@ export default async function (args: string[]): Promise<void> {
   const replicas = Number(option(args, 'replicas', '4'));
   if (args[0] === 'eval') {
     const which = option(args, 'which', 'mean') as 'mean' | 'best';
+    // A second, independent root confirms a result without reusing the seeds it was first judged on.
+    const root = Number(option(args, 'eval-root', String(EVAL_ROOT)));
+    if (!Number.isInteger(root)) throw new Error(`--eval-root must be an integer (got ${option(args, 'eval-root', '')})`);
     for (const dir of args.slice(1).filter((a, i, all) => !a.startsWith('--') && !(all[i] !== undefined && i > 0 && all[i - 1]!.startsWith('--')))) {
-      console.log(`${dir} [${which}]: ${formatScores(evalDir(dir, which, seeds, replicas))}`);
+      console.log(`${dir} [${which}${root === EVAL_ROOT ? '' : `, eval root ${root}`}]: ${formatScores(evalDir(dir, which, seeds, replicas, root))}`);
     }
     return;
   }

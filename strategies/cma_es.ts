@@ -132,6 +132,7 @@ export const CMA_PARAM_KEYS = [
   'tolstagnation',
   'tolflatfitness',
   'integerMinStd',
+  'stds',
 ] as const;
 
 type ParamKey = (typeof CMA_PARAM_KEYS)[number];
@@ -306,7 +307,9 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
   const bounds = options.bounds ? boundsToJson(options.bounds, n) : null;
   const integers = checkIntegers(name, options.integers, n);
   const mean = options.x0.slice(); // a genotype: outside the box it stands for its reflection
+  const stds = initialStds(name, options.params?.['stds'], n);
   const identity = diagonal ? [] : Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
+  const variances = stds.map((v) => v * v);
   const state: CmaState = {
     strategy: name,
     generation: 0,
@@ -320,9 +323,9 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
     sigma0: options.sigma0,
     ps: new Array<number>(n).fill(0),
     pc: new Array<number>(n).fill(0),
-    C: diagonal ? new Array<number>(n).fill(1) : identity,
+    C: diagonal ? variances : identity.map((v, k) => (v ? variances[k % n]! : 0)),
     B: identity.slice(),
-    D: new Array<number>(n).fill(1),
+    D: stds,
     eigenGeneration: 0,
     bounds,
     integers,
@@ -339,6 +342,19 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
     else updateEigensystem(state);
   }
   return state;
+}
+
+/**
+ * Params `stds` (pycma's CMA_stds): per-coordinate scales of the first sampling distribution, C₀ =
+ * diag(stds²), so the initial step of coordinate i is σ0·stds[i]. This is how a search restarts from an
+ * earlier one's mean and learned scales (σ and √C_ii of its checkpoint) when coordinates differ by orders of
+ * magnitude in sensitivity. Default all 1.
+ */
+function initialStds(name: string, raw: unknown, n: number): number[] {
+  if (raw === undefined) return new Array<number>(n).fill(1);
+  if (!Array.isArray(raw) || raw.length !== n || raw.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
+    throw new Error(`${name}: parameter 'stds' must be a list of ${n} positive numbers, one scale per coordinate (got ${Array.isArray(raw) ? `a list of ${raw.length}` : JSON.stringify(raw)})`);
+  return raw.slice() as number[];
 }
 
 /** `options.integers` as sorted, distinct coordinate indices in [0, n). */

@@ -322,3 +322,33 @@ test('stop criteria can be switched off with 0', (t) => {
   const { reasons } = runUntilStop(cmaes, start(4, 1, { params: { tolflatfitness: 0, tolfun: 0, tolfunhist: 0 } }), () => 1, 10);
   t.deepEqual(reasons, {});
 });
+
+for (const [name, strategy] of [['cmaes', cmaes], ['sep-cmaes', sepCmaes]] as const) {
+  test(`${name}: params 'stds' scales the first samples per coordinate (σ0·stds) and survives a checkpoint`, (t) => {
+    const stds = [1, 0.01, 100];
+    const state = strategy.init({ x0: [1, -2, 0.5], sigma0: 0.1, seed: 4, popsize: 4000, params: { stds } });
+    t.deepEqual(state.D, stds);
+    const xs = strategy.ask(state).map((c) => c.x);
+    for (let i = 0; i < 3; i++) {
+      const m = xs.reduce((a, x) => a + x[i]!, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, x) => a + (x[i]! - m) ** 2, 0) / (xs.length - 1));
+      t.true(Math.abs(sd / (0.1 * stds[i]!) - 1) < 0.05, `coordinate ${i}: std ${sd}`);
+    }
+    const copy = JSON.parse(JSON.stringify(state)) as CmaState;
+    t.deepEqual(copy.C, state.C);
+  });
+}
+
+test("'stds' converges on an ellipsoid whose axes it matches, and bad stds name the fix", (t) => {
+  // Axis scales 1e-3 … 1: matching stds make it a sphere for the first generations.
+  const scales = [1, 1e-1, 1e-2, 1e-3];
+  const f = (x: readonly number[]): number => x.reduce((a, v, i) => a + (v / scales[i]!) ** 2, 0);
+  const run = (params: Record<string, unknown>) => minimize(sepCmaes, f, { x0: scales.slice(), sigma0: 0.5, seed: 2, params }, { target: 1e-10, maxEvaluations: 20000 });
+  const matched = run({ stds: scales });
+  const plain = run({});
+  t.true(matched.success && plain.success);
+  // Without the scales sep-CMA-ES first has to learn them.
+  t.true(matched.evaluations < 0.7 * plain.evaluations, `${matched.evaluations} vs ${plain.evaluations}`);
+  t.throws(() => cmaes.init(start(3, 1, { params: { stds: [1, 2] } })), { message: /cmaes: parameter 'stds' must be a list of 3 positive numbers, one scale per coordinate \(got a list of 2\)/ });
+  t.throws(() => sepCmaes.init(start(2, 1, { params: { stds: [1, 0] } })), { message: /sep-cmaes: parameter 'stds' must be a list of 2 positive numbers/ });
+});
