@@ -70,6 +70,12 @@ export interface CmaParams {
    * `integer_std_lower_bound` terms. Unused when no coordinate is integer.
    */
   integerMinStd: number;
+  /**
+   * c_m, the learning rate of the mean (tutorial eq. 42; pycma CMA_cmean). Default 1. Below 1 the mean
+   * averages its moves over about 1/c_m generations, which on a noisy fitness keeps it from jittering
+   * around the optimum. Checkpoints written before it lack it (= 1).
+   */
+  cmean?: number;
 }
 
 /** Box bounds as JSON: null where a coordinate is unbounded. */
@@ -133,6 +139,7 @@ export const CMA_PARAM_KEYS = [
   'tolflatfitness',
   'integerMinStd',
   'stds',
+  'cmean',
 ] as const;
 
 type ParamKey = (typeof CMA_PARAM_KEYS)[number];
@@ -239,6 +246,7 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     tolstagnation: numberParam('tolstagnation', Math.floor(100 + (100 * n ** 1.5) / lambda), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
     tolflatfitness: numberParam('tolflatfitness', 1, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
     integerMinStd: numberParam('integerMinStd', Math.min(0.2, mueff / n), nonNegative, '≥ 0 (0 switches the floor off)'),
+    cmean: numberParam('cmean', 1, (v) => v > 0 && v <= 1, 'in (0, 1]'),
   };
 }
 
@@ -518,13 +526,14 @@ function tell(state: CmaState, candidates: readonly Candidate[], evaluations: re
   const ys = order.map((k) => pending.y[k]!); // by rank
   const w = p.weights;
 
-  // Eq. (41): ⟨y⟩_w over the μ best; Eq. (42): m ← m + c_m σ ⟨y⟩_w (c_m = 1).
+  // Eq. (41): ⟨y⟩_w over the μ best; Eq. (42): m ← m + c_m σ ⟨y⟩_w. The paths below use ⟨y⟩_w, whatever c_m.
   const ymean = new Float64Array(n);
   for (let r = 0; r < p.mu; r++) {
     const y = ys[r]!;
     for (let i = 0; i < n; i++) ymean[i] += w[r]! * y[i]!;
   }
-  const mean = state.mean.map((m, i) => m + state.sigma * ymean[i]!);
+  const cm = p.cmean ?? 1;
+  const mean = state.mean.map((m, i) => m + cm * state.sigma * ymean[i]!);
 
   // Eq. (43): p_σ ← (1 − c_σ) p_σ + √(c_σ(2 − c_σ) μeff) C^{-1/2} ⟨y⟩_w.
   const zmean = new Float64Array(n);
