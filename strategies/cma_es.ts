@@ -118,6 +118,8 @@ export interface CmaState extends StrategyState {
   medianHistory: number[];
   /** Consecutive generations with flat fitness. */
   flatGenerations: number;
+  /** params.stds, the first distribution's per-coordinate scales (tolfacupx compares against σ0·stds0); absent = all 1. */
+  stds0?: number[];
 }
 
 /** The keys `options.params` may hold. */
@@ -343,6 +345,7 @@ function init(name: string, diagonal: boolean, options: StrategyOptions): CmaSta
     bestHistory: [],
     medianHistory: [],
     flatGenerations: 0,
+    ...(options.params?.['stds'] !== undefined ? { stds0: stds.slice() } : {}),
   };
   // A σ0 below the floor widens the integer coordinates from the first generation on.
   if (enforceIntegerFloor(state)) {
@@ -718,11 +721,12 @@ function stop(state: CmaState): StopReasons {
   }
   if (p.tolfunhist > 0 && hist.length > 9 && Math.max(...hist) - Math.min(...hist) < p.tolfunhist) reasons['tolfunhist'] = p.tolfunhist;
 
-  let maxStd = 0;
+  // tolfacupx, per coordinate as in pycma: σ·√C_ii against its first value σ0·stds_i.
+  let maxGrowth = 0;
   let tolxOk = p.tolx > 0;
   for (let i = 0; i < n; i++) {
     const sd = sigma * Math.sqrt(variance(i));
-    maxStd = Math.max(maxStd, sd);
+    maxGrowth = Math.max(maxGrowth, sd / (state.stds0?.[i] ?? 1));
     if (sd >= p.tolx || sigma * Math.abs(pc[i]!) >= p.tolx) tolxOk = false;
   }
   if (tolxOk) reasons['tolx'] = p.tolx;
@@ -730,7 +734,7 @@ function stop(state: CmaState): StopReasons {
   const dMax = Math.max(...D);
   const dMin = Math.min(...D);
   if (p.conditioncov > 0 && dMax * dMax > p.conditioncov * dMin * dMin) reasons['conditioncov'] = p.conditioncov;
-  if (p.tolfacupx > 0 && maxStd > p.tolfacupx * state.sigma0) reasons['tolfacupx'] = p.tolfacupx;
+  if (p.tolfacupx > 0 && maxGrowth > p.tolfacupx * state.sigma0) reasons['tolfacupx'] = p.tolfacupx;
   if (p.tolupsigma > 0 && sigma / state.sigma0 > p.tolupsigma * dMax) reasons['tolupsigma'] = p.tolupsigma;
 
   // No effect of a 0.1σ step along principal axis (g mod n), or of 0.2σ along any coordinate.

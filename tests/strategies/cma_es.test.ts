@@ -306,6 +306,15 @@ test('stop: σ blows up (tolfacupx) on an unbounded linear function', (t) => {
   t.true('tolfacupx' in reasons, JSON.stringify(reasons));
 });
 
+test('tolfacupx measures each coordinate against its first scale σ0·stds_i', (t) => {
+  // A coordinate started wide on purpose (stds 5000) is not a diverging step size.
+  const wide = runUntilStop(sepCmaes, { x0: [1, 1], sigma0: 1, seed: 2, params: { stds: [1, 5000] } }, BENCHMARK_FUNCTIONS.sphere, 3);
+  t.false('tolfacupx' in wide.reasons, JSON.stringify(wide.reasons));
+  // The linear function still blows σ up past 1000 × the first scale of its coordinate.
+  const { reasons } = runUntilStop(cmaes, { x0: [0, 0, 0], sigma0: 1e-3, seed: 1, params: { stds: [1, 10, 0.1] } }, (x) => x[0]!, 2000);
+  t.true('tolfacupx' in reasons, JSON.stringify(reasons));
+});
+
 test('stop: no effect of σ on the mean (noeffectcoord, noeffectaxis)', (t) => {
   const { reasons } = runUntilStop(cmaes, { x0: [1e10, 1e10], sigma0: 1e-9, seed: 1 }, BENCHMARK_FUNCTIONS.sphere, 5);
   t.true('noeffectcoord' in reasons && 'noeffectaxis' in reasons, JSON.stringify(reasons));
