@@ -9,6 +9,9 @@
  * `npm run bench -- blur_boolean eval RUN_DIR… [--which mean|best] [--seeds N] [--replicas R] [--eval-root S]`
  * evaluates finished (or running) run folders; S (default 20261126) roots the evaluation seeds.
  *
+ * `npm run bench -- blur_boolean final RUN_DIR…` writes each run's final.json (its final point as a genome) and,
+ * for CMA-ES runs, warm.json (σ and √C_ii, to warm-start a new search with `--sigma0` and `stds`).
+ *
  * What is evaluated: the search's final point (the CMA-ES mean reflected into the genome's bounds, as CMA-ES
  * evaluates it, or metagrad's x), decoded with `blurGenome.decode`, not best.json's genome: best.json holds the
  * best single noisy evaluation (one episode per function, two synapse initialisations), which favours lucky
@@ -19,7 +22,8 @@
 import { cliCommand, option } from './bench_args.js';
 import { runPoint } from '../src/run_point.js';
 import { join } from 'node:path';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readJsonFile } from '../src/run_store.js';
 import { initBackend, getTf } from '../src/backend.js';
 import { deriveSeed } from '../src/rng.js';
 import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
@@ -95,6 +99,26 @@ export function runGenome(dir: string, which: 'mean' | 'best'): { genome: BlurGe
   return { genome: genome as BlurGenome, config };
 }
 
+/**
+ * Writes what a later stage starts from: `<dir>/final.json` (the final point as a genome file, for --init) and,
+ * for a CMA-ES run, `<dir>/warm.json` with its σ and per-coordinate scales √C_ii (for --sigma0 and the `stds`
+ * strategy parameter), so a new search with other settings (λ, episodes) keeps the scales the run learned.
+ */
+export function writeWarmStart(dir: string): { final: string; warm: string | null } {
+  const { genome } = runGenome(dir, 'mean');
+  const final = join(dir, 'final.json');
+  saveBlurGenome(final, genome);
+  type Cma = { sigma?: number; C?: number[]; dimension?: number; params?: { diagonal?: boolean }; inner?: Cma };
+  let s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as { strategy: Cma }).strategy;
+  while (s.inner && !s.C) s = s.inner;
+  if (!s.C || !s.dimension || s.sigma === undefined) return { final, warm: null };
+  const n = s.dimension;
+  const stds = Array.from({ length: n }, (_, i) => Math.sqrt(s.params?.diagonal ? s.C![i]! : s.C![i * n + i]!));
+  const warm = join(dir, 'warm.json');
+  writeFileSync(warm, JSON.stringify({ sigma0: s.sigma, strategyParams: { stds } }, null, 1) + '\n');
+  return { final, warm };
+}
+
 const pct = (v: number): string => (100 * v).toFixed(1);
 
 export function formatScores(scores: FunctionScore[]): string {
@@ -111,6 +135,10 @@ export default async function (args: string[]): Promise<void> {
   await initBackend('auto');
   const seeds = Number(option(args, 'seeds', '20'));
   const replicas = Number(option(args, 'replicas', '4'));
+  if (args[0] === 'final') {
+    for (const dir of args.slice(1)) console.log(JSON.stringify(writeWarmStart(dir)));
+    return;
+  }
   if (args[0] === 'eval') {
     const which = option(args, 'which', 'mean') as 'mean' | 'best';
     // A second, independent root confirms a result without reusing the seeds it was first judged on.
