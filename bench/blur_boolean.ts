@@ -20,10 +20,9 @@
  * after the unrolled inner loop, averaged over the R replicas; mean ± std over the N seeds.
  */
 import { cliCommand, option } from './bench_args.js';
-import { runPoint } from '../src/run_point.js';
+import { currentStrategyState, runPoint } from '../src/run_point.js';
 import { join } from 'node:path';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readJsonFile } from '../src/run_store.js';
 import { initBackend, getTf } from '../src/backend.js';
 import { deriveSeed } from '../src/rng.js';
 import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
@@ -108,9 +107,7 @@ export function writeWarmStart(dir: string): { final: string; warm: string | nul
   const { genome } = runGenome(dir, 'mean');
   const final = join(dir, 'final.json');
   saveBlurGenome(final, genome);
-  type Cma = { sigma?: number; C?: number[]; dimension?: number; params?: { diagonal?: boolean }; inner?: Cma };
-  let s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as { strategy: Cma }).strategy;
-  while (s.inner && !s.C) s = s.inner;
+  const s = currentStrategyState(dir) as { sigma?: number; C?: number[]; dimension?: number; params?: { diagonal?: boolean } };
   if (!s.C || !s.dimension || s.sigma === undefined) return { final, warm: null };
   const n = s.dimension;
   const stds = Array.from({ length: n }, (_, i) => Math.sqrt(s.params?.diagonal ? s.C![i]! : s.C![i * n + i]!));

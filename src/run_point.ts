@@ -15,6 +15,17 @@ import type { RunConfig } from './run_config.js';
 
 export type RunPoint = 'mean' | 'best';
 
+/**
+ * The checkpoint's strategy state that samples: for a restart strategy (ipop, bipop) its current inner
+ * CMA-ES run, which it keeps as `inner`; otherwise the state itself.
+ */
+export function currentStrategyState(dir: string): Record<string, unknown> {
+  type State = Record<string, unknown> & { inner?: State };
+  let s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as State;
+  while (s.inner && s['mean'] === undefined && s['x'] === undefined) s = s.inner;
+  return s;
+}
+
 export function runPoint(dir: string, which: RunPoint): { x: number[]; genome: unknown; config: RunConfig } {
   const config = (readJsonFile(join(dir, 'manifest.json'), 'manifest') as { config: RunConfig }).config;
   const kind = lookup(GENOME_KINDS, 'genome kind', config.genome);
@@ -22,10 +33,7 @@ export function runPoint(dir: string, which: RunPoint): { x: number[]; genome: u
   let x: number[] | undefined;
   if (which === 'best') x = (readJsonFile(join(dir, 'best.json'), 'best') as { x?: number[] }).x;
   else {
-    type Point = { mean?: number[]; x?: number[]; bounds?: JsonBounds | null; inner?: Point };
-    let s = (readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint).strategy as unknown as Point;
-    // Restart strategies (ipop, bipop) keep the current CMA-ES run as `inner`.
-    while (s.inner && !s.mean && !s.x) s = s.inner;
+    const s = currentStrategyState(dir) as { mean?: number[]; x?: number[]; bounds?: JsonBounds | null };
     x = s.mean ? reflectIntoBounds(s.mean, s.bounds ?? null) : s.x;
   }
   if (!x) throw new Error(`${dir}: no ${which} point found (best.json or the checkpoint's mean / x)`);
