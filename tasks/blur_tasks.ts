@@ -28,7 +28,15 @@ export interface BlurInnerLoopConfig {
   replicas: number;
   /** Overrides of the genome's network options. */
   network: Partial<BlurNetworkOptions>;
+  /**
+   * What the fitness is: the query MSE (differentiable, what metagrad needs) or the query error 1 − accuracy,
+   * the number an evaluation reports, which a derivative-free strategy can optimise directly.
+   */
+  objective: BlurObjective;
 }
+
+export const BLUR_OBJECTIVES = ['mse', 'error'] as const;
+export type BlurObjective = (typeof BLUR_OBJECTIVES)[number];
 
 export interface BlurBooleanConfig extends BlurInnerLoopConfig {
   /** Functions the fitness averages over. */
@@ -56,7 +64,21 @@ export interface BlurImageConfig extends BlurInnerLoopConfig {
   episodes: number;
 }
 
-const INNER_KEYS = ['hidden', 'unrollSteps', 'batchSize', 'queryBatchSize', 'replicas', 'network'];
+const INNER_KEYS = ['hidden', 'unrollSteps', 'batchSize', 'queryBatchSize', 'replicas', 'network', 'objective'];
+
+function objectiveSetting(raw: unknown): BlurObjective {
+  const v = raw ?? 'mse';
+  if (typeof v !== 'string' || !(BLUR_OBJECTIVES as readonly string[]).includes(v))
+    throw new UsageError(`task config 'objective' must be one of ${BLUR_OBJECTIVES.join(', ')} (got ${JSON.stringify(v)})`);
+  return v as BlurObjective;
+}
+
+/** The fitness of one scored genome under the task's objective; with 'error' the MSE stays in the metrics. */
+function fitnessOf(c: BlurInnerLoopConfig, loss: number, accuracy: number, metrics: Record<string, number>): number {
+  if (c.objective === 'mse') return loss;
+  metrics['mse'] = loss;
+  return 1 - accuracy;
+}
 
 function intList(raw: unknown, field: string, fallback: number[], check: (v: number) => boolean, what: string): number[] {
   const v = raw ?? fallback;
@@ -80,6 +102,7 @@ function innerConfig(raw: Record<string, unknown>, d: { hidden: number[]; unroll
     queryBatchSize: configNumber(raw, 'queryBatchSize', d.queryBatchSize, { integer: true, min: 1, max: 65536 }),
     replicas: configNumber(raw, 'replicas', 1, { integer: true, min: 1, max: 1024 }),
     network: validateBlurNetworkOptions(raw['network'] ?? {}, "task config 'network'"),
+    objective: objectiveSetting(raw['objective']),
   };
 }
 
@@ -133,6 +156,9 @@ function scorePopulation(mo: MetaObjective, tf: typeof tfjs, genomes: BlurGenome
 
 /** Mean meta-loss and its gradient with respect to the search vector, over the episodes. */
 function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): TaskResult {
+  // Gradients exist for the MSE only; an error objective would silently give metagrad the MSE's.
+  if (c.objective !== 'mse')
+    throw new UsageError(`task config 'objective' "${c.objective}" has no gradient; use "mse" with a gradient strategy such as metagrad (CMA-ES and es-grad can use "error")`);
   const flat = blurGenome.encode(genome, genomeConfig);
   const grad = new Array<number>(flat.length).fill(0);
   let loss = 0;
@@ -195,7 +221,7 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
         metrics['heldOutAccuracy'] = held.accuracy[i]!;
         c.heldOut.forEach((name, k) => (metrics[`accuracy_${name}`] = perFunction(held.per, k, c.episodes, i)));
       }
-      return { fitness: train.loss[i]!, metrics };
+      return { fitness: fitnessOf(c, train.loss[i]!, train.accuracy[i]!, metrics), metrics };
     });
   },
 };
@@ -258,7 +284,10 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
     async evaluateBatch(genomes, c, ctx: TaskContext) {
       checkGenomes(genomes, c);
       const r = scorePopulation(await metaObjective(), await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));
-      return genomes.map((_, i) => ({ fitness: r.loss[i]!, metrics: { accuracy: r.accuracy[i]! } }));
+      return genomes.map((_, i) => {
+        const metrics: Record<string, number> = { accuracy: r.accuracy[i]! };
+        return { fitness: fitnessOf(c, r.loss[i]!, r.accuracy[i]!, metrics), metrics };
+      });
     },
   };
 }

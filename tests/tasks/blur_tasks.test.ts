@@ -57,6 +57,28 @@ test('blur-boolean: episodes > 1 averages independent episodes; the first is the
   t.throws(() => blurBooleanTask.resolveConfig({ episodes: 0 }), { message: /episodes/ });
 });
 
+test('blur-boolean: objective "error" scores 1 − accuracy, keeps the MSE in the metrics, and refuses gradients', async (t) => {
+  const base = { batchSize: 32, queryBatchSize: 32, train: ['xor', 'or'], heldOut: [] };
+  const mse = blurBooleanTask.resolveConfig(base);
+  const err = blurBooleanTask.resolveConfig({ ...base, objective: 'error' });
+  t.is(mse.objective, 'mse');
+  const genomes = [randomBlurGenome(2, new Rng(5)), randomBlurGenome(2, new Rng(6))];
+  const a = await blurBooleanTask.evaluateBatch!(genomes, mse, ctx(3));
+  const b = await blurBooleanTask.evaluateBatch!(genomes, err, ctx(3));
+  for (let i = 0; i < genomes.length; i++) {
+    t.is(b[i]!.fitness, 1 - b[i]!.metrics!['accuracy']!);
+    t.is(b[i]!.metrics!['accuracy'], a[i]!.metrics!['accuracy']);
+    t.is(b[i]!.metrics!['mse'], a[i]!.fitness);
+    t.false('mse' in a[i]!.metrics!);
+    // xor and or equally weighted: the error is the mean of the two functions' errors
+    t.true(Math.abs(b[i]!.fitness - (1 - (b[i]!.metrics!['accuracy_xor']! + b[i]!.metrics!['accuracy_or']!) / 2)) < 1e-9);
+  }
+  await t.throwsAsync(async () => blurBooleanTask.evaluate(genomes[0]!, err, ctx(3, 'fitness+grad')), { message: /objective' "error" has no gradient; use "mse"/ });
+  t.throws(() => blurBooleanTask.resolveConfig({ objective: 'accuracy' }), { message: /task config 'objective' must be one of mse, error \(got "accuracy"\)/ });
+  const m = blurMnistTask.resolveConfig({ objective: 'error' });
+  t.is(m.objective, 'error');
+});
+
 test('blur tasks: bad settings name the field', (t) => {
   t.throws(() => blurBooleanTask.resolveConfig({ train: ['xor', 'nand'] }), { message: /unknown .*'nand'/ });
   t.throws(() => blurBooleanTask.resolveConfig({ hidden: [0] }), { message: /task config 'hidden' must be a non-empty list of layer sizes >= 1/ });
