@@ -6,6 +6,9 @@
  * fresh seeds, the CLI command of every stage and a table. G overrides every stage's generation budget (a
  * quick check of the pipeline).
  *
+ * `--only cmaes-chain` / `--only metagrad-chain` run the acceptance chains instead (BENCHMARKS.md): every stage
+ * of a chain starts from the previous stage's final point (and, where a stage says `warm`, from its CMA-ES scales).
+ *
  * `npm run bench -- blur_boolean eval RUN_DIR… [--which mean|best] [--seeds N] [--replicas R] [--eval-root S]`
  * evaluates finished (or running) run folders; S (default 20261126) roots the evaluation seeds.
  *
@@ -22,7 +25,7 @@
 import { cliCommand, option } from './bench_args.js';
 import { currentStrategyState, runPoint } from '../src/run_point.js';
 import { join } from 'node:path';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { initBackend, getTf } from '../src/backend.js';
 import { deriveSeed } from '../src/rng.js';
 import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
@@ -46,22 +49,85 @@ export const NETWORK = { normalizeSynapses: true, rescale: true };
 const TASK_CONFIG = { replicas: 2, network: NETWORK };
 const SHARED = { extras: ['rescaleTo'] };
 const PER_LAYER = { extras: ['rescaleTo'], perLayer: true, numLayers: 2 };
-export const SEARCHES: { name: string; stages: Record<string, unknown>[] }[] = [
+/**
+ * A bench-only stage key: `warm` takes the new stage's `stds` strategy parameter (and with 'sigma0+stds' its σ0)
+ * from the previous stage's warm.json, so a stage restarts from the scales the previous CMA-ES run learned.
+ */
+export type BenchStage = Record<string, unknown> & { warm?: 'stds' | 'sigma0+stds' };
+
+/** One search of the bench; `named` ones run only when `--only` names them (the long acceptance chains). */
+export interface BenchSearch {
+  name: string;
+  named?: boolean;
+  stages: BenchStage[];
+}
+
+const CMAES_STAGES: BenchStage[] = [
+  { genome: 'blur', task: 'blur-boolean', strategy: 'cmaes', init: 'random', sigma0: 0.5, 'genome-config': SHARED, 'task-config': TASK_CONFIG, 'max-generations': 500, seed: 1 },
+  { genome: 'blur', task: 'blur-boolean', strategy: 'cmaes', sigma0: 0.2, 'genome-config': PER_LAYER, 'task-config': TASK_CONFIG, 'max-generations': 500, seed: 3 },
+];
+const METAGRAD_STAGES: BenchStage[] = [
+  { genome: 'blur', task: 'blur-boolean', strategy: 'metagrad', init: 'random', sigma0: 1e-2, 'strategy-params': { metaBatch: 2 }, 'genome-config': SHARED, 'task-config': TASK_CONFIG, 'max-generations': 400, seed: 1 },
+  { genome: 'blur', task: 'blur-boolean', strategy: 'metagrad', sigma0: 1e-2, 'strategy-params': { metaBatch: 2 }, 'genome-config': PER_LAYER, 'task-config': TASK_CONFIG, 'max-generations': 300, seed: 3 },
+];
+
+/** A per-layer stage of the long chains: 4 synapse initialisations, `episodes` per function, held-out functions not scored. */
+function perLayer(strategy: string, seed: number, generations: number, more: { sigma0?: number; popsize?: number; episodes?: number; objective?: string; params?: Record<string, unknown>; warm?: BenchStage['warm'] }): BenchStage {
+  const task: Record<string, unknown> = { replicas: 4, ...(more.episodes ? { episodes: more.episodes } : {}), heldOut: [], ...(more.objective ? { objective: more.objective } : {}), network: NETWORK };
+  return {
+    genome: 'blur', task: 'blur-boolean', strategy, ...(more.sigma0 !== undefined ? { sigma0: more.sigma0 } : {}), ...(more.popsize ? { popsize: more.popsize } : {}),
+    ...(more.params ? { 'strategy-params': more.params } : {}), 'genome-config': PER_LAYER, 'task-config': task, 'max-generations': generations, seed,
+    ...(more.warm ? { warm: more.warm } : {}),
+  };
+}
+
+export const SEARCHES: BenchSearch[] = [
+  { name: 'cmaes', stages: CMAES_STAGES },
+  { name: 'metagrad', stages: METAGRAD_STAGES },
   {
-    name: 'cmaes',
+    // The CMA-ES acceptance chain (BENCHMARKS.md): from a random genome, every stage a CMA-ES variant started
+    // from the previous stage's mean; the last optimises the query error itself.
+    name: 'cmaes-chain',
+    named: true,
     stages: [
-      { genome: 'blur', task: 'blur-boolean', strategy: 'cmaes', init: 'random', sigma0: 0.5, 'genome-config': SHARED, 'task-config': TASK_CONFIG, 'max-generations': 500, seed: 1 },
-      { genome: 'blur', task: 'blur-boolean', strategy: 'cmaes', sigma0: 0.2, 'genome-config': PER_LAYER, 'task-config': TASK_CONFIG, 'max-generations': 500, seed: 3 },
+      CMAES_STAGES[0]!,
+      perLayer('cmaes', 3, 500, { sigma0: 0.2 }),
+      perLayer('cmaes', 6, 150, { sigma0: 0.05, popsize: 32 }),
+      perLayer('cmaes', 11, 200, { sigma0: 0.05, popsize: 16, episodes: 4 }),
+      perLayer('cmaes', 12, 300, { sigma0: 0.03, popsize: 16, episodes: 4 }),
+      perLayer('ipop-cmaes', 13, 450, { sigma0: 0.2, popsize: 16, episodes: 2 }),
+      perLayer('sep-cmaes', 16, 2000, { sigma0: 0.05, popsize: 16, episodes: 2 }),
+      perLayer('sep-cmaes', 18, 400, { sigma0: 0.0523, popsize: 64, episodes: 2, warm: 'stds' }),
+      perLayer('sep-cmaes', 20, 1400, { popsize: 16, episodes: 8, params: { tolfacupx: 0 }, warm: 'sigma0+stds' }),
+      perLayer('sep-cmaes', 22, 500, { popsize: 16, episodes: 8, objective: 'error', params: { tolfacupx: 0 }, warm: 'sigma0+stds' }),
     ],
   },
   {
-    name: 'metagrad',
+    // The metagrad acceptance chain: the two bench stages, then smaller learning rates with meta-batch 4.
+    name: 'metagrad-chain',
+    named: true,
     stages: [
-      { genome: 'blur', task: 'blur-boolean', strategy: 'metagrad', init: 'random', sigma0: 1e-2, 'strategy-params': { metaBatch: 2 }, 'genome-config': SHARED, 'task-config': TASK_CONFIG, 'max-generations': 400, seed: 1 },
-      { genome: 'blur', task: 'blur-boolean', strategy: 'metagrad', sigma0: 1e-2, 'strategy-params': { metaBatch: 2 }, 'genome-config': PER_LAYER, 'task-config': TASK_CONFIG, 'max-generations': 300, seed: 3 },
+      ...METAGRAD_STAGES,
+      perLayer('metagrad', 5, 250, { sigma0: 0.003, params: { metaBatch: 4 } }),
+      perLayer('metagrad', 7, 250, { sigma0: 0.002, params: { metaBatch: 4 } }),
+      perLayer('metagrad', 9, 250, { sigma0: 0.001, params: { metaBatch: 4 } }),
     ],
   },
 ];
+
+/** The stage's command-line flags: `warm` resolved against the previous stage's warm.json, `init` its final.json. */
+export function stageArgs(stage: BenchStage, previous: { final: string; warm: string | null } | null): Record<string, unknown> {
+  const { warm, ...raw } = stage;
+  if (!previous) return raw;
+  const args: Record<string, unknown> = { ...raw, init: previous.final };
+  if (warm) {
+    if (!previous.warm) throw new Error(`stage with warm '${warm}' follows a stage without a CMA-ES covariance (no warm.json)`);
+    const w = JSON.parse(readFileSync(previous.warm, 'utf8')) as { sigma0: number; strategyParams: { stds: number[] } };
+    args['strategy-params'] = { stds: w.strategyParams.stds, ...((raw['strategy-params'] as Record<string, unknown> | undefined) ?? {}) };
+    if (warm === 'sigma0+stds') args['sigma0'] = w.sigma0;
+  }
+  return args;
+}
 
 
 
@@ -152,25 +218,24 @@ export default async function (args: string[]): Promise<void> {
   const generations = option(args, 'generations', '');
   mkdirSync(outRoot, { recursive: true });
   const rows: string[] = [];
+  if (only && !SEARCHES.some((s) => s.name === only)) throw new Error(`--only must be one of ${SEARCHES.map((s) => s.name).join(', ')} (got ${only})`);
   for (const s of SEARCHES) {
-    if (only && s.name !== only) continue;
-    let previous: string | null = null;
+    if (only ? s.name !== only : s.named) continue;
+    let previous: { final: string; warm: string | null } | null = null;
     for (const [i, stage] of s.stages.entries()) {
       const out = join(outRoot, `${s.name}-${i + 1}`);
       rmSync(out, { recursive: true, force: true });
-      const raw: Record<string, unknown> = { ...stage, ...(previous ? { init: previous } : {}), ...(generations ? { 'max-generations': Number(generations) } : {}) };
+      const raw: Record<string, unknown> = { ...stageArgs(stage, previous), ...(generations ? { 'max-generations': Number(generations) } : {}) };
       const config = resolveRunConfig({ ...raw, workers }, () => 0);
       const command = cliCommand(raw, out, workers);
       console.log(`$ ${command}`);
       const t0 = performance.now();
       const summary = await runSearch(config, out, {}, command);
       const wall = (performance.now() - t0) / 1000;
-      const { genome } = runGenome(out, 'mean');
-      previous = join(out, 'final.json');
-      saveBlurGenome(previous, genome);
+      previous = writeWarmStart(out);
       const scores = evalDir(out, 'mean', seeds, replicas);
       const label = `${s.name} stage ${i + 1}`;
-      console.log(`${label}: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s; final point → ${previous}`);
+      console.log(`${label}: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s; final point → ${previous.final}`);
       console.log(`  ${seeds} seeds × ${replicas} replicas: ${formatScores(scores)}`);
       rows.push(`| ${label} | ${summary.generations} / ${summary.evaluations} | ${wall.toFixed(0)} s | ${scores.map((f) => `${pct(f.mean)} ± ${pct(f.std)}`).join(' | ')} |`);
     }
