@@ -13,7 +13,7 @@
  * evaluates finished (or running) run folders; S (default 20261126) roots the evaluation seeds.
  *
  * `npm run bench -- blur_boolean final RUN_DIR…` writes each run's final.json (its final point as a genome) and,
- * for CMA-ES runs, warm.json (σ and √C_ii, to warm-start a new search with `--sigma0` and `stds`).
+ * for CMA-ES runs, final.warm.json (a search config with σ and √C_ii; the same files as `evometa export RUN_DIR`).
  *
  * What is evaluated: the search's final point (the CMA-ES mean reflected into the genome's bounds, as CMA-ES
  * evaluates it, or metagrad's x), decoded with `blurGenome.decode`, not best.json's genome: best.json holds the
@@ -23,14 +23,15 @@
  * after the unrolled inner loop, averaged over the R replicas; mean ± std over the N seeds.
  */
 import { cliCommand, option } from './bench_args.js';
-import { currentStrategyState, runPoint } from '../src/run_point.js';
+import { runPoint } from '../src/run_point.js';
+import { exportRunPoint, type WarmStartConfig } from '../src/run_export.js';
 import { join } from 'node:path';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { initBackend, getTf } from '../src/backend.js';
 import { deriveSeed } from '../src/rng.js';
 import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
 import { runSearch } from '../src/engine.js';
-import { saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
+import type { BlurGenome } from '../genomes/blur_genome.js';
 import { blurBooleanTask, type BlurBooleanConfig } from '../tasks/blur_tasks.js';
 import { booleanSampler } from '../tasks/blur_samplers.js';
 import { evaluateBlurPopulation } from '../src/blur/meta_objective.js';
@@ -51,7 +52,7 @@ const SHARED = { extras: ['rescaleTo'] };
 const PER_LAYER = { extras: ['rescaleTo'], perLayer: true, numLayers: 2 };
 /**
  * A bench-only stage key: `warm` takes the new stage's `stds` strategy parameter (and with 'sigma0+stds' its σ0)
- * from the previous stage's warm.json, so a stage restarts from the scales the previous CMA-ES run learned.
+ * from the previous stage's warm-start config (final.warm.json), so a stage restarts from the scales the previous CMA-ES run learned.
  */
 export type BenchStage = Record<string, unknown> & { warm?: 'stds' | 'sigma0+stds' };
 
@@ -115,15 +116,15 @@ export const SEARCHES: BenchSearch[] = [
   },
 ];
 
-/** The stage's command-line flags: `warm` resolved against the previous stage's warm.json, `init` its final.json. */
+/** The stage's command-line flags: `warm` resolved against the previous stage's warm-start config, `init` its final.json. */
 export function stageArgs(stage: BenchStage, previous: { final: string; warm: string | null } | null): Record<string, unknown> {
   const { warm, ...raw } = stage;
   if (!previous) return raw;
   const args: Record<string, unknown> = { ...raw, init: previous.final };
   if (warm) {
-    if (!previous.warm) throw new Error(`stage with warm '${warm}' follows a stage without a CMA-ES covariance (no warm.json)`);
-    const w = JSON.parse(readFileSync(previous.warm, 'utf8')) as { sigma0: number; strategyParams: { stds: number[] } };
-    args['strategy-params'] = { stds: w.strategyParams.stds, ...((raw['strategy-params'] as Record<string, unknown> | undefined) ?? {}) };
+    if (!previous.warm) throw new Error(`stage with warm '${warm}' follows a stage without a CMA-ES covariance (no warm-start config)`);
+    const w = JSON.parse(readFileSync(previous.warm, 'utf8')) as WarmStartConfig;
+    args['strategy-params'] = { stds: w['strategy-params'].stds, ...((raw['strategy-params'] as Record<string, unknown> | undefined) ?? {}) };
     if (warm === 'sigma0+stds') args['sigma0'] = w.sigma0;
   }
   return args;
@@ -165,21 +166,12 @@ export function runGenome(dir: string, which: 'mean' | 'best'): { genome: BlurGe
 }
 
 /**
- * Writes what a later stage starts from: `<dir>/final.json` (the final point as a genome file, for --init) and,
- * for a CMA-ES run, `<dir>/warm.json` with its σ and per-coordinate scales √C_ii (for --sigma0 and the `stds`
- * strategy parameter), so a new search with other settings (λ, episodes) keeps the scales the run learned.
+ * Writes what a later stage starts from: `<dir>/final.json` (the final point, for --init) and, for a CMA-ES run,
+ * `<dir>/final.warm.json` (the search config with its σ and per-coordinate scales; src/run_export.ts).
  */
 export function writeWarmStart(dir: string): { final: string; warm: string | null } {
-  const { genome } = runGenome(dir, 'mean');
-  const final = join(dir, 'final.json');
-  saveBlurGenome(final, genome);
-  const s = currentStrategyState(dir) as { sigma?: number; C?: number[]; dimension?: number; params?: { diagonal?: boolean } };
-  if (!s.C || !s.dimension || s.sigma === undefined) return { final, warm: null };
-  const n = s.dimension;
-  const stds = Array.from({ length: n }, (_, i) => Math.sqrt(s.params?.diagonal ? s.C![i]! : s.C![i * n + i]!));
-  const warm = join(dir, 'warm.json');
-  writeFileSync(warm, JSON.stringify({ sigma0: s.sigma, strategyParams: { stds } }, null, 1) + '\n');
-  return { final, warm };
+  const r = exportRunPoint(dir, 'mean', join(dir, 'final.json'));
+  return { final: r.genome, warm: r.warm };
 }
 
 const pct = (v: number): string => (100 * v).toFixed(1);

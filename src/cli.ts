@@ -24,6 +24,8 @@ usage:
   evometa resume DIR [--workers N]          continue a killed or interrupted run; with --max-generations or
                                             --max-evals, extend a finished run (its CMA-ES state kept)
   evometa report DIR                        summary table and report.svg for a run
+  evometa export DIR [--which mean|best]    a run's final point (CMA-ES mean, metagrad x) as a genome file (--out FILE,
+                                            default DIR/final.json) and, for CMA-ES, a warm-start config beside it
   evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
   evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
   evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
@@ -241,6 +243,8 @@ async function main(): Promise<void> {
       return cmdReport(args);
     case 'list':
       return cmdList(args);
+    case 'export':
+      return (await import('./cli_export.js')).cmdExport(args);
     case 'replay':
       return (await import('./cli_replay.js')).cmdReplay(args);
     case 'pretrain-bank':
@@ -248,7 +252,7 @@ async function main(): Promise<void> {
     case 'train-ht':
       return (await import('./cli_ht.js')).cmdTrainHt(args);
     default:
-      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, replay, pretrain-bank, train-ht, list, start`);
+      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, export, replay, pretrain-bank, train-ht, list, start`);
   }
 }
 
