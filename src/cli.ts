@@ -109,7 +109,18 @@ function replayArgsFor(config: RunConfig): string {
   return `--task ${task} --hidden ${hidden ?? 64} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 32} --steps 1000`;
 }
 
-function printSummary(s: RunSummary, json: boolean, config: RunConfig): void {
+/**
+ * A learned-rule run also leaves its final point (the CMA-ES mean, metagrad's x) as final.json: with a noisy
+ * fitness best.json is the luckiest single evaluation, and the final point is the rule to replay.
+ */
+async function exportFinalPoint(s: RunSummary, config: RunConfig): Promise<string | null> {
+  if (config.genome !== 'blur' || !existsSync(join(s.runDir, 'checkpoint.json'))) return null;
+  const { exportRunPoint } = await import('./run_export.js');
+  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json')).genome;
+}
+
+async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Promise<void> {
+  const final = await exportFinalPoint(s, config);
   if (json) {
     process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
     return;
@@ -121,9 +132,10 @@ function printSummary(s: RunSummary, json: boolean, config: RunConfig): void {
       `  best fitness: ${formatNumber(s.bestFitness)}`,
       `  evaluations:  ${s.evaluations} in ${s.generations} generations`,
       `  run folder:   ${s.runDir}`,
-      `  best genome:  ${join(s.runDir, 'best.json')}`,
+      `  best genome:  ${join(s.runDir, 'best.json')} (best single evaluation)`,
+      ...(final ? [`  final point:  ${final} (the search's mean or x: the rule to use)`] : []),
       `  report:       evometa report ${s.runDir}`,
-      ...(config.genome === 'blur' ? [`  replay:       npx evometa replay ${join(s.runDir, 'best.json')} ${replayArgsFor(config)} --compare sgd,adam --seeds 5`] : []),
+      ...(final ? [`  replay:       npx evometa replay ${final} ${replayArgsFor(config)} --compare sgd,adam --seeds 5`] : []),
       '',
     ].join('\n'),
   );
@@ -167,7 +179,7 @@ async function cmdSearch(args: ParsedArgs, base: Record<string, unknown> = {}): 
   const onStart = () => announce && process.stderr.write(`evometa: run folder ${runDir} (seed ${config.seed})\n`);
   const command = ['evometa', ...process.argv.slice(2)].join(' ');
   const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { onStart, ...(onGeneration ? { onGeneration } : {}) }, command));
-  printSummary(summary, args.switches.has('json'), config);
+  await printSummary(summary, args.switches.has('json'), config);
 }
 
 async function cmdResume(args: ParsedArgs): Promise<void> {
@@ -192,7 +204,7 @@ async function cmdResume(args: ParsedArgs): Promise<void> {
   const s = await withProgress(args, (onGeneration) => resumeRun(dir, onGeneration ? { onGeneration } : {}, overrides));
   const config = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: RunConfig }).config;
   if (s.alreadyFinished && !args.switches.has('json')) process.stderr.write(`evometa: ${dir} had already finished; nothing to resume\n`);
-  printSummary(s, args.switches.has('json'), config);
+  await printSummary(s, args.switches.has('json'), config);
 }
 
 async function cmdReport(args: ParsedArgs): Promise<void> {

@@ -140,7 +140,15 @@ test('start runs the default learned-rule search (shortened here) and prints the
   const r = cli(['start', '--max-generations', '2', '--workers', '0', '--out', out, '--no-progress']);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /cmaes on blur-boolean \(blur, seed 1\)/);
-  t.regex(r.stdout, new RegExp(`replay: +npx evometa replay ${out}/best.json --task and --hidden 20 --batch-size 512 --steps 100`));
+  t.regex(r.stdout, new RegExp(`best genome: +${out}/best.json`));
+  t.regex(r.stdout, new RegExp(`final point: +${out}/final.json`));
+  t.regex(r.stdout, new RegExp(`replay: +npx evometa replay ${out}/final.json --task and --hidden 20 --batch-size 512 --steps 100`));
+  // final.json is the CMA-ES mean mirrored into the genome's box, with the task's network settings
+  const final = readJson(join(out, 'final.json'));
+  t.is(final.which, 'mean');
+  t.is(final.generation, 2);
+  t.deepEqual(final.genome.network, { normalizeSynapses: true, rescale: true });
+  t.true(existsSync(join(out, 'final.warm.json')));
   const m = readJson(join(out, 'manifest.json'));
   t.is(m.config.init, 'random');
   t.is(m.x0.length, 21); // 20 + the searched rescaleTo
