@@ -27,6 +27,7 @@ usage:
   evometa export DIR [--which mean|best]    a run's final point (CMA-ES mean, metagrad x) as a genome file (--out FILE,
                                             default DIR/final.json) and, for CMA-ES, a warm-start config beside it
   evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
+                                            (a blur search's run folder replays its final point)
   evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
   evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
   evometa train-ht --out DIR [options]      train a HyperTransformer or ProtoNet on few-shot episodes (--model, --config, --steps, ...)

@@ -1,11 +1,14 @@
 /** `evometa replay GENOME.json --task fashion-mnist ...`: options, run and output of a rule replay. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { parseOptionValue, type OptionSpec } from './run_config.js';
 import { BACKEND_REQUESTS, type BackendRequest } from './backend_names.js';
 import { initBackend } from './backend.js';
 import { readBlurGenomeFile } from './learned_rule.js';
+import { readJsonFile } from './run_store.js';
+import { runPoint } from './run_point.js';
+import type { BlurGenome } from '../genomes/blur_genome.js';
 import { loadReplayData, REPLAY_TASKS } from './replay/replay_data.js';
 import { defaultEvalAt, replayRule, replayTable, writeReplay } from './replay/replay_blur.js';
 import { ProgressBar } from './progress_bar.js';
@@ -69,11 +72,24 @@ function integers(v: number[], flag: string, min: number): number[] {
   return v;
 }
 
+/**
+ * A blur search's run folder replays its final point (the CMA-ES mean, metagrad's x, as `evometa export`
+ * writes it): with a noisy fitness that is the rule the search converged to, not best.json's lucky draw.
+ */
+function runFolderGenome(dir: string): BlurGenome {
+  if (!existsSync(join(dir, 'manifest.json')))
+    throw new UsageError(`${dir} is a folder but not a run folder (no manifest.json); replay takes a genome file, a blur search's run folder, a few-shot model folder or an ht-hparams run folder`);
+  const kind = (readJsonFile(join(dir, 'manifest.json'), 'run manifest') as { config?: { genome?: string } }).config?.genome;
+  if (kind !== 'blur') throw new UsageError(`${dir} is a run of genome kind '${kind}'; a run folder replays only blur searches (give an ordering genome file with --bank, or an ht-hparams run)`);
+  if (!existsSync(join(dir, 'checkpoint.json'))) throw new UsageError(`${dir} has no checkpoint.json yet (no generation finished); replay its best.json or wait for a generation`);
+  return runPoint(dir, 'mean').genome as BlurGenome;
+}
+
 export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const ordering = await import('./cli_replay_ordering.js'); // an ordering genome (or --bank): module-ordering replay
   if (ordering.isOrderingReplay(args)) return ordering.cmdReplayOrdering(args);
   if (args.positional[0] !== undefined && !existsSync(args.positional[0]))
-    throw new UsageError(`not found: ${args.positional[0]}; replay takes a genome file (BLUR or ordering), a few-shot model folder (train-ht) or an ht-hparams search run folder`);
+    throw new UsageError(`not found: ${args.positional[0]}; replay takes a genome file (BLUR or ordering), a blur search's run folder, a few-shot model folder (train-ht) or an ht-hparams search run folder`);
   const ht = await import('./cli_ht.js'); // a few-shot model folder or an ht-hparams search run
   if (ht.isHtReplay(args)) return ht.cmdReplayHt(args);
   const genomePath = args.positional[0];
@@ -97,7 +113,7 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const classes = list(c.classes);
   if (classes) integers(classes, 'classes', 0);
 
-  const genome = readBlurGenomeFile(genomePath);
+  const genome = statSync(genomePath).isDirectory() ? runFolderGenome(genomePath) : readBlurGenomeFile(genomePath);
   const backend = await initBackend(c.backend);
   const data = loadReplayData({ task: c.task, downsample: c.downsample, classes, trainSamples: c.trainSamples, validation: c.validation, testSamples: c.testSamples });
   const dir = out ?? join('results', `replay-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${c.task}`);

@@ -46,3 +46,26 @@ test('replay: bad input names the option', (t) => {
   t.is(c.code, 2);
   t.regex(c.stderr, /not found: nope.json; replay takes a genome file/);
 });
+
+test("replay RUN_DIR: a blur search's folder replays its final point; other folders are refused by name", (t) => {
+  const root = tempDir();
+  const run = join(root, 'run');
+  const s = cli(['search', '--genome', 'blur', '--task', 'blur-boolean', '--init', 'random', '--sigma0', '0.3', '--max-generations', '2', '--seed', '2', '--workers', '0',
+    '--task-config', '{"hidden":[4],"batchSize":16,"queryBatchSize":16,"unrollSteps":2,"heldOut":[]}', '--out', run, '--json']);
+  t.is(s.code, 0, s.stderr);
+  const args = ['--task', 'xor', '--steps', '3', '--seeds', '1', '--compare', 'none', '--hidden', '4', '--train-samples', '200', '--validation', '50', '--test-samples', '100', '--backend', 'cpu', '--json'];
+  const fromDir = cli(['replay', run, ...args, '--out', join(root, 'a')]);
+  t.is(fromDir.code, 0, fromDir.stderr);
+  // the same as replaying the exported final point (the search wrote final.json when it ended)
+  const fromFile = cli(['replay', join(run, 'final.json'), ...args, '--out', join(root, 'b')]);
+  t.is(fromFile.code, 0, fromFile.stderr);
+  t.deepEqual(JSON.parse(fromDir.stdout).methods, JSON.parse(fromFile.stdout).methods);
+  const vec = join(root, 'vec');
+  t.is(cli(['search', '--task', 'sphere', '--dim', '2', '--max-generations', '1', '--workers', '0', '--out', vec, '--json']).code, 0);
+  const v = cli(['replay', vec]);
+  t.is(v.code, 2);
+  t.regex(v.stderr, /is a run of genome kind 'vector'; a run folder replays only blur searches/);
+  const d = cli(['replay', root]);
+  t.is(d.code, 2);
+  t.regex(d.stderr, /is a folder but not a run folder \(no manifest\.json\)/);
+});
