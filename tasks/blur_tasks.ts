@@ -12,6 +12,7 @@ import { getBooleanFunction } from './data/boolean_functions.js';
 import { loadImageDataset } from './data/registry.js';
 import { withValidation, type ImageDataset, type ImageSplit } from './data/image_dataset.js';
 import { booleanSampler, imageEpisodeSampler } from './blur_samplers.js';
+import { domainName, parseDomain, transformDataset } from './data/mnist_domains.js';
 import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../genomes/blur_genome.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/blur/blur_options.js';
 import type { BlurMetaOptions, BlurSampler } from '../src/blur/meta_objective.js';
@@ -62,6 +63,12 @@ export interface BlurImageConfig extends BlurInnerLoopConfig {
   validation: number;
   /** Episodes averaged per evaluation. */
   episodes: number;
+  /**
+   * Input domains an episode draws from (MNIST-variant transforms such as 'inverted', 'rotate90', 'noise',
+   * applied to this task's dataset; 'plain' = untransformed). More than one asks the rule to learn under
+   * several input statistics, not one dataset's.
+   */
+  domains: string[];
 }
 
 const INNER_KEYS = ['hidden', 'unrollSteps', 'batchSize', 'queryBatchSize', 'replicas', 'network', 'objective'];
@@ -228,23 +235,53 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
 
 const datasets = new Map<string, ImageDataset & { validation: ImageSplit }>();
 
-/** The dataset an image task meta-trains on: train split only, with validation carved out (seeded, fixed). */
-export function metaTrainingData(c: Pick<BlurImageConfig, 'dataset' | 'downsample' | 'trainSamples' | 'validation'>): ImageDataset & { validation: ImageSplit } {
-  const key = JSON.stringify([c.dataset, c.downsample, c.trainSamples, c.validation]);
+/**
+ * The dataset an image task meta-trains on: train split only, with validation carved out (seeded, fixed; the same
+ * examples for every domain), in the given input domain (default 'plain').
+ */
+export function metaTrainingData(c: Pick<BlurImageConfig, 'dataset' | 'downsample' | 'trainSamples' | 'validation'>, domain = 'plain'): ImageDataset & { validation: ImageSplit } {
+  const key = JSON.stringify([c.dataset, c.downsample, c.trainSamples, c.validation, domain]);
   let ds = datasets.get(key);
   if (!ds) {
-    const base = loadImageDataset(c.dataset, { train: c.trainSamples, test: 1, downsample: c.downsample });
-    ds = withValidation(base, c.validation, new Rng(deriveSeed(0, 'validation-split', c.dataset)));
+    if (domain !== 'plain') {
+      const plain = metaTrainingData(c);
+      ds = transformDataset(plain, parseDomain(domain), `${plain.name}-${domain}`) as ImageDataset & { validation: ImageSplit };
+    } else {
+      const base = loadImageDataset(c.dataset, { train: c.trainSamples, test: 1, downsample: c.downsample });
+      ds = withValidation(base, c.validation, new Rng(deriveSeed(0, 'validation-split', c.dataset)));
+    }
     datasets.set(key, ds);
   }
   return ds;
 }
 
+/** Episode e's domain: drawn from its own seed, so it does not shift the classes or data of a one-domain task. */
+function episodeDomain(c: BlurImageConfig, seed: number, e: number): string {
+  return c.domains.length === 1 ? c.domains[0]! : c.domains[new Rng(deriveSeed(seed, 'domain', e)).int(c.domains.length)]!;
+}
+
 function imageEpisodes(c: BlurImageConfig, seed: number): Episode[] {
-  const ds = metaTrainingData(c);
   return Array.from({ length: c.episodes }, (_, e) => {
-    const sampler = imageEpisodeSampler(ds, { classPool: c.classes, ways: c.ways }, deriveSeed(seed, 'episode', e));
-    return { label: sampler.classes.join('-'), sampler, seed: deriveSeed(seed, 'data', e) };
+    const domain = episodeDomain(c, seed, e);
+    const sampler = imageEpisodeSampler(metaTrainingData(c, domain), { classPool: c.classes, ways: c.ways }, deriveSeed(seed, 'episode', e));
+    return { label: `${domain}:${sampler.classes.join('-')}`, sampler, seed: deriveSeed(seed, 'data', e) };
+  });
+}
+
+/** Canonical domain names; the target dataset itself can never be one (only transforms of this task's data). */
+function domainList(raw: unknown): string[] {
+  const v = raw ?? ['plain'];
+  if (!Array.isArray(v) || v.length === 0 || v.some((d) => typeof d !== 'string'))
+    throw new UsageError(`task config 'domains' must be a non-empty list of domain names such as ["plain", "inverted", "rotate90", "noise"] (got ${JSON.stringify(v)})`);
+  return (v as string[]).map((d) => {
+    if (d === 'plain') return d;
+    if (d === 'mnist' || d === 'fashion-mnist')
+      throw new UsageError(`task config 'domains' lists input transforms of the task's own dataset ("plain", "inverted", "rotate90", "noise", …); '${d}' is a dataset: choose it with the task (blur-${d})`);
+    try {
+      return domainName(parseDomain(d));
+    } catch (e) {
+      throw new UsageError(`task config 'domains': ${(e as Error).message}`);
+    }
   });
 }
 
@@ -259,7 +296,7 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
       const { dataset: given, ...rest } = raw;
       if (given !== undefined && given !== dataset) throw new UsageError(`task '${name}' trains on ${dataset}, not ${JSON.stringify(given)}`);
       raw = rest;
-      rejectUnknownKeys(raw, ['classes', 'ways', 'downsample', 'trainSamples', 'validation', 'episodes', ...INNER_KEYS], 'task');
+      rejectUnknownKeys(raw, ['classes', 'ways', 'downsample', 'trainSamples', 'validation', 'episodes', 'domains', ...INNER_KEYS], 'task');
       const c: BlurImageConfig = {
         ...innerConfig(raw, { hidden: [64], unrollSteps: 20, batchSize: 32, queryBatchSize: 256 }),
         dataset,
@@ -269,6 +306,7 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
         trainSamples: configNumber(raw, 'trainSamples', 12000, { integer: true, min: 100, max: 60000 }),
         validation: configNumber(raw, 'validation', 2000, { integer: true, min: 10, max: 59000 }),
         episodes: configNumber(raw, 'episodes', 1, { integer: true, min: 1, max: 1000 }),
+        domains: domainList(raw['domains']),
       };
       if (c.ways > c.classes.length) throw new UsageError(`task config 'ways' (${c.ways}) exceeds the ${c.classes.length} classes of 'classes'`);
       return c;

@@ -96,3 +96,21 @@ test('blur-mnist: episodes of relabelled classes, scored on validation data', as
     t.true(e.metrics!['accuracy']! >= 0 && e.metrics!['accuracy']! <= 1);
   }
 });
+
+test("blur-mnist: domains draw each episode's input transform from its own seed; one domain is the plain task", async (t) => {
+  const small = { ways: 3, hidden: [8], unrollSteps: 3, batchSize: 8, queryBatchSize: 16, trainSamples: 500, validation: 100, episodes: 6 };
+  t.deepEqual(blurMnistTask.resolveConfig({}).domains, ['plain']);
+  t.deepEqual(blurMnistTask.resolveConfig({ domains: ['noise-inverted', 'rotate90'] }).domains, ['inverted-noise', 'rotate90']);
+  const g = randomBlurGenome(2, new Rng(8));
+  const score = async (domains: string[]) => (await blurMnistTask.evaluateBatch!([g], blurMnistTask.resolveConfig({ ...small, domains }), ctx(4)))[0]!.fitness;
+  const plain = await score(['plain']);
+  t.is(await score(['plain', 'plain']), plain); // the domain draw does not move the classes or data
+  const inverted = await score(['inverted']);
+  t.not(inverted, plain);
+  const mixed = await score(['plain', 'inverted']);
+  t.true(mixed !== plain && mixed !== inverted, `${mixed}`);
+  t.is(await score(['plain', 'inverted']), mixed); // seeded
+  t.throws(() => blurMnistTask.resolveConfig({ domains: ['fashion-mnist'] }), { message: /'fashion-mnist' is a dataset: choose it with the task \(blur-fashion-mnist\)/ });
+  t.throws(() => blurMnistTask.resolveConfig({ domains: ['sheared'] }), { message: /task config 'domains': unknown domain part 'sheared'/ });
+  t.throws(() => blurMnistTask.resolveConfig({ domains: [] }), { message: /task config 'domains' must be a non-empty list/ });
+});
