@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- blur_vision [--quick] [--strategy cmaes|metagrad] [--out DIR] [--workers W] [--generations G]
- * [--which mean|best] [--seeds N]`: the BLUR vision experiment end to end, with fixed seeds.
+ * `npm run bench -- blur_vision [--quick] [--strategy cmaes|metagrad] [--domains D1,D2,…] [--out DIR] [--workers W]
+ * [--generations G] [--which mean|best] [--seeds N]`: the BLUR vision experiment end to end, with fixed seeds.
+ * --domains sets the task's `domains` (MNIST input transforms such as inverted, rotate90, noise that each
+ * meta-training episode draws from), so that the rule cannot fit one dataset's input statistics.
  *
  * 1. Meta-training (engine `runSearch`) on MNIST class subsets: task `blur-mnist`, 5-way episodes drawn from
  *    all 10 digits, relabelled, 28→14 downsampling, a 196-64-5 network, U unrolled steps of batch 32, loss on a
@@ -111,7 +113,7 @@ export default async function (args: string[]): Promise<void> {
     return;
   }
 
-  const outRoot = option(args, 'out', `results/bench-blur-vision${option(args, 'strategy', 'cmaes') === 'cmaes' ? '' : `-${option(args, 'strategy', '')}`}${quick ? '-quick' : ''}`);
+  const outRoot = option(args, 'out', `results/bench-blur-vision${option(args, 'strategy', 'cmaes') === 'cmaes' ? '' : `-${option(args, 'strategy', '')}`}${option(args, 'domains', '') ? '-domains' : ''}${quick ? '-quick' : ''}`);
   const workers = Number(option(args, 'workers', '1'));
   const strategy = option(args, 'strategy', 'cmaes');
   const search = SEARCHES[strategy];
@@ -123,7 +125,10 @@ export default async function (args: string[]): Promise<void> {
   const start = { ...backpropGenome(2, START_LEARNING_RATE), network: { ...NETWORK } };
   const startPath = join(outRoot, 'start.json');
   saveBlurGenome(startPath, start);
-  const raw = { ...search, init: startPath, 'max-generations': generations };
+  // --domains plain,inverted,…: episodes draw their input transform from these MNIST variants (domain randomisation).
+  const domains = option(args, 'domains', '');
+  const taskConfig = { ...(search['task-config'] as Record<string, unknown>), ...(domains ? { domains: domains.split(',') } : {}) };
+  const raw = { ...search, 'task-config': taskConfig, init: startPath, 'max-generations': generations };
   const searchDir = join(outRoot, 'search');
   const command = cliCommand(raw, searchDir, workers);
   console.log(`$ ${command}`);
