@@ -4,7 +4,7 @@
  * a search config holding what the run learned about the landscape besides its mean, σ and the per-coordinate
  * scales √C_ii, so that a new search with other settings (λ, fitness, episodes) does not relearn them.
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { readJsonFile } from './run_store.js';
 import { currentStrategyState, runPoint, type RunPoint } from './run_point.js';
@@ -39,7 +39,7 @@ export function warmStartOf(dir: string, init: string): WarmStartConfig | null {
 
 /** Where the warm-start config of a genome file goes: `final.json` → `final.warm.json`. */
 export function warmPathFor(out: string): string {
-  return join(dirname(out), `${out.replace(/^.*[\\/]/, '').replace(/\.json$/i, '')}.warm.json`);
+  return join(dirname(out), `${basename(out).replace(/\.json$/i, '')}.warm.json`);
 }
 
 /**
