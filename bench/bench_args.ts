@@ -6,7 +6,7 @@ export function option(args: string[], name: string, fallback: string): string {
 }
 
 export function cliCommand(raw: Record<string, unknown>, out: string, workers: number): string {
-  const parts = ['node dist/src/cli.js search'];
+  const parts = ['node dist/src/cli/main.js search'];
   for (const [k, v] of Object.entries(raw)) parts.push(`--${k} ${typeof v === 'object' ? `'${JSON.stringify(v)}'` : String(v)}`);
   parts.push(`--workers ${workers} --out ${out} --json`);
   return parts.join(' ');

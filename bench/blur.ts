@@ -4,11 +4,11 @@
  * (U unrolled steps + a query batch) with P genomes batched on the population axis, per backend.
  * With --grad it also times metaLossAndGrad (the meta-gradient through the unroll) for one genome.
  */
-import { initBackend, getTf, type BackendName } from '../src/backend.js';
-import { Rng } from '../src/rng.js';
+import { initBackend, getTf, type BackendName } from '../src/runtime/backend.js';
+import { Rng } from '../src/core/rng.js';
 import { blurGenome, randomBlurGenome } from '../genomes/blur_genome.js';
-import { BlurNetwork } from '../src/blur/blur_network.js';
-import { evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurSampler } from '../src/blur/meta_objective.js';
+import { BlurNetwork } from '../src/models/blur/blur_network.js';
+import { evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurSampler } from '../src/models/blur/meta_objective.js';
 
 const tf = getTf();
 

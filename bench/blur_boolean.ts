@@ -23,18 +23,18 @@
  * after the unrolled inner loop, averaged over the R replicas; mean ± std over the N seeds.
  */
 import { cliCommand, option } from './bench_args.js';
-import { runPoint } from '../src/run_point.js';
-import { exportRunPoint, type WarmStartConfig } from '../src/run_export.js';
+import { runPoint } from '../src/store/run_point.js';
+import { exportRunPoint, type WarmStartConfig } from '../src/store/run_export.js';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { initBackend, getTf } from '../src/backend.js';
-import { deriveSeed } from '../src/rng.js';
-import { resolveRunConfig, type RunConfig } from '../src/run_config.js';
-import { runSearch } from '../src/engine.js';
+import { initBackend, getTf } from '../src/runtime/backend.js';
+import { deriveSeed } from '../src/core/rng.js';
+import { resolveRunConfig, type RunConfig } from '../src/engine/run_config.js';
+import { runSearch } from '../src/engine/engine.js';
 import type { BlurGenome } from '../genomes/blur_genome.js';
-import { blurBooleanTask, type BlurBooleanConfig } from '../tasks/blur_tasks.js';
-import { booleanSampler } from '../tasks/blur_samplers.js';
-import { evaluateBlurPopulation } from '../src/blur/meta_objective.js';
+import { blurBooleanTask, type BlurBooleanConfig } from '../tasks/blur/blur_tasks.js';
+import { booleanSampler } from '../tasks/blur/blur_samplers.js';
+import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
 
 const FUNCTIONS = ['xor', 'or', 'and', 'nxor'];
 /** Root of the evaluation seeds; the searches use their own run seeds, so these episodes are fresh. */
@@ -167,7 +167,7 @@ export function runGenome(dir: string, which: 'mean' | 'best'): { genome: BlurGe
 
 /**
  * Writes what a later stage starts from: `<dir>/final.json` (the final point, for --init) and, for a CMA-ES run,
- * `<dir>/final.warm.json` (the search config with its σ and per-coordinate scales; src/run_export.ts).
+ * `<dir>/final.warm.json` (the search config with its σ and per-coordinate scales; src/store/run_export.ts).
  */
 export function writeWarmStart(dir: string): { final: string; warm: string | null } {
   const r = exportRunPoint(dir, 'mean', join(dir, 'final.json'));

@@ -23,18 +23,18 @@
  * --quick: 15 generations, 2 seeds, 200 inner steps (a smoke test of the pipeline, about a minute).
  */
 import { cliCommand, option } from './bench_args.js';
-import { runPoint } from '../src/run_point.js';
+import { runPoint } from '../src/store/run_point.js';
 import { join } from 'node:path';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { initBackend } from '../src/backend.js';
-import { resolveRunConfig } from '../src/run_config.js';
-import { runSearch } from '../src/engine.js';
-import { readBlurGenomeFile } from '../src/learned_rule.js';
-import { loadReplayData } from '../src/replay/replay_data.js';
-import { replayRule, replayTable, writeReplay, type ReplayResult } from '../src/replay/replay_blur.js';
+import { initBackend } from '../src/runtime/backend.js';
+import { resolveRunConfig } from '../src/engine/run_config.js';
+import { runSearch } from '../src/engine/engine.js';
+import { readBlurGenomeFile } from '../src/workflows/learned_rule.js';
+import { loadReplayData } from '../src/workflows/replay/replay_data.js';
+import { replayRule, replayTable, writeReplay, type ReplayResult } from '../src/workflows/replay/replay_blur.js';
 import { BACKPROP_NETWORK_OPTIONS, backpropGenome, saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
-import type { BlurNetworkOptions } from '../src/blur/blur_options.js';
-import type { BaselineOptimizer } from '../src/replay/mlp_baseline.js';
+import type { BlurNetworkOptions } from '../src/models/blur/blur_options.js';
+import type { BaselineOptimizer } from '../src/workflows/replay/mlp_baseline.js';
 
 /** Network options of the meta-training and of the replay: backprop's, with channel-scaled synapse init. */
 export const NETWORK: Partial<BlurNetworkOptions> = { ...BACKPROP_NETWORK_OPTIONS, initScaleByChannels: true };
@@ -141,7 +141,7 @@ export default async function (args: string[]): Promise<void> {
   const learnedPath = join(outRoot, 'learned.json');
   saveBlurGenome(learnedPath, learned);
   console.log(`learned rule (${strategy} ${which === 'mean' ? 'final point' : 'best'}) → ${learnedPath}`);
-  console.log(`$ node dist/src/cli.js replay ${learnedPath} --task fashion-mnist --steps ${steps} --seeds ${seeds} --compare ${compare.join(',') || 'none'} --eval-at ${REPLAY.evalAt.filter((s) => s <= steps).join(',')} --out ${join(outRoot, 'replay-learned')}\n`);
+  console.log(`$ node dist/src/cli/main.js replay ${learnedPath} --task fashion-mnist --steps ${steps} --seeds ${seeds} --compare ${compare.join(',') || 'none'} --eval-at ${REPLAY.evalAt.filter((s) => s <= steps).join(',')} --out ${join(outRoot, 'replay-learned')}\n`);
 
   const rl = await replay(learned, seeds, steps, compare, join(outRoot, 'replay-learned'), learnedPath);
   const rs = await replay(start, seeds, steps, [], join(outRoot, 'replay-start'), `${startPath} (start genome, not meta-trained)`);

@@ -1,10 +1,10 @@
 /**
  * `npm run bench -- conv_grad [--steps N] [--batch B] [--backends wasm,cpu]`: training steps/s of a 2-conv
  * CNN (28x28x1 -> conv 3x3x16 -> relu -> conv 3x3x32 stride 2 -> flatten -> dense 10, SGD) per backend.
- * It exercises the wasm gradient kernels of src/wasm_conv_grad.ts; cpu runs fewer steps, as a reference.
+ * It exercises the wasm gradient kernels of src/runtime/wasm_conv_grad.ts; cpu runs fewer steps, as a reference.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { initBackend, getTf, type BackendName } from '../src/backend.js';
+import { initBackend, getTf, type BackendName } from '../src/runtime/backend.js';
 
 const tf = getTf();
 

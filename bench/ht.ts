@@ -11,13 +11,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { option } from './bench_args.js';
-import { getTf, initBackend } from '../src/backend.js';
-import { resolveHtConfig, type HtConfig } from '../src/ht/ht_config.js';
-import { DEFAULT_FEW_SHOT_DATA } from '../src/ht/few_shot_data.js';
-import { trainAndScore } from '../src/ht/few_shot_run.js';
-import { saveFewShotModel } from '../src/ht/ht_io.js';
-import { disposeTree } from '../src/modular/tensor_tree.js';
-import type { FewShotKind } from '../src/ht/few_shot_model.js';
+import { getTf, initBackend } from '../src/runtime/backend.js';
+import { resolveHtConfig, type HtConfig } from '../src/models/ht/ht_config.js';
+import { DEFAULT_FEW_SHOT_DATA } from '../src/data/few_shot_data.js';
+import { trainAndScore } from '../tasks/ht/few_shot_run.js';
+import { saveFewShotModel } from '../src/models/ht/ht_io.js';
+import { disposeTree } from '../src/models/nn/tensor_tree.js';
+import type { FewShotKind } from '../src/models/ht/few_shot_model.js';
 
 interface ModelVariant {
   name: string;

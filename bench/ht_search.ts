@@ -10,16 +10,16 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { cliCommand, option } from './bench_args.js';
-import { getTf, initBackend } from '../src/backend.js';
-import { resolveRunConfig } from '../src/run_config.js';
-import { runSearch } from '../src/engine.js';
-import { readJsonFile } from '../src/run_store.js';
-import { resolveHtConfig } from '../src/ht/ht_config.js';
-import { trainAndScore } from '../src/ht/few_shot_run.js';
-import { summarize } from '../src/ht/ht_training.js';
-import { DEFAULT_FEW_SHOT_DATA } from '../src/ht/few_shot_data.js';
-import { disposeTree } from '../src/modular/tensor_tree.js';
-import { HT_DEFAULTS } from '../src/ht/ht_config.js';
+import { getTf, initBackend } from '../src/runtime/backend.js';
+import { resolveRunConfig } from '../src/engine/run_config.js';
+import { runSearch } from '../src/engine/engine.js';
+import { readJsonFile } from '../src/store/run_store.js';
+import { resolveHtConfig } from '../src/models/ht/ht_config.js';
+import { trainAndScore } from '../tasks/ht/few_shot_run.js';
+import { summarize } from '../src/models/ht/ht_training.js';
+import { DEFAULT_FEW_SHOT_DATA } from '../src/data/few_shot_data.js';
+import { disposeTree } from '../src/models/nn/tensor_tree.js';
+import { HT_DEFAULTS } from '../src/models/ht/ht_config.js';
 
 /** generatedConvLayers stays at 0 (logits only, the paper's choice for ≥ 8 channels): generating conv layers costs up to 7× per step, which would make a candidate's cost depend on its settings. */
 const FIELDS = ['transformerLayers', 'heads', 'embeddingDim', 'localFeatures', 'sharedFeatures', 'learningRate', 'decayRate', 'transformerActivation'];

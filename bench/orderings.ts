@@ -24,16 +24,16 @@ import { option } from './bench_args.js';
 import { availableParallelism } from 'node:os';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getTf, initBackend } from '../src/backend.js';
-import { deriveSeed, Rng } from '../src/rng.js';
-import { readJsonFile } from '../src/run_store.js';
-import { resolveRunConfig } from '../src/run_config.js';
-import { runSearch } from '../src/engine.js';
-import type { BestRecord } from '../src/run_records.js';
-import { pretrainModuleBank, saveModuleBank, disposeModuleBank, type BankTrainingOptions } from '../src/modular/module_bank.js';
-import { evaluateTransfer, fitMixtureLogits, type TransferResult } from '../src/modular/transfer.js';
+import { getTf, initBackend } from '../src/runtime/backend.js';
+import { deriveSeed, Rng } from '../src/core/rng.js';
+import { readJsonFile } from '../src/store/run_store.js';
+import { resolveRunConfig } from '../src/engine/run_config.js';
+import { runSearch } from '../src/engine/engine.js';
+import type { BestRecord } from '../src/store/run_records.js';
+import { pretrainModuleBank, saveModuleBank, disposeModuleBank, type BankTrainingOptions } from '../src/models/modular/module_bank.js';
+import { evaluateTransfer, fitMixtureLogits, type TransferResult } from '../tasks/ordering/transfer.js';
 import { makeOrderingGenome, saveOrderingGenome, type OrderingGenome } from '../genomes/ordering_genome.js';
-import { cachedBank, imageOffset, loadTransferData, resolveOrderingTransferConfig, scoreOrdering, transferSettings, type OrderingTransferConfig } from '../tasks/ordering_tasks.js';
+import { cachedBank, imageOffset, loadTransferData, resolveOrderingTransferConfig, scoreOrdering, transferSettings, type OrderingTransferConfig } from '../tasks/ordering/ordering_tasks.js';
 
 interface Settings {
   quick: boolean;

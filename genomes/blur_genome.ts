@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type * as tfjs from '@tensorflow/tfjs';
-import { UsageError } from '../src/errors.js';
-import { readGenomeJson } from './genome_file.js';
-import type { Rng } from '../src/rng.js';
-import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/blur/blur_options.js';
+import { UsageError } from '../src/core/errors.js';
+import { readGenomeJson } from '../src/core/genome_file.js';
+import type { Rng } from '../src/core/rng.js';
+import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
 import type { GenomeKind } from './genome_kind.js';
 
 type Tf = typeof tfjs;

@@ -3,7 +3,7 @@
  * evaluates (plain JSON, so it crosses worker threads and lands in best.json as is).
  */
 import type { Bounds } from '../strategies/strategy.js';
-import type { Rng } from '../src/rng.js';
+import type { Rng } from '../src/core/rng.js';
 
 export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   readonly name: string;

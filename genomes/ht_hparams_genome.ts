@@ -1,5 +1,5 @@
 /**
- * The `ht-hparams` genome: HyperTransformer hyperparameters (src/ht/ht_config.ts), a mixed integer /
+ * The `ht-hparams` genome: HyperTransformer hyperparameters (src/models/ht/ht_config.ts), a mixed integer /
  * categorical / continuous search space. The genome is a partial HtConfig holding the searched fields
  * only (plain JSON, valid HtConfig values); the task fills the rest from its own settings.
  *
@@ -22,11 +22,11 @@
  * searched fields): save it with `saveHtGenome` and start from it with `--init FILE`.
  */
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../src/errors.js';
-import { readGenomeJson } from './genome_file.js';
-import type { Rng } from '../src/rng.js';
+import { UsageError } from '../src/core/errors.js';
+import { readGenomeJson } from '../src/core/genome_file.js';
+import type { Rng } from '../src/core/rng.js';
 import type { Bounds } from '../strategies/strategy.js';
-import { HT_DEFAULTS, HT_FIELDS, resolveHtConfig, type HtConfig } from '../src/ht/ht_config.js';
+import { HT_DEFAULTS, HT_FIELDS, resolveHtConfig, type HtConfig } from '../src/models/ht/ht_config.js';
 import type { GenomeKind } from './genome_kind.js';
 
 export type HtField = keyof HtConfig;

@@ -5,10 +5,10 @@
  * proposes the same one-hot logits, so one kind serves both. A versioned JSON file holds an ordering.
  */
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../src/errors.js';
-import { readGenomeJson } from './genome_file.js';
-import type { Rng } from '../src/rng.js';
-import { MODULAR_DEFAULTS } from '../src/modular/modular_config.js';
+import { UsageError } from '../src/core/errors.js';
+import { readGenomeJson } from '../src/core/genome_file.js';
+import type { Rng } from '../src/core/rng.js';
+import { MODULAR_DEFAULTS } from '../src/models/modular/modular_config.js';
 import type { GenomeKind } from './genome_kind.js';
 
 export const ORDERING_GENOME_FORMAT = 'evometa-ordering-genome';

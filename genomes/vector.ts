@@ -1,7 +1,7 @@
 /** The plain real-vector genome: what the built-in test functions search over. */
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 import type { GenomeKind } from './genome_kind.js';
-import { readJsonFile } from '../src/run_store.js';
+import { readJsonFile } from '../src/store/run_store.js';
 
 export interface VectorConfig {
   dim: number;

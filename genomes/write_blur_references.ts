@@ -3,7 +3,7 @@
  * genomes/backprop.blur.json is `backpropGenome(2)`; genomes/random.blur.json is `randomBlurGenome(2, new Rng(0))`.
  */
 import { join } from 'node:path';
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { backpropGenome, randomBlurGenome, saveBlurGenome } from './blur_genome.js';
 
 /** Seed of the shipped random genome. */

@@ -21,8 +21,8 @@
  *   each update their marginal std σ·√C_ii is raised to ≥ `integerMinStd` by rescaling row and
  *   column i of C (see enforceIntegerFloor), as pycma's `integer_variables`.
  */
-import { Rng } from '../src/rng.js';
-import { symEig } from '../src/linalg/sym_eig.js';
+import { Rng } from '../src/core/rng.js';
+import { symEig } from '../src/core/sym_eig.js';
 import { rankableFitness, rankOrder } from './ranking.js';
 import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
 import type { Bounds, Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';

@@ -3,7 +3,7 @@
  * seed (common random numbers), their centred-rank fitness differences estimate the gradient of the
  * Gaussian-smoothed objective, and Adam follows it. For inner loops too long to differentiate.
  */
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { booleanParam, numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankOrder, rankableFitness } from './ranking.js';

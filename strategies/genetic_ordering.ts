@@ -7,7 +7,7 @@
  * Elites carry their fitness into the next generation instead of being evaluated again; with a noisy
  * fitness (accuracy of a short head fit) set `reevaluateElites` so a lucky draw cannot stay on top for free.
  */
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { decodeOrder, encodeOrder } from '../genomes/ordering_genome.js';
 import { booleanParam, numberParam, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankableFitness } from './ranking.js';

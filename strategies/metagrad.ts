@@ -4,7 +4,7 @@
  * differentiate through the unrolled inner loop; this strategy averages the meta-gradients and takes
  * an Adam step. Evaluations that fail or return non-finite numbers are left out of the average.
  */
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
 import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';

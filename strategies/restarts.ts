@@ -14,7 +14,7 @@
  * (with incPopsize 2, ½ of the next large λ, as in Hansen 2009), σ_s = σ0·10^{−2U}, and at most
  * half the evaluations of the latest large run (a run ended by that cap records {maxfevals: cap}).
  */
-import { deriveSeed, Rng } from '../src/rng.js';
+import { deriveSeed, Rng } from '../src/core/rng.js';
 import { boundsFromJson, CMA_PARAM_KEYS, cmaes, type CmaState, type JsonBounds } from './cma_es.js';
 import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
 

@@ -3,7 +3,7 @@
  * (`tell`). Its whole state, random generator included, is plain JSON data, so a checkpoint is
  * `JSON.stringify(state)` and a resumed run continues bit for bit.
  */
-import type { RngState } from '../src/rng.js';
+import type { RngState } from '../src/core/rng.js';
 
 /** What a candidate needs back: the gradient-based meta-learning strategies ask for gradients too. */
 export type Wants = 'fitness' | 'fitness+grad';

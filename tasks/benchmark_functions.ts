@@ -3,7 +3,7 @@
  * can be compared with pycma's. All are minimised with f(x*) = 0; the optimum is x* = 0 except for
  * Rosenbrock (x* = 1).
  */
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 
 export type BenchmarkFunction = (x: ArrayLike<number>) => number;
 

@@ -4,8 +4,8 @@
  * rank worst, are logged, and never stop or corrupt a run.
  */
 import { isMainThread } from 'node:worker_threads';
-import { Rng } from '../src/rng.js';
-import { UsageError } from '../src/errors.js';
+import { Rng } from '../src/core/rng.js';
+import { UsageError } from '../src/core/errors.js';
 import { configNumber, rejectUnknownKeys, type Task } from './task.js';
 import { sleepSync } from './function_tasks.js';
 

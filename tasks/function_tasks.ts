@@ -5,7 +5,7 @@
  */
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated } from './benchmark_functions.js';
 import { configNumber, rejectUnknownKeys, type Task } from './task.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 
 export interface FunctionTaskConfig {
   /** Evaluate f(R x) with a seeded random orthogonal R. */

@@ -3,9 +3,9 @@ import type { Task } from './task.js';
 import { FUNCTION_TASKS } from './function_tasks.js';
 import { faultyTask } from './faulty.js';
 import { linearRegressionTask } from './linear_regression.js';
-import { blurBooleanTask, blurFashionMnistTask, blurMnistTask } from './blur_tasks.js';
-import { orderingTransferTask } from './ordering_tasks.js';
-import { htFewShotTask } from './ht_tasks.js';
+import { blurBooleanTask, blurFashionMnistTask, blurMnistTask } from './blur/blur_tasks.js';
+import { orderingTransferTask } from './ordering/ordering_tasks.js';
+import { htFewShotTask } from './ht/ht_tasks.js';
 
 export const TASKS: Readonly<Record<string, Task<any, any>>> = Object.fromEntries(
   [...FUNCTION_TASKS, linearRegressionTask, blurBooleanTask, blurMnistTask, blurFashionMnistTask, orderingTransferTask, htFewShotTask, faultyTask].map((t) => [t.name, t]),

@@ -4,7 +4,7 @@
  * smallest task that loads a backend in each worker and answers 'fitness+grad', so it checks the
  * backend plumbing and gradient strategies end to end.
  */
-import { Rng } from '../src/rng.js';
+import { Rng } from '../src/core/rng.js';
 import { configNumber, rejectUnknownKeys, type Task } from './task.js';
 
 export interface LinearRegressionConfig {
@@ -60,7 +60,7 @@ export const linearRegressionTask: Task<number[], LinearRegressionConfig> = {
     };
   },
   async evaluate(w, config, ctx) {
-    const { getTf } = await import('../src/backend.js');
+    const { getTf } = await import('../src/runtime/backend.js');
     const tf = getTf();
     const { x, y } = regressionProblem(w.length, config);
     return tf.tidy(() => {
@@ -76,7 +76,7 @@ export const linearRegressionTask: Task<number[], LinearRegressionConfig> = {
   },
   /** P weight vectors as the columns of one [dim, P] matrix: one matMul scores the whole batch. */
   async evaluateBatch(ws, config) {
-    const { getTf } = await import('../src/backend.js');
+    const { getTf } = await import('../src/runtime/backend.js');
     const tf = getTf();
     const dim = ws[0]!.length;
     const { x, y } = regressionProblem(dim, config);

@@ -3,7 +3,7 @@
  * and returns is plain data; its randomness comes only from `ctx.seed`.
  */
 import type { Wants } from '../strategies/strategy.js';
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/core/errors.js';
 
 export interface TaskContext {
   /** Derived from (run seed, generation, candidate index): independent of the worker that runs it. */

@@ -1,6 +1,6 @@
 /** The only data that crosses the thread boundary: a job out, a result back. Both are plain JSON. */
 import type { Evaluation, Wants } from '../../strategies/strategy.js';
-import type { BackendRequest } from '../backend_names.js';
+import type { BackendRequest } from '../runtime/backend_names.js';
 
 /** One candidate inside a job. */
 export interface EvalItem {

@@ -1,5 +1,5 @@
 /** Evaluates one job in the current thread: the same code runs inline and inside pool workers. */
-import { lookup, UsageError } from '../errors.js';
+import { lookup, UsageError } from '../core/errors.js';
 import { TASKS } from '../../tasks/index.js';
 import type { TaskResult } from '../../tasks/task.js';
 import type { Evaluation } from '../../strategies/strategy.js';
@@ -12,7 +12,7 @@ let backendRequested: string | null = null;
 async function ensureBackend(job: EvalJob): Promise<string> {
   if (!backendInThread || backendRequested !== job.backend) {
     backendRequested = job.backend;
-    backendInThread = import('../backend.js').then(async (m) => (await m.initBackend(job.backend)).backend);
+    backendInThread = import('../runtime/backend.js').then(async (m) => (await m.initBackend(job.backend)).backend);
   }
   return backendInThread;
 }

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { initBackend } from '../../src/backend.js';
-import { runSearch } from '../../src/engine.js';
-import { resolveRunConfig } from '../../src/run_config.js';
+import { initBackend } from '../../src/runtime/backend.js';
+import { runSearch } from '../../src/engine/engine.js';
+import { resolveRunConfig } from '../../src/engine/run_config.js';
 import { loadBlurGenome } from '../../genomes/blur_genome.js';
 import { SEARCHES, stageArgs, writeWarmStart } from '../../bench/blur_boolean.js';
 import { writeFileSync } from 'node:fs';

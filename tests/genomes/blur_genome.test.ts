@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
-import { getTf, initBackend } from '../../src/backend.js';
-import { Rng } from '../../src/rng.js';
+import { getTf, initBackend } from '../../src/runtime/backend.js';
+import { Rng } from '../../src/core/rng.js';
 import {
   SYNAPSE_UPDATE_SCALE,
   backpropGenome, blurGenome, blurGenomeFromFlat, loadBlurGenome, randomBlurGenome, saveBlurGenome, validateBlurGenome,

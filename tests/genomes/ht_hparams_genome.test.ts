@@ -3,15 +3,15 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../src/rng.js';
-import { HT_DEFAULTS, resolveHtConfig } from '../../src/ht/ht_config.js';
+import { Rng } from '../../src/core/rng.js';
+import { HT_DEFAULTS, resolveHtConfig } from '../../src/models/ht/ht_config.js';
 import { GENOME_KINDS } from '../../genomes/index.js';
 import {
   defaultHtGenome, formatHtGenome, htHparamsGenome as kind, loadHtGenome, saveHtGenome, HT_DEFAULT_FIELDS, HT_GENOME_FORMAT, HT_GENOME_VERSION,
   type HtHparamsConfig, type HtHparamsGenome,
 } from '../../genomes/ht_hparams_genome.js';
-import { startVector } from '../../src/engine.js';
-import type { RunConfig } from '../../src/run_config.js';
+import { startVector } from '../../src/engine/engine.js';
+import type { RunConfig } from '../../src/engine/run_config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evometa-ht-hparams-'));
 const write = (name: string, json: unknown): string => {

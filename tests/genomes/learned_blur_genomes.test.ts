@@ -6,12 +6,12 @@
 import test from 'ava';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, getTf } from '../../src/backend.js';
-import { deriveSeed } from '../../src/rng.js';
+import { initBackend, getTf } from '../../src/runtime/backend.js';
+import { deriveSeed } from '../../src/core/rng.js';
 import { loadBlurGenome, type BlurGenome } from '../../genomes/blur_genome.js';
-import { evaluateBlurPopulation } from '../../src/blur/meta_objective.js';
-import { booleanSampler } from '../../tasks/blur_samplers.js';
-import { blurBooleanTask } from '../../tasks/blur_tasks.js';
+import { evaluateBlurPopulation } from '../../src/models/blur/meta_objective.js';
+import { booleanSampler } from '../../tasks/blur/blur_samplers.js';
+import { blurBooleanTask } from '../../tasks/blur/blur_tasks.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 

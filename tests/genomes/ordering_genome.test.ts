@@ -3,7 +3,7 @@ import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import {
   decodeOrder, encodeOrder, formatOrderingGenome, loadOrderingGenome, makeOrderingGenome, orderingGenome, saveOrderingGenome,
   validateOrderingGenome, ORDERING_GENOME_FORMAT, ORDERING_GENOME_VERSION,

@@ -22,4 +22,4 @@ export function readJson(path: string): any {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-export const CLI = new URL('../../src/cli.js', import.meta.url).pathname;
+export const CLI = new URL('../../src/cli/main.js', import.meta.url).pathname;

@@ -1,5 +1,5 @@
 /** A module bank small enough to pretrain in a few seconds on wasm, for the module-ordering tests. */
-import type { BankTrainingOptions } from '../../src/modular/module_bank.js';
+import type { BankTrainingOptions } from '../../src/models/modular/module_bank.js';
 
 /** 28×28 input to 7×7 tensors of 4 channels, 3 positions, 3 modules; two source domains, 60 steps. */
 export const TINY_BANK: Partial<BankTrainingOptions> = {

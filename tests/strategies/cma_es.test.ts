@@ -3,7 +3,7 @@ import { minimize } from '../../strategies/minimize.js';
 import { cmaes, cmaParameters, reflectIntoBounds, sepCmaes, type CmaState } from '../../strategies/cma_es.js';
 import type { Evaluation, Strategy, StrategyOptions } from '../../strategies/strategy.js';
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 const ok = (fitness: number): Evaluation => ({ status: 'ok', fitness });

@@ -1,6 +1,6 @@
 /** ga-ordering: JSON state, seeded trajectories, elitism, convergence on a toy ordering problem, param errors. */
 import test from 'ava';
-import { Rng } from '../../src/rng.js';
+import { Rng } from '../../src/core/rng.js';
 import { encodeOrder, orderingGenome } from '../../genomes/ordering_genome.js';
 import { choicesFromEncoding, gaOrdering, type GaOrderingState } from '../../strategies/genetic_ordering.js';
 import { minimize } from '../../strategies/minimize.js';

@@ -2,8 +2,8 @@ import test from 'ava';
 import { adamInit, adamStep } from '../../strategies/adam.js';
 import { metagrad, meanGradient } from '../../strategies/metagrad.js';
 import { esGrad, centredRanks } from '../../strategies/es_grad.js';
-import { runSearch } from '../../src/engine.js';
-import { resolveRunConfig } from '../../src/run_config.js';
+import { runSearch } from '../../src/engine/engine.js';
+import { resolveRunConfig } from '../../src/engine/run_config.js';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/run_files.js';
 

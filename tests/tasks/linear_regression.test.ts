@@ -1,6 +1,6 @@
 import test from 'ava';
 import { linearRegressionTask, regressionProblem } from '../../tasks/linear_regression.js';
-import { initBackend } from '../../src/backend.js';
+import { initBackend } from '../../src/runtime/backend.js';
 
 test.before(async () => {
   await initBackend('cpu');

@@ -3,7 +3,7 @@ import { InlineEvaluator } from '../../../src/evaluator/inline_evaluator.js';
 import { PoolEvaluator } from '../../../src/evaluator/pool_evaluator.js';
 import type { EvalJob, JobResult } from '../../../src/evaluator/protocol.js';
 import type { Evaluation } from '../../../strategies/strategy.js';
-import { deriveSeed, Rng } from '../../../src/rng.js';
+import { deriveSeed, Rng } from '../../../src/core/rng.js';
 
 function job(index: number, x: number[], task = 'sphere', config: Record<string, unknown> = {}, seed = index, timeoutMs = 10000): EvalJob {
   return { genomeKind: 'vector', genomeConfig: { dim: x.length }, task: { name: task, config }, generation: 0, items: [{ index, genome: x, wants: 'fitness', seed }], batched: false, seed, timeoutMs, backend: 'cpu' };

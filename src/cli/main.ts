@@ -1,0 +1,278 @@
+#!/usr/bin/env node
+/**
+ * The evometa command line. Parsing and printing only: runs go through src/engine/engine.ts, reports through
+ * src/report/report.ts. Usage errors print one clear line and exit 2; results already written stay valid.
+ */
+import { randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParsedArgs } from './args.js';
+import { UsageError } from '../core/errors.js';
+import { RUN_OPTIONS, resolveRunConfig, type RunConfig } from '../engine/run_config.js';
+import { resumeRun, runSearch, type GenerationRecord, type ResumeOverrides, type RunSummary } from '../engine/engine.js';
+import { ProgressBar } from './progress_bar.js';
+import { formatNumber } from '../report/format.js';
+import { GENOME_KINDS } from '../../genomes/index.js';
+import { TASKS } from '../../tasks/index.js';
+import { STRATEGIES } from '../../strategies/index.js';
+import { BACKEND_REQUESTS } from '../runtime/backend_names.js';
+
+const HELP = `evometa: evolutionary and meta-optimization engine
+
+usage:
+  evometa search --task NAME [options]     start a search (see options below)
+  evometa resume DIR [--workers N]          continue a killed or interrupted run; with --max-generations or
+                                            --max-evals, extend a finished run (its CMA-ES state kept)
+  evometa report DIR                        summary table and report.svg for a run
+  evometa export DIR [--which mean|best]    a run's final point (CMA-ES mean, metagrad x) as a genome file (--out FILE,
+                                            default DIR/final.json) and, for CMA-ES, a warm-start config beside it
+  evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
+                                            (a blur search's run folder replays its final point)
+  evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
+  evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
+  evometa train-ht --out DIR [options]      train a HyperTransformer or ProtoNet on few-shot episodes (--model, --config, --steps, ...)
+  evometa list                              genome kinds, tasks, strategies, backends
+  evometa start                             the default job (what \`npm start\` runs)
+
+search options (a --config JSON file uses the same names, e.g. {"task": "rosenbrock", "max-evals": 1000}):
+${RUN_OPTIONS.map((o) => `  --${o.flag.padEnd(16)} ${o.help}`).join('\n')}
+  --config FILE      read options from a JSON file (flags override it)
+  --out DIR          run folder (default results/<time>-<task>-<strategy>-s<seed>)
+  --json             print one JSON line at the end instead of the human summary
+  --no-progress      no progress bar
+`;
+
+/**
+ * The default job of `npm start`: a learned-rule search. CMA-ES meta-trains a random BLUR genome on the
+ * Boolean functions xor and or (the paper's notebook setting) for a few minutes on 2 cores.
+ */
+export const START_JOB: Record<string, unknown> = {
+  task: 'blur-boolean',
+  genome: 'blur',
+  strategy: 'cmaes',
+  init: 'random',
+  sigma0: 0.5,
+  'max-generations': 300,
+  seed: 1,
+  // The settings that worked best in BENCHMARKS.md (blur_boolean, stage 1).
+  'genome-config': { extras: ['rescaleTo'] },
+  'task-config': { replicas: 2, network: { normalizeSynapses: true, rescale: true } },
+};
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`evometa: ${message}\n`);
+  process.exit(code);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  if (!existsSync(path)) throw new UsageError(`--config file not found: ${path}`);
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`--config ${path} must hold a JSON object of options`);
+  return v as Record<string, unknown>;
+}
+
+function defaultRunDir(config: RunConfig): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const base = join('results', `${stamp}-${config.task}-${config.strategy}-s${config.seed}`);
+  let dir = base;
+  for (let k = 2; existsSync(dir); k++) dir = `${base}-${k}`;
+  return dir;
+}
+
+function progressFor(config: RunConfig, bar: ProgressBar): (r: GenerationRecord) => void {
+  return (r) => {
+    const fractions: number[] = [];
+    if (config.maxEvals !== null) fractions.push(r.evaluations / config.maxEvals);
+    if (config.maxGenerations !== null) fractions.push((r.generation + 1) / config.maxGenerations);
+    const restart = r.restart !== undefined ? ` restart ${r.restart}` : '';
+    bar.update({
+      fraction: fractions.length ? Math.max(...fractions) : null,
+      label: `gen ${r.generation + 1} evals ${r.evaluations}${restart} best ${formatNumber(r.bestSoFar)} σ ${formatNumber(r.sigma)}`,
+    });
+  };
+}
+
+/** Replay options for a learned rule: a task it never saw in meta-training, on the architecture it was trained with. */
+function replayArgsFor(config: RunConfig): string {
+  const tc = config.taskConfig;
+  const hidden = Array.isArray(tc['hidden']) ? (tc['hidden'] as number[]).join(',') : null;
+  if (config.task === 'blur-boolean') {
+    const held = tc['heldOut'];
+    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'and';
+    return `--task ${task} --hidden ${hidden ?? 20} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 512} --steps 100`;
+  }
+  const task = config.task === 'blur-fashion-mnist' ? 'mnist' : 'fashion-mnist';
+  return `--task ${task} --hidden ${hidden ?? 64} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 32} --steps 1000`;
+}
+
+/**
+ * A learned-rule run also leaves its final point (the CMA-ES mean, metagrad's x) as final.json: with a noisy
+ * fitness best.json is the luckiest single evaluation, and the final point is the rule to replay.
+ */
+async function exportFinalPoint(s: RunSummary, config: RunConfig): Promise<string | null> {
+  if (config.genome !== 'blur' || !existsSync(join(s.runDir, 'checkpoint.json'))) return null;
+  const { exportRunPoint } = await import('../store/run_export.js');
+  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json')).genome;
+}
+
+async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Promise<void> {
+  const final = await exportFinalPoint(s, config);
+  if (json) {
+    process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
+    return;
+  }
+  process.stdout.write(
+    [
+      `${config.strategy} on ${config.task} (${config.genome}, seed ${config.seed})`,
+      `  stopped:      ${Object.entries(s.stopReason).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      `  best fitness: ${formatNumber(s.bestFitness)}`,
+      `  evaluations:  ${s.evaluations} in ${s.generations} generations`,
+      `  run folder:   ${s.runDir}`,
+      `  best genome:  ${join(s.runDir, 'best.json')} (best single evaluation)`,
+      ...(final ? [`  final point:  ${final} (the search's mean or x: the rule to use)`] : []),
+      `  report:       evometa report ${s.runDir}`,
+      ...(final ? [`  replay:       npx evometa replay ${final} ${replayArgsFor(config)} --compare sgd,adam --seeds 5`] : []),
+      '',
+    ].join('\n'),
+  );
+}
+
+async function withProgress<T>(args: ParsedArgs, run: (onGeneration: ((r: GenerationRecord, c: RunConfig) => void) | undefined) => Promise<T>): Promise<T> {
+  const bar = new ProgressBar();
+  // With --json on a pipe, stdout and stderr stay machine-clean; a terminal still gets the bar.
+  const show = !args.switches.has('no-progress') && !args.switches.has('quiet') && (bar.isTerminal || !args.switches.has('json'));
+  let render: ((r: GenerationRecord) => void) | undefined;
+  try {
+    return await run(show ? (r, c) => (render ??= progressFor(c, bar))(r) : undefined);
+  } finally {
+    bar.done();
+  }
+}
+
+function onInterrupt(dir: () => string | undefined): void {
+  process.once('SIGINT', () => {
+    const d = dir();
+    process.stderr.write(`\nevometa: interrupted${d ? `; continue with: evometa resume ${d}` : ''}\n`);
+    process.exit(130);
+  });
+}
+
+async function cmdSearch(args: ParsedArgs, base: Record<string, unknown> = {}): Promise<void> {
+  const raw: Record<string, unknown> = { ...base };
+  if (args.flags['config'] !== undefined) Object.assign(raw, readConfigFile(args.flags['config']));
+  let out: string | undefined = typeof raw['out'] === 'string' ? (raw['out'] as string) : undefined;
+  delete raw['out'];
+  for (const [k, v] of Object.entries(args.flags)) {
+    if (k === 'config') continue;
+    if (k === 'out') out = v;
+    else raw[k] = v;
+  }
+  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}' (options are given as --name value)`);
+  const config = resolveRunConfig(raw, () => randomInt(0, 2 ** 32));
+  const runDir = out ?? defaultRunDir(config);
+  onInterrupt(() => runDir);
+  const announce = !args.switches.has('json') && !args.switches.has('quiet');
+  const onStart = () => announce && process.stderr.write(`evometa: run folder ${runDir} (seed ${config.seed})\n`);
+  const command = ['evometa', ...process.argv.slice(2)].join(' ');
+  const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { onStart, ...(onGeneration ? { onGeneration } : {}) }, command));
+  await printSummary(summary, args.switches.has('json'), config);
+}
+
+async function cmdResume(args: ParsedArgs): Promise<void> {
+  const dir = args.positional[0];
+  if (!dir) throw new UsageError('usage: evometa resume DIR');
+  const overrides: ResumeOverrides = {};
+  const int = (flag: string, min: number, max: number): number | undefined => {
+    const raw = args.flags[flag];
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer >= ${min} and <= ${max} (got ${raw})`);
+    return v;
+  };
+  const workers = int('workers', 0, 256);
+  const maxGenerations = int('max-generations', 1, 1e9);
+  const maxEvals = int('max-evals', 1, 1e12);
+  if (workers !== undefined) overrides.workers = workers;
+  if (maxGenerations !== undefined) overrides.maxGenerations = maxGenerations;
+  if (maxEvals !== undefined) overrides.maxEvals = maxEvals;
+  if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`${dir} is not a run folder (no manifest.json); start one with evometa search`);
+  onInterrupt(() => dir);
+  const s = await withProgress(args, (onGeneration) => resumeRun(dir, onGeneration ? { onGeneration } : {}, overrides));
+  const config = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: RunConfig }).config;
+  if (s.alreadyFinished && !args.switches.has('json')) process.stderr.write(`evometa: ${dir} had already finished; nothing to resume\n`);
+  await printSummary(s, args.switches.has('json'), config);
+}
+
+async function cmdReport(args: ParsedArgs): Promise<void> {
+  const dir = args.positional[0];
+  if (!dir) throw new UsageError('usage: evometa report DIR');
+  const { reportRun } = await import('../report/report.js');
+  const { text, svgPath } = reportRun(dir);
+  process.stdout.write(`${text}\nplot: ${svgPath}\n`);
+}
+
+async function cmdList(args: ParsedArgs): Promise<void> {
+  const { initBackend } = await import('../runtime/backend.js');
+  let backendLine: string;
+  let backendInfo: unknown;
+  try {
+    const info = await initBackend('auto');
+    backendInfo = info;
+    backendLine = `auto → ${info.backend}${info.attempts.filter((a) => !a.ok).map((a) => `\n    ${a.backend}: unavailable (${a.error})`).join('')}`;
+  } catch (e) {
+    backendLine = `auto: no backend loads (${(e as Error).message})`;
+  }
+  if (args.switches.has('json')) {
+    const names = (r: Readonly<Record<string, { description: string }>>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.description]));
+    process.stdout.write(JSON.stringify({ genomes: names(GENOME_KINDS), tasks: names(TASKS), strategies: names(STRATEGIES), backends: BACKEND_REQUESTS, backend: backendInfo }) + '\n');
+    return;
+  }
+  const section = (title: string, r: Readonly<Record<string, { description: string }>>) =>
+    `${title}:\n${Object.entries(r).map(([k, v]) => `  ${k.padEnd(14)} ${v.description}`).join('\n')}`;
+  process.stdout.write(
+    [section('genome kinds', GENOME_KINDS), section('tasks', TASKS), section('strategies', STRATEGIES), `backends: ${BACKEND_REQUESTS.join(', ')}\n  ${backendLine}`, ''].join('\n\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.switches.has('help') || args.command === undefined || args.command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  switch (args.command) {
+    case 'search':
+      return cmdSearch(args);
+    case 'start':
+      return cmdSearch(args, START_JOB);
+    case 'resume':
+      return cmdResume(args);
+    case 'report':
+      return cmdReport(args);
+    case 'list':
+      return cmdList(args);
+    case 'export':
+      return (await import('./export.js')).cmdExport(args);
+    case 'replay':
+      return (await import('./replay.js')).cmdReplay(args);
+    case 'pretrain-bank':
+      return (await import('./pretrain.js')).cmdPretrainBank(args);
+    case 'train-ht':
+      return (await import('./ht.js')).cmdTrainHt(args);
+    default:
+      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, export, replay, pretrain-bank, train-ht, list, start`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    if (e instanceof UsageError) fail(`error: ${e.message}`, 2);
+    fail(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, 1);
+  },
+);

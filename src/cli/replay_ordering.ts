@@ -1,0 +1,124 @@
+/**
+ * `evometa replay ORDERING.json --bank DIR --task fashion-mnist [--json]`: rebuilds the network of a module ordering
+ * (an ordering genome file, or a run's best.json holding one), fits its head with the `ordering-transfer` budget
+ * and reports validation and test accuracy: the same fit as the search's fitness, so with the same settings and
+ * seed the numbers are the ones the search recorded. Replaying a best.json inside a run folder takes the run's
+ * task config as defaults (bank, domain, budget); flags override it.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
+import { readJsonFile } from '../store/run_store.js';
+import type { ParsedArgs } from './args.js';
+import { readGenomeJson } from '../core/genome_file.js';
+import { ORDERING_GENOME_FORMAT, validateOrderingGenome } from '../../genomes/ordering_genome.js';
+
+type Key = 'bank' | 'domain' | 'headSteps' | 'batchSize' | 'learningRate' | 'fitBatchNorm' | 'trainSamples' | 'validation' | 'testSamples' | 'statsSamples' | 'seed' | 'seeds' | 'imageOffset' | 'backend';
+
+export const ORDERING_REPLAY_OPTIONS: readonly OptionSpec<Key>[] = [
+  { flag: 'bank', key: 'bank', kind: 'string', help: 'directory of the pretrained module bank' },
+  { flag: 'task', key: 'domain', kind: 'string', help: 'target domain: fashion-mnist or an MNIST variant such as rotate45, inverted-noise (default fashion-mnist)' },
+  { flag: 'head-steps', key: 'headSteps', kind: 'int', min: 1, max: 1e6, help: 'Adam steps of the head fit (default 100)' },
+  { flag: 'batch-size', key: 'batchSize', kind: 'int', min: 1, max: 65536, help: 'batch of the head fit (default 32)' },
+  { flag: 'learning-rate', key: 'learningRate', kind: 'number', above: 0, max: 100, help: 'Adam learning rate of the head fit (default 0.01)' },
+  { flag: 'fit-batch-norm', key: 'fitBatchNorm', kind: 'enum', choices: ['true', 'false'], help: 'fit batch-norm γ/β with the head (default false)' },
+  { flag: 'train-samples', key: 'trainSamples', kind: 'int', min: 1, max: 60000, help: 'target training images (default 2000)' },
+  { flag: 'validation', key: 'validation', kind: 'int', min: 1, max: 60000, help: 'target validation images (default 1000)' },
+  { flag: 'test-samples', key: 'testSamples', kind: 'int', min: 1, max: 10000, help: 'held-out test images (default 2000)' },
+  { flag: 'stats-samples', key: 'statsSamples', kind: 'int', min: 2, max: 60000, help: 'images whose moments set the batch-norm statistics (default 256)' },
+  { flag: 'seed', key: 'seed', kind: 'int', min: 0, max: 4294967295, help: 'seed of the head fit (default 0, as the search)' },
+  { flag: 'seeds', key: 'seeds', kind: 'int', min: 1, max: 1000, help: 'head fits with seeds seed, seed+1, …; mean and spread reported (default 1)' },
+  { flag: 'image-offset', key: 'imageOffset', kind: 'int', min: 0, max: 60000, help: "first MNIST training image of the target (default: the bank's trainSamples)" },
+  { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, help: 'TensorFlow.js backend (default wasm)' },
+];
+
+/** Whether `replay` should treat this call as an ordering replay: --bank is given, or the file holds an ordering genome. */
+export function isOrderingReplay(args: ParsedArgs): boolean {
+  if (args.flags['bank'] !== undefined) return true;
+  const path = args.positional[0];
+  if (!path || !existsSync(path)) return false;
+  try {
+    const { json } = readGenomeJson(path);
+    return typeof json === 'object' && json !== null && (json as Record<string, unknown>)['format'] === ORDERING_GENOME_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
+/** The task config of the run a best.json belongs to, when it is an ordering-transfer run. */
+function runTaskConfig(genomePath: string): Record<string, unknown> {
+  const manifest = join(dirname(genomePath), 'manifest.json');
+  if (!existsSync(manifest)) return {};
+  try {
+    const m = readJsonFile(manifest, 'run manifest') as { config?: { task?: string; taskConfig?: Record<string, unknown> } };
+    return m.config?.task === 'ordering-transfer' && m.config.taskConfig ? { ...m.config.taskConfig } : {};
+  } catch {
+    return {};
+  }
+}
+
+function meanStd(v: number[]): { mean: number; std: number } {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const std = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
+  return { mean, std };
+}
+
+export async function cmdReplayOrdering(args: ParsedArgs): Promise<void> {
+  const genomePath = args.positional[0];
+  if (!genomePath) throw new UsageError('usage: evometa replay ORDERING.json --bank DIR [--task fashion-mnist] [--head-steps 100] [--seeds 1] [--json]');
+  const raw: Record<string, unknown> = runTaskConfig(genomePath);
+  let seeds = 1;
+  let backend: BackendRequest = 'wasm';
+  for (const [flag, value] of Object.entries(args.flags)) {
+    const o = ORDERING_REPLAY_OPTIONS.find((x) => x.flag === flag);
+    if (!o) throw new UsageError(`unknown option '--${flag}' for replaying an ordering; valid: ${[...ORDERING_REPLAY_OPTIONS.map((x) => x.flag), 'json'].join(', ')}`);
+    const v = parseOptionValue(o, value);
+    if (o.key === 'seeds') seeds = v as number;
+    else if (o.key === 'backend') backend = v as BackendRequest;
+    else if (o.key === 'fitBatchNorm') raw['fitBatchNorm'] = v === 'true';
+    else raw[o.key] = v;
+  }
+  if (raw['bank'] === undefined) throw new UsageError(`replaying an ordering needs --bank DIR (the module bank it orders)`);
+  const { json: genomeJson, where } = readGenomeJson(genomePath);
+  const genome = validateOrderingGenome(genomeJson, where);
+  const { resolveOrderingTransferConfig, scoreOrdering } = await import('../../tasks/ordering/ordering_tasks.js');
+  const c = resolveOrderingTransferConfig(raw);
+  const base = c.seed === 'evaluation' ? 0 : c.seed;
+  const { initBackend } = await import('../runtime/backend.js');
+  const info = await initBackend(backend);
+  const runs: { seed: number; validationAccuracy: number; testAccuracy: number }[] = [];
+  for (let k = 0; k < seeds; k++) {
+    const r = await scoreOrdering(genome, c, base + k);
+    runs.push({ seed: base + k, validationAccuracy: r.validationAccuracy, testAccuracy: r.testAccuracy });
+  }
+  const val = meanStd(runs.map((r) => r.validationAccuracy));
+  const test = meanStd(runs.map((r) => r.testAccuracy));
+  const out = {
+    task: c.domain,
+    ordering: genome.order,
+    bank: c.bank,
+    validationAccuracy: val.mean,
+    testAccuracy: test.mean,
+    ...(seeds > 1 ? { validationAccuracyStd: val.std, testAccuracyStd: test.std, runs } : {}),
+    fit: c.fitBatchNorm ? 'head+batchnorm' : 'head',
+    headSteps: c.headSteps,
+    seed: base,
+    seeds,
+    backend: info.backend,
+  };
+  if (args.switches.has('json')) {
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return;
+  }
+  const pm = (m: { mean: number; std: number }) => `${m.mean.toFixed(4)}${seeds > 1 ? ` ± ${m.std.toFixed(4)}` : ''}`;
+  process.stdout.write(
+    [
+      `ordering [${genome.order.join(', ')}] of bank ${c.bank} on ${c.domain}: ${out.fit} fitted for ${c.headSteps} steps, ${seeds} seed${seeds > 1 ? 's' : ''} from ${base} (${info.backend})`,
+      `  validation accuracy  ${pm(val)}`,
+      `  test accuracy        ${pm(test)}`,
+      '',
+    ].join('\n'),
+  );
+}

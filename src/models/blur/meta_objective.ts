@@ -1,0 +1,211 @@
+/**
+ * The BLUR meta-objective (papers.md §1.9): run the inner loop for U unrolled steps on support batches,
+ * then score output state 0 on a query batch the inner loop never saw. Lower is better: the loss is the
+ * MSE against the ±1 targets, averaged over outputs, batch and replicas, one number per genome.
+ *
+ * Unroll: of the U steps the last is forward only (§1.2). Neurons are zeroed at every step, so its
+ * forward pass cannot reach the query; its only lasting effect is the start-of-step synapse normalisation,
+ * which is applied. So U − 1 learning steps run, drawing support batches for steps 0 … U − 2.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { UsageError } from '../../core/errors.js';
+import { deriveSeed, Rng } from '../../core/rng.js';
+import { blurGenomeFromFlat, blurLayerCount, blurGenome, type BlurGenome, type BlurGenomeConfig } from '../../../genomes/blur_genome.js';
+import { initSynapses } from './blur_init.js';
+import { networkPredict, networkStep, normalizeSynapses, synapseTensors, type BlurSynapses } from './blur_step.js';
+import { checkSizes, populationOptions } from './blur_network.js';
+import { resolveBlurNetworkOptions, type BlurNetworkOptions } from './blur_options.js';
+import { disposePopulation, populationFromGenomes, populationFromTensors, type BlurPopulation } from './blur_population.js';
+
+type Tf = typeof tfjs;
+
+/** Row-major batch: x is B × numInputs, y is B × numOutputs of ±1 targets. */
+export interface BlurBatch {
+  x: Float32Array;
+  y: Float32Array;
+}
+
+/**
+ * Where episodes come from. All randomness must come from the given Rng, so an evaluation is reproducible
+ * from its seed. `support` is called for steps 0 … U − 2 in order, then `query` once, with the same Rng;
+ * the returned arrays are copied, so a sampler may reuse its buffers.
+ */
+export interface BlurSampler {
+  readonly numInputs: number;
+  /** Classes (one-hot ±1 targets) or 1 (a single ±1 target). */
+  readonly numOutputs: number;
+  support(step: number, rng: Rng, batch: number): BlurBatch;
+  query(rng: Rng, batch: number): BlurBatch;
+}
+
+export interface BlurMetaOptions {
+  /** Layer sizes [numInputs, hidden…, numOutputs]. */
+  sizes: readonly number[];
+  /** U ≥ 1 unrolled steps (the last forward only). */
+  unrollSteps: number;
+  batchSize: number;
+  /** Query batch size. Default batchSize. */
+  queryBatchSize?: number;
+  /** Synapse initialisations per genome. Default 1. */
+  replicas?: number;
+  /** Seeds the data stream and the synapse initialisation. */
+  seed: number;
+  /** Overrides the genomes' own `network` options. */
+  network?: Partial<BlurNetworkOptions>;
+}
+
+export interface BlurEvaluation {
+  /** Per genome; NaN where not finite. */
+  loss: number[];
+  /** Per genome, in [0, 1]; NaN where the loss is NaN. */
+  accuracy: number[];
+}
+
+interface Episode {
+  support: { x: tfjs.Tensor2D; y: tfjs.Tensor2D }[];
+  query: { x: tfjs.Tensor2D; y: tfjs.Tensor2D };
+}
+
+function checkOptions(sampler: BlurSampler, o: BlurMetaOptions): void {
+  checkSizes(o.sizes);
+  if (o.sizes[0] !== sampler.numInputs || o.sizes[o.sizes.length - 1] !== sampler.numOutputs)
+    throw new UsageError(`BLUR sizes ${JSON.stringify(o.sizes)} must start with the data's ${sampler.numInputs} inputs and end with its ${sampler.numOutputs} outputs`);
+  const int = (v: unknown, name: string, min: number) => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new UsageError(`BLUR ${name} must be an integer >= ${min} (got ${JSON.stringify(v)})`);
+  };
+  int(o.unrollSteps, 'unrollSteps', 1);
+  int(o.batchSize, 'batchSize', 1);
+  int(o.queryBatchSize ?? o.batchSize, 'queryBatchSize', 1);
+  int(o.replicas ?? 1, 'replicas', 1);
+  if (!Number.isFinite(o.seed)) throw new UsageError(`BLUR seed must be a finite number (got ${o.seed})`);
+}
+
+function batchTensors(tf: Tf, b: BlurBatch, sampler: BlurSampler, size: number, what: string): { x: tfjs.Tensor2D; y: tfjs.Tensor2D } {
+  if (b.x.length !== size * sampler.numInputs || b.y.length !== size * sampler.numOutputs)
+    throw new Error(`sampler ${what} returned x of ${b.x.length} and y of ${b.y.length} numbers; expected ${size}×${sampler.numInputs} and ${size}×${sampler.numOutputs}`);
+  // copied: a sampler may hand out views of a buffer it reuses, and tfjs-cpu keeps the array it is given
+  return { x: tf.tensor2d(b.x.slice(), [size, sampler.numInputs]), y: tf.tensor2d(b.y.slice(), [size, sampler.numOutputs]) };
+}
+
+/** Draws the episode's batches (one data stream per seed, shared by every genome). */
+function drawEpisode(tf: Tf, sampler: BlurSampler, o: BlurMetaOptions): Episode {
+  const rng = new Rng(deriveSeed(o.seed, 'blur-data'));
+  const support = [];
+  for (let s = 0; s < o.unrollSteps - 1; s++) support.push(batchTensors(tf, sampler.support(s, rng, o.batchSize), sampler, o.batchSize, `support(${s})`));
+  const qb = o.queryBatchSize ?? o.batchSize;
+  return { support, query: batchTensors(tf, sampler.query(rng, qb), sampler, qb, 'query') };
+}
+
+function disposeEpisode(e: Episode): void {
+  for (const b of [...e.support, e.query]) {
+    b.x.dispose();
+    b.y.dispose();
+  }
+}
+
+/**
+ * U − 1 learning steps, then the forward-only step's normalisation; returns the trained synapses.
+ * With `owned` (no gradient wanted) each superseded synapse set, `syn` included, is freed as it goes.
+ */
+function unroll(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, e: Episode, o: BlurNetworkOptions, owned: boolean): BlurSynapses {
+  let s = syn;
+  const advance = (fn: (cur: BlurSynapses) => BlurSynapses): void => {
+    if (!owned) {
+      s = fn(s);
+      return;
+    }
+    const cur = s;
+    s = tf.tidy(() => fn(cur) as unknown as tfjs.TensorContainer) as unknown as BlurSynapses;
+    tf.dispose(synapseTensors(cur));
+  };
+  for (const b of e.support) advance((cur) => networkStep(tf, cur, pop, b.x, b.y, o).synapses);
+  if (o.normalizeSynapses) advance((cur) => normalizeSynapses(tf, cur, pop, o));
+  return s;
+}
+
+/** Per-genome loss [P] and accuracy [P] of predictions [P,R,B,m] against y [B,m]. */
+function score(tf: Tf, pred: tfjs.Tensor4D, y: tfjs.Tensor2D): { loss: tfjs.Tensor1D; accuracy: tfjs.Tensor1D } {
+  const loss = tf.mean(tf.square(tf.sub(pred, y)), [1, 2, 3]) as tfjs.Tensor1D;
+  const m = y.shape[1];
+  const hit = m > 1
+    ? tf.equal(tf.argMax(pred, 3), tf.argMax(y, 1))
+    : tf.equal(tf.greater(tf.reshape(pred, pred.shape.slice(0, 3)), 0), tf.greater(tf.reshape(y, [y.shape[0]]), 0));
+  return { loss, accuracy: tf.mean(tf.cast(hit, 'float32'), [1, 2]) as tfjs.Tensor1D };
+}
+
+const finiteOrNaN = (v: number): number => (Number.isFinite(v) ? v : NaN);
+
+/** Scores P genomes batched on the population axis (same data and synapse inits for all). */
+export function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurGenome[], sampler: BlurSampler, opts: BlurMetaOptions): BlurEvaluation {
+  checkOptions(sampler, opts);
+  const o = populationOptions(genomes, opts.network);
+  const R = opts.replicas ?? 1;
+  const pop = populationFromGenomes(tf, genomes, R, opts.sizes.length - 1);
+  const episode = drawEpisode(tf, sampler, opts);
+  try {
+    const syn0 = initSynapses(tf, opts.sizes, pop.k, pop.P, R, opts.seed, o);
+    const trained = unroll(tf, syn0, pop, episode, o, true);
+    const [loss, accuracy] = tf.tidy(() => {
+      const sc = score(tf, networkPredict(tf, trained, pop, episode.query.x, o), episode.query.y);
+      return [sc.loss, sc.accuracy];
+    });
+    tf.dispose(synapseTensors(trained));
+    const lossValues = Array.from(loss.dataSync(), finiteOrNaN);
+    const out = { loss: lossValues, accuracy: Array.from(accuracy.dataSync(), (a, p) => (Number.isNaN(lossValues[p]) ? NaN : a)) };
+    tf.dispose([loss, accuracy]);
+    return out;
+  } finally {
+    disposeEpisode(episode);
+    disposePopulation(pop);
+  }
+}
+
+export interface BlurMetaGradient {
+  /** NaN where not finite. */
+  loss: number;
+  /** NaN where the loss is NaN. */
+  accuracy: number;
+  /** d loss / d flat, in `blurGenome.encode` order; all NaN when the loss is not finite. */
+  grad: number[];
+}
+
+/**
+ * The meta-loss of one flat genome and its gradient by `tf.grads` through the unrolled inner loop.
+ * Network options: defaults ⊕ opts.network (a flat vector carries no `network` field).
+ */
+export function metaLossAndGrad(tf: Tf, flat: readonly number[], config: BlurGenomeConfig, sampler: BlurSampler, opts: BlurMetaOptions): BlurMetaGradient {
+  checkOptions(sampler, opts);
+  const dim = blurGenome.dim(config);
+  if (flat.length !== dim) throw new UsageError(`blur genome vector must have ${dim} numbers for this config (got ${flat.length})`);
+  const L = opts.sizes.length - 1;
+  if (config.perLayer && config.numLayers !== L)
+    throw new UsageError(`genome config numLayers = ${config.numLayers} but the network has ${L} synapse layers (sizes ${JSON.stringify(opts.sizes)}); set numLayers to ${L}`);
+  const o = resolveBlurNetworkOptions(opts.network);
+  const R = opts.replicas ?? 1;
+  const episode = drawEpisode(tf, sampler, opts);
+  const x = tf.tensor1d(Array.from(flat));
+  const syn0 = initSynapses(tf, opts.sizes, config.k, 1, R, opts.seed, o);
+  const kept: { pred?: tfjs.Tensor4D } = {};
+  try {
+    const f = (v: tfjs.Tensor): tfjs.Scalar => {
+      const pop = populationFromTensors(tf, [blurGenomeFromFlat(tf, v as tfjs.Tensor1D, config)], R, blurLayerCount(config) > 1 ? L : 1);
+      const trained = unroll(tf, syn0, pop, episode, o, false);
+      kept.pred = tf.keep(networkPredict(tf, trained, pop, episode.query.x, o));
+      return tf.mean(tf.square(tf.sub(kept.pred, episode.query.y))) as tfjs.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(f)([x]);
+    const loss = value.dataSync()[0]!;
+    const grad = Array.from(grads[0]!.dataSync());
+    tf.dispose([value, ...grads]);
+    const acc = tf.tidy(() => score(tf, kept.pred!, episode.query.y).accuracy);
+    const accuracy = acc.dataSync()[0]!;
+    acc.dispose();
+    const ok = Number.isFinite(loss);
+    return { loss: ok ? loss : NaN, accuracy: ok ? accuracy : NaN, grad: ok ? grad : grad.map(() => NaN) };
+  } finally {
+    kept.pred?.dispose();
+    x.dispose();
+    tf.dispose(synapseTensors(syn0));
+    disposeEpisode(episode);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * End-to-end episodic training (papers.md §2.7): each step averages the query cross-entropy over
+ * `episodesPerStep` episodes and moves every parameter (generators, feature extractors, trained conv
+ * layers, batch-norm γ/β) by the optimiser, with the paper's exponential learning-rate decay. Episodes
+ * come from a function of the step index, so a seed fixes the whole run.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import { toVariables, treeVariables, disposeTree } from '../nn/tensor_tree.js';
+import { episodeLogits, episodeTensors, queryAccuracy, queryLoss, type FewShotEpisode, type FewShotModel } from './few_shot_model.js';
+
+type Tf = typeof tfjs;
+
+export interface TrainProgress {
+  step: number;
+  loss: number;
+  accuracy: number;
+  learningRate: number;
+}
+
+export interface TrainOptions {
+  steps: number;
+  /** Episode `i` of the training stream (episodes of step s are s·E … s·E + E − 1). */
+  episode: (i: number) => FewShotEpisode;
+  onStep?: (p: TrainProgress) => void;
+}
+
+/** lr · rate^(step / decaySteps). */
+export function learningRateAt(m: FewShotModel, step: number): number {
+  const c = m.config;
+  return c.learningRate * Math.pow(c.decayRate, step / c.decaySteps);
+}
+
+/** Trains the model in place (its parameters become variables); returns the per-step losses and accuracies. */
+export function trainFewShot(tf: Tf, m: FewShotModel, o: TrainOptions): TrainProgress[] {
+  const c = m.config;
+  const before = m.params;
+  m.params = toVariables(tf, m.params);
+  disposeTree(tf, before);
+  const vars = treeVariables(tf, m.params);
+  const optimizer: tfjs.Optimizer = c.optimizer === 'adam' ? tf.train.adam(c.learningRate) : tf.train.sgd(c.learningRate);
+  const history: TrainProgress[] = [];
+  try {
+    for (let step = 0; step < o.steps; step++) {
+      const lr = learningRateAt(m, step);
+      // Both optimisers read this field on every update; tfjs has no public setter for Adam's.
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      let correct = 0;
+      const { value, grads } = tf.variableGrads(() => {
+        let total: tfjs.Scalar = tf.scalar(0);
+        for (let e = 0; e < c.episodesPerStep; e++) {
+          const t = episodeTensors(tf, o.episode(step * c.episodesPerStep + e), c.imageSize);
+          const logits = episodeLogits(tf, m, t);
+          correct += queryAccuracy(tf, logits, t.queryLabels);
+          total = tf.add(total, queryLoss(tf, logits, t.queryLabels, c.ways));
+        }
+        return tf.div(total, c.episodesPerStep) as tfjs.Scalar;
+      }, vars);
+      optimizer.applyGradients(grads);
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      tf.dispose(grads);
+      const p = { step: step + 1, loss, accuracy: correct / c.episodesPerStep, learningRate: lr };
+      history.push(p);
+      o.onStep?.(p);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}
+
+export interface FewShotScore {
+  episodes: number;
+  /** Mean query accuracy over the episodes. */
+  accuracy: number;
+  /** Half-width of the 95 % interval of the mean (1.96 · std / √n). */
+  ci95: number;
+  std: number;
+  loss: number;
+}
+
+/** Mean, standard deviation and 95 % half-width of per-episode values. */
+export function summarize(values: readonly number[]): { mean: number; std: number; ci95: number } {
+  const n = values.length;
+  const mean = values.reduce((a, v) => a + v, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, ci95: n > 1 ? (1.96 * std) / Math.sqrt(n) : 0 };
+}
+
+/** Held-out evaluation: accuracy on `count` episodes, no parameter changes. */
+export function evaluateFewShot(tf: Tf, m: FewShotModel, episode: (i: number) => FewShotEpisode, count: number, onEpisode?: (done: number) => void): FewShotScore {
+  const acc: number[] = [];
+  let loss = 0;
+  for (let i = 0; i < count; i++) {
+    const [a, l] = tf.tidy(() => {
+      const t = episodeTensors(tf, episode(i), m.config.imageSize);
+      const logits = episodeLogits(tf, m, t);
+      return [queryAccuracy(tf, logits, t.queryLabels), queryLoss(tf, logits, t.queryLabels, m.config.ways).dataSync()[0]!];
+    });
+    acc.push(a);
+    loss += l / count;
+    onEpisode?.(i + 1);
+  }
+  const s = summarize(acc);
+  return { episodes: count, accuracy: s.mean, ci95: s.ci95, std: s.std, loss };
+}

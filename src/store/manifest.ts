@@ -1,0 +1,70 @@
+/** manifest.json: what a run was (resolved config, seed, versions, backend, code commit), for replay and audit. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { RunConfig } from '../engine/run_config.js';
+
+export interface RunManifest {
+  format: 'evometa-run';
+  runId: string;
+  createdAt: string;
+  command: string;
+  config: RunConfig;
+  seed: number;
+  versions: Record<string, string | null>;
+  /** `used` is filled in by the first evaluation that loads TensorFlow.js; it stays null for tasks that need none. */
+  backend: { requested: string; used: string | null };
+  git: { commit: string | null; dirty: boolean | null };
+  host: { platform: string; arch: string; cpus: number };
+  /** The resolved start vector (from --x0 or --init). */
+  x0?: number[];
+}
+
+/** The project root (where package.json lives), from dist/src/ or src/. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+function packageVersion(name: string): string | null {
+  const root = projectRoot();
+  const file = name === 'evometa' ? join(root, 'package.json') : join(root, 'node_modules', name, 'package.json');
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const TRACKED_PACKAGES = ['evometa', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'piscina', 'seedrandom', 'mathjs', 'ml-matrix'];
+
+export function gitState(): RunManifest['git'] {
+  const cwd = projectRoot();
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+export function buildManifest(config: RunConfig, runDir: string, command: string): RunManifest {
+  const versions: Record<string, string | null> = { node: process.version };
+  for (const p of TRACKED_PACKAGES) versions[p] = packageVersion(p);
+  return {
+    format: 'evometa-run',
+    runId: runDir.split(/[\\/]/).filter(Boolean).pop() ?? runDir,
+    createdAt: new Date().toISOString(),
+    command,
+    config,
+    seed: config.seed,
+    versions,
+    backend: { requested: config.backend, used: null },
+    git: gitState(),
+    host: { platform: process.platform, arch: process.arch, cpus: availableParallelism() },
+  };
+}

@@ -1,0 +1,33 @@
+import test from 'ava';
+import { resolveRunConfig } from '../../../src/engine/run_config.js';
+
+const seed = () => 99;
+
+test('flag names and config-file names resolve to one typed config', (t) => {
+  const c = resolveRunConfig({ task: 'rosenbrock', dim: '10', 'max-evals': '100000', x0: '3', sigma0: 2, target: '1e-8', workers: 0 }, seed);
+  t.is(c.dim, 10);
+  t.is(c.maxEvals, 100000);
+  t.is(c.x0, 3);
+  t.is(c.target, 1e-8);
+  t.is(c.seed, 99);
+  t.is(c.strategy, 'cmaes');
+  const camel = resolveRunConfig({ task: 'sphere', maxEvals: 5, x0: [1, 2], dim: 2 }, seed);
+  t.is(camel.maxEvals, 5);
+  t.deepEqual(camel.x0, [1, 2]);
+});
+
+test('bad numbers name the flag and the allowed range', (t) => {
+  t.throws(() => resolveRunConfig({ task: 'sphere', dim: '0' }, seed), { message: '--dim must be an integer >= 1 and <= 100000 (got "0")' });
+  t.throws(() => resolveRunConfig({ task: 'sphere', sigma0: '-1' }, seed), { message: /^--sigma0 must be a finite number > 0/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', workers: '1.5' }, seed), { message: /^--workers must be an integer >= 0 and <= 256/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', 'max-evals': 'lots' }, seed), { message: /^--max-evals must be an integer/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', x0: '1,x' }, seed), { message: /^--x0 must be a finite number or a comma-separated list/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', dim: 3, x0: '1,2' }, seed), { message: '--x0 has 2 numbers but --dim is 3; give one number or 3' });
+  t.throws(() => resolveRunConfig({ task: 'sphere', backend: 'gpu' }, seed), { message: /^--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', 'task-config': '{oops' }, seed), { message: /^--task-config must be a JSON object/ });
+});
+
+test('unknown options and a missing task are reported', (t) => {
+  t.throws(() => resolveRunConfig({ task: 'sphere', sigma: 1 }, seed), { message: /^unknown option 'sigma'; valid options: genome, dim, task/ });
+  t.throws(() => resolveRunConfig({}, seed), { message: /--task is required/ });
+});
