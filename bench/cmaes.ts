@@ -6,7 +6,7 @@
 import { cmaes } from '../strategies/cma_es.js';
 import { ipopCmaes } from '../strategies/restarts.js';
 import { BENCHMARK_FUNCTIONS, type BenchmarkFunction } from '../tasks/benchmark_functions.js';
-import type { Strategy, StrategyState } from '../strategies/strategy.js';
+import type { Strategy, StrategyState } from '../src/core/strategy.js';
 import { minimize } from '../strategies/minimize.js';
 
 const TARGET = 1e-8;

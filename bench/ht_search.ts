@@ -13,7 +13,7 @@ import { cliCommand, option } from './bench_args.js';
 import { getTf, initBackend } from '../src/runtime/backend.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
 import { runSearch } from '../src/engine/engine.js';
-import { readJsonFile } from '../src/store/run_store.js';
+import { readJsonFile } from '../src/core/json_file.js';
 import { resolveHtConfig } from '../src/models/ht/ht_config.js';
 import { trainAndScore } from '../tasks/ht/few_shot_run.js';
 import { summarize } from '../src/models/ht/ht_training.js';

@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTf, initBackend } from '../src/runtime/backend.js';
 import { deriveSeed, Rng } from '../src/core/rng.js';
-import { readJsonFile } from '../src/store/run_store.js';
+import { readJsonFile } from '../src/core/json_file.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
 import { runSearch } from '../src/engine/engine.js';
 import type { BestRecord } from '../src/store/run_records.js';

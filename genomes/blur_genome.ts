@@ -10,7 +10,7 @@ import { UsageError } from '../src/core/errors.js';
 import { readGenomeJson } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
-import type { GenomeKind } from './genome_kind.js';
+import type { GenomeKind } from '../src/core/genome_kind.js';
 
 type Tf = typeof tfjs;
 

@@ -25,9 +25,9 @@ import { writeFileSync } from 'node:fs';
 import { UsageError } from '../src/core/errors.js';
 import { readGenomeJson } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
-import type { Bounds } from '../strategies/strategy.js';
+import type { Bounds } from '../src/core/types.js';
 import { HT_DEFAULTS, HT_FIELDS, resolveHtConfig, type HtConfig } from '../src/models/ht/ht_config.js';
-import type { GenomeKind } from './genome_kind.js';
+import type { GenomeKind } from '../src/core/genome_kind.js';
 
 export type HtField = keyof HtConfig;
 /** The searched fields of an HtConfig. */

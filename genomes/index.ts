@@ -1,5 +1,5 @@
 /** Registry of genome kinds: the names the CLI and config files use. */
-import type { GenomeKind } from './genome_kind.js';
+import type { GenomeKind } from '../src/core/genome_kind.js';
 import { vectorGenome } from './vector.js';
 import { blurGenome } from './blur_genome.js';
 import { orderingGenome } from './ordering_genome.js';

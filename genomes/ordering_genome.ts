@@ -9,7 +9,7 @@ import { UsageError } from '../src/core/errors.js';
 import { readGenomeJson } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { MODULAR_DEFAULTS } from '../src/models/modular/modular_config.js';
-import type { GenomeKind } from './genome_kind.js';
+import type { GenomeKind } from '../src/core/genome_kind.js';
 
 export const ORDERING_GENOME_FORMAT = 'evometa-ordering-genome';
 export const ORDERING_GENOME_VERSION = 1;

@@ -1,7 +1,7 @@
 /** The plain real-vector genome: what the built-in test functions search over. */
 import { UsageError } from '../src/core/errors.js';
-import type { GenomeKind } from './genome_kind.js';
-import { readJsonFile } from '../src/store/run_store.js';
+import type { GenomeKind } from '../src/core/genome_kind.js';
+import { readJsonFile } from '../src/core/json_file.js';
 
 export interface VectorConfig {
   dim: number;

@@ -25,7 +25,8 @@ import { Rng } from '../src/core/rng.js';
 import { symEig } from '../src/core/sym_eig.js';
 import { rankableFitness, rankOrder } from './ranking.js';
 import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
-import type { Bounds, Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import type { Bounds, Candidate, Evaluation, StopReasons } from '../src/core/types.js';
+import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
 /** Strategy parameters, all derived from (n, λ) unless overridden through `options.params`. */
 export interface CmaParams {

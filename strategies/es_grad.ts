@@ -9,7 +9,8 @@ import { booleanParam, numberParam, positive, positiveInteger, rejectUnknownPara
 import { rankOrder, rankableFitness } from './ranking.js';
 import { boundsToJson, type JsonBounds } from './cma_es.js';
 import { projectIntoBox } from './box.js';
-import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
+import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
 export interface EsGradParams extends AdamParams {
   /** Antithetic pairs per generation (population = 2 × pairs). */

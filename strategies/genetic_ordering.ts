@@ -11,7 +11,8 @@ import { Rng } from '../src/core/rng.js';
 import { decodeOrder, encodeOrder } from '../genomes/ordering_genome.js';
 import { booleanParam, numberParam, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankableFitness } from './ranking.js';
-import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
+import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
 export type OrderingCrossover = 'uniform' | 'one-point';
 

@@ -1,5 +1,5 @@
 /** Registry of strategies: the names the CLI and config files use. */
-import type { Strategy } from './strategy.js';
+import type { Strategy } from '../src/core/strategy.js';
 import { cmaes, sepCmaes } from './cma_es.js';
 import { bipopCmaes, ipopCmaes } from './restarts.js';
 import { metagrad } from './metagrad.js';

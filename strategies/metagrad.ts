@@ -7,7 +7,8 @@
 import { Rng } from '../src/core/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
-import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
+import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 import { boundsToJson, type JsonBounds } from './cma_es.js';
 import { projectIntoBox } from './box.js';
 

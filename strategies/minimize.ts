@@ -3,7 +3,8 @@
  * evaluations counted as pycma counts them: the run stops after the generation in which some f ≤ target.
  * The engine does the same with workers and a run folder; this is for cheap functions, tests and benches.
  */
-import type { StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import type { StopReasons } from '../src/core/types.js';
+import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
 export interface MinimizeResult<S extends StrategyState> {
   /** Evaluations spent (the whole last generation included). */

@@ -1,5 +1,5 @@
 /** Ranking shared by all strategies: failed, NaN or infinite evaluations rank worst, ties keep candidate order. */
-import type { Evaluation } from './strategy.js';
+import type { Evaluation } from '../src/core/types.js';
 
 /** A fitness usable for ranking: the value if the evaluation is ok and finite, else +Infinity. */
 export function rankableFitness(e: Evaluation): number {

@@ -16,7 +16,8 @@
  */
 import { deriveSeed, Rng } from '../src/core/rng.js';
 import { boundsFromJson, CMA_PARAM_KEYS, cmaes, type CmaState, type JsonBounds } from './cma_es.js';
-import type { Candidate, Evaluation, StopReasons, Strategy, StrategyOptions, StrategyState } from './strategy.js';
+import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
+import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
 /** One finished inner run, for logs and the run summary. */
 export interface RestartRun {

@@ -6,7 +6,8 @@
 import { isMainThread } from 'node:worker_threads';
 import { Rng } from '../src/core/rng.js';
 import { UsageError } from '../src/core/errors.js';
-import { configNumber, rejectUnknownKeys, type Task } from './task.js';
+import { configNumber, rejectUnknownKeys } from '../src/core/config_checks.js';
+import type { Task } from '../src/core/task.js';
 import { sleepSync } from './function_tasks.js';
 
 export const FAULT_MODES = ['throw', 'nan', 'hang', 'crash'] as const;

@@ -4,7 +4,8 @@
  * (to exercise parallel evaluation, timeouts and kill-and-resume on cheap functions).
  */
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated } from './benchmark_functions.js';
-import { configNumber, rejectUnknownKeys, type Task } from './task.js';
+import { configNumber, rejectUnknownKeys } from '../src/core/config_checks.js';
+import type { Task } from '../src/core/task.js';
 import { UsageError } from '../src/core/errors.js';
 
 export interface FunctionTaskConfig {

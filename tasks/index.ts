@@ -1,5 +1,5 @@
 /** Registry of tasks: the names the CLI and config files use. */
-import type { Task } from './task.js';
+import type { Task } from '../src/core/task.js';
 import { FUNCTION_TASKS } from './function_tasks.js';
 import { faultyTask } from './faulty.js';
 import { linearRegressionTask } from './linear_regression.js';

@@ -5,7 +5,8 @@
  * backend plumbing and gradient strategies end to end.
  */
 import { Rng } from '../src/core/rng.js';
-import { configNumber, rejectUnknownKeys, type Task } from './task.js';
+import { configNumber, rejectUnknownKeys } from '../src/core/config_checks.js';
+import type { Task } from '../src/core/task.js';
 
 export interface LinearRegressionConfig {
   /** Rows of the design matrix. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
-import { readJsonFile, writeJsonAtomic } from '../store/run_store.js';
+import { readJsonFile, writeJsonAtomic } from '../core/json_file.js';
 import { ProgressBar } from './progress_bar.js';
 import type { ParsedArgs } from './args.js';
 import { resolveHtConfig } from '../models/ht/ht_config.js';

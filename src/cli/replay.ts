@@ -6,7 +6,7 @@ import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
 import { initBackend } from '../runtime/backend.js';
 import { readBlurGenomeFile } from '../workflows/learned_rule.js';
-import { readJsonFile } from '../store/run_store.js';
+import { readJsonFile } from '../core/json_file.js';
 import { runPoint } from '../store/run_point.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
 import { loadReplayData, REPLAY_TASKS } from '../workflows/replay/replay_data.js';

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
-import { readJsonFile } from '../store/run_store.js';
+import { readJsonFile } from '../core/json_file.js';
 import type { ParsedArgs } from './args.js';
 import { readGenomeJson } from '../core/genome_file.js';
 import { ORDERING_GENOME_FORMAT, validateOrderingGenome } from '../../genomes/ordering_genome.js';

@@ -1,5 +1,5 @@
 /** Reading a genome file: a genome's own JSON, or a run's best.json whose `genome` field holds one. */
-import { readJsonFile } from '../store/run_store.js';
+import { readJsonFile } from './json_file.js';
 
 /** The genome JSON in `path` and the prefix its validation errors should carry. */
 export function readGenomeJson(path: string): { json: unknown; where: string } {

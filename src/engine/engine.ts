@@ -6,7 +6,8 @@
 import { rmSync } from 'node:fs';
 import { lookup, UsageError } from '../core/errors.js';
 import { deriveSeed, Rng } from '../core/rng.js';
-import { RunStore, readJsonFile } from '../store/run_store.js';
+import { RunStore } from '../store/run_store.js';
+import { readJsonFile } from '../core/json_file.js';
 import type { RunConfig } from './run_config.js';
 import type { EvalItem, EvalJob, Evaluator } from '../evaluator/protocol.js';
 import { InlineEvaluator } from '../evaluator/inline_evaluator.js';
@@ -16,8 +17,9 @@ import { GENOME_KINDS } from '../../genomes/index.js';
 import { TASKS } from '../../tasks/index.js';
 import { STRATEGIES } from '../../strategies/index.js';
 import { rankableFitness } from '../../strategies/ranking.js';
-import type { Candidate, Evaluation, StopReasons, Strategy, StrategyState } from '../../strategies/strategy.js';
-import type { GenomeKind } from '../../genomes/genome_kind.js';
+import type { Candidate, Evaluation, StopReasons } from '../core/types.js';
+import type { Strategy, StrategyState } from '../core/strategy.js';
+import type { GenomeKind } from '../core/genome_kind.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type BestRecord, type Checkpoint, type GenerationRecord, type RunSummary } from '../store/run_records.js';
 
 export type { BestRecord, Checkpoint, GenerationRecord, RunSummary } from '../store/run_records.js';

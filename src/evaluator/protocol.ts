@@ -1,5 +1,5 @@
 /** The only data that crosses the thread boundary: a job out, a result back. Both are plain JSON. */
-import type { Evaluation, Wants } from '../../strategies/strategy.js';
+import type { Evaluation, Wants } from '../core/types.js';
 import type { BackendRequest } from '../runtime/backend_names.js';
 
 /** One candidate inside a job. */

@@ -1,8 +1,8 @@
 /** Evaluates one job in the current thread: the same code runs inline and inside pool workers. */
 import { lookup, UsageError } from '../core/errors.js';
 import { TASKS } from '../../tasks/index.js';
-import type { TaskResult } from '../../tasks/task.js';
-import type { Evaluation } from '../../strategies/strategy.js';
+import type { TaskResult } from '../core/task.js';
+import type { Evaluation } from '../core/types.js';
 import type { EvalItem, EvalJob, JobResult } from './protocol.js';
 
 /** Backend set once per thread, the first time a TensorFlow.js task runs here. */

@@ -6,7 +6,7 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { readJsonFile } from './run_store.js';
+import { readJsonFile } from '../core/json_file.js';
 import { currentStrategyState, runPoint, type RunPoint } from './run_point.js';
 import type { Checkpoint } from './run_records.js';
 

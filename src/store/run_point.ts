@@ -5,7 +5,7 @@
  * strategy (ipop, bipop) the final point is that of its current inner CMA-ES run.
  */
 import { join } from 'node:path';
-import { readJsonFile } from './run_store.js';
+import { readJsonFile } from '../core/json_file.js';
 import { lookup } from '../core/errors.js';
 import { reflectIntoBounds, type JsonBounds } from '../../strategies/cma_es.js';
 import { GENOME_KINDS } from '../../genomes/index.js';

@@ -1,5 +1,6 @@
 /** The records a run folder holds (types only, so readers such as the report need not load the engine). */
-import type { StopReasons, StrategyState } from '../../strategies/strategy.js';
+import type { StopReasons } from '../core/types.js';
+import type { StrategyState } from '../core/strategy.js';
 
 export const CHECKPOINT_FORMAT = 'evometa-checkpoint';
 export const CHECKPOINT_VERSION = 1;

@@ -5,7 +5,9 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { readJsonl, writeJsonAtomic } from '../core/json_file.js';
+
+export { readJsonFile, readJsonl, writeJsonAtomic } from '../core/json_file.js';
 
 export const RUN_FILES = {
   manifest: 'manifest.json',
@@ -15,37 +17,6 @@ export const RUN_FILES = {
   summary: 'summary.json',
   log: 'run.log',
 } as const;
-
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
-  renameSync(tmp, path);
-}
-
-export function readJsonFile(path: string, what: string): unknown {
-  if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
-  const text = readFileSync(path, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${what} is damaged (not valid JSON: ${(e as Error).message}): ${path}`);
-  }
-}
-
-/** Complete lines of a JSONL file, parsed; a torn last line (killed mid-write) is dropped. */
-export function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  const out: T[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      break;
-    }
-  }
-  return out;
-}
 
 export class RunStore {
   constructor(readonly dir: string) {}

@@ -7,7 +7,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { deriveSeed, Rng } from '../../src/core/rng.js';
 import { UsageError } from '../../src/core/errors.js';
-import { configNumber, rejectUnknownKeys, type Task, type TaskContext, type TaskResult } from '../task.js';
+import { configNumber, rejectUnknownKeys } from '../../src/core/config_checks.js';
+import type { Task, TaskContext, TaskResult } from '../../src/core/task.js';
 import { getBooleanFunction } from '../../src/data/boolean_functions.js';
 import { loadImageDataset } from '../../src/data/registry.js';
 import { withValidation, type ImageDataset, type ImageSplit } from '../../src/data/image_dataset.js';

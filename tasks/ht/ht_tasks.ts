@@ -8,7 +8,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../../src/core/errors.js';
 import { deriveSeed } from '../../src/core/rng.js';
-import { configNumber, rejectUnknownKeys, type Task } from '../task.js';
+import { configNumber, rejectUnknownKeys } from '../../src/core/config_checks.js';
+import type { Task } from '../../src/core/task.js';
 import { resolveHtConfig, type HtConfig } from '../../src/models/ht/ht_config.js';
 import { resolveFewShotData, type FewShotData } from '../../src/data/few_shot_data.js';
 import { FEW_SHOT_KINDS, type FewShotKind } from '../../src/models/ht/few_shot_model.js';

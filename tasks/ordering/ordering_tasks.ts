@@ -17,7 +17,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../../src/core/errors.js';
 import { deriveSeed, Rng } from '../../src/core/rng.js';
-import { configNumber, rejectUnknownKeys, type Task, type TaskResult } from '../task.js';
+import { configNumber, rejectUnknownKeys } from '../../src/core/config_checks.js';
+import type { Task, TaskResult } from '../../src/core/task.js';
 import { gather, splitValidation, type ImageSplit } from '../../src/data/image_dataset.js';
 import { canonicalDomainName, loadDomainDataset } from '../../src/data/mnist_domains.js';
 import { readBankManifest, type BankManifest, type LoadedModuleBank } from '../../src/models/modular/module_bank.js';

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { minimize } from '../../strategies/minimize.js';
 import { cmaes, cmaParameters, reflectIntoBounds, sepCmaes, type CmaState } from '../../strategies/cma_es.js';
-import type { Evaluation, Strategy, StrategyOptions } from '../../strategies/strategy.js';
+import type { Evaluation } from '../../src/core/types.js';
+import type { Strategy, StrategyOptions } from '../../src/core/strategy.js';
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
 import { Rng } from '../../src/core/rng.js';
 

@@ -4,7 +4,8 @@ import { Rng } from '../../src/core/rng.js';
 import { encodeOrder, orderingGenome } from '../../genomes/ordering_genome.js';
 import { choicesFromEncoding, gaOrdering, type GaOrderingState } from '../../strategies/genetic_ordering.js';
 import { minimize } from '../../strategies/minimize.js';
-import type { Candidate, Evaluation, StrategyOptions } from '../../strategies/strategy.js';
+import type { Candidate, Evaluation } from '../../src/core/types.js';
+import type { StrategyOptions } from '../../src/core/strategy.js';
 
 const config = orderingGenome.resolveConfig({ length: 8, modules: 4 });
 const target = [3, 1, 0, 2, 2, 1, 3, 0];

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { metagrad } from '../../strategies/metagrad.js';
 import { esGrad } from '../../strategies/es_grad.js';
-import type { Evaluation } from '../../strategies/strategy.js';
+import type { Evaluation } from '../../src/core/types.js';
 
 // Candidates must lie inside the declared bounds (strategy.ts); a gradient pushing past a bound stops there.
 test('metagrad keeps x inside the bounds (projected Adam step)', (t) => {

@@ -5,7 +5,8 @@
 import test from 'ava';
 import { cmaes, cmaParameters, sepCmaes, type CmaState } from '../../strategies/cma_es.js';
 import { ipopCmaes } from '../../strategies/restarts.js';
-import type { Evaluation, Strategy, StrategyOptions } from '../../strategies/strategy.js';
+import type { Evaluation } from '../../src/core/types.js';
+import type { Strategy, StrategyOptions } from '../../src/core/strategy.js';
 
 const ok = (fitness: number): Evaluation => ({ status: 'ok', fitness });
 

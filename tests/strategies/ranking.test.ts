@@ -1,6 +1,6 @@
 import test from 'ava';
 import { rankOrder, rankableFitness } from '../../strategies/ranking.js';
-import type { Evaluation } from '../../strategies/strategy.js';
+import type { Evaluation } from '../../src/core/types.js';
 
 const ok = (fitness: number): Evaluation => ({ status: 'ok', fitness });
 

@@ -2,7 +2,8 @@ import test from 'ava';
 import { minimize } from '../../strategies/minimize.js';
 import { cmaes } from '../../strategies/cma_es.js';
 import { bipopCmaes, ipopCmaes, type RestartState } from '../../strategies/restarts.js';
-import type { Evaluation, Strategy, StrategyOptions } from '../../strategies/strategy.js';
+import type { Evaluation } from '../../src/core/types.js';
+import type { Strategy, StrategyOptions } from '../../src/core/strategy.js';
 import { BENCHMARK_FUNCTIONS, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);

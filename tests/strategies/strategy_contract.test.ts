@@ -1,7 +1,8 @@
 /** Every registered strategy keeps the contract: JSON state, seeded determinism, failures never corrupt it. */
 import test from 'ava';
 import { STRATEGIES } from '../../strategies/index.js';
-import type { Candidate, Evaluation, Strategy, StrategyState } from '../../strategies/strategy.js';
+import type { Candidate, Evaluation } from '../../src/core/types.js';
+import type { Strategy, StrategyState } from '../../src/core/strategy.js';
 
 /** Sphere with its gradient, so gradient strategies can run too. */
 function evaluate(c: Candidate): Evaluation {

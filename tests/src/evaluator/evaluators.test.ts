@@ -2,7 +2,7 @@ import test from 'ava';
 import { InlineEvaluator } from '../../../src/evaluator/inline_evaluator.js';
 import { PoolEvaluator } from '../../../src/evaluator/pool_evaluator.js';
 import type { EvalJob, JobResult } from '../../../src/evaluator/protocol.js';
-import type { Evaluation } from '../../../strategies/strategy.js';
+import type { Evaluation } from '../../../src/core/types.js';
 import { deriveSeed, Rng } from '../../../src/core/rng.js';
 
 function job(index: number, x: number[], task = 'sphere', config: Record<string, unknown> = {}, seed = index, timeoutMs = 10000): EvalJob {

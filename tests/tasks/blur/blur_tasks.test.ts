@@ -3,7 +3,7 @@ import { initBackend } from '../../../src/runtime/backend.js';
 import { Rng } from '../../../src/core/rng.js';
 import { blurBooleanTask, blurMnistTask } from '../../../tasks/blur/blur_tasks.js';
 import { backpropGenome, blurGenome, randomBlurGenome } from '../../../genomes/blur_genome.js';
-import type { TaskContext } from '../../../tasks/task.js';
+import type { TaskContext } from '../../../src/core/task.js';
 
 test.before(async () => {
   await initBackend('cpu');

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { htFewShotTask, candidateConfig } from '../../../tasks/ht/ht_tasks.js';
-import type { TaskContext } from '../../../tasks/task.js';
+import type { TaskContext } from '../../../src/core/task.js';
 
 test.before(async () => {
   await initBackend('wasm');

@@ -16,7 +16,7 @@ import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { formatOrderingGenome, makeOrderingGenome } from '../../../genomes/ordering_genome.js';
 import { cachedBank, loadTransferData, orderingTransferTask, resolveOrderingTransferConfig, type OrderingTransferConfig } from '../../../tasks/ordering/ordering_tasks.js';
 import { TASKS } from '../../../tasks/index.js';
-import type { TaskContext } from '../../../tasks/task.js';
+import type { TaskContext } from '../../../src/core/task.js';
 import { CLI, readJson, tempDir } from '../../helpers/run_files.js';
 import { TINY_BANK } from '../../helpers/tiny_bank.js';
 

@@ -3,43 +3,8 @@
  * (`tell`). Its whole state, random generator included, is plain JSON data, so a checkpoint is
  * `JSON.stringify(state)` and a resumed run continues bit for bit.
  */
-import type { RngState } from '../src/core/rng.js';
-
-/** What a candidate needs back: the gradient-based meta-learning strategies ask for gradients too. */
-export type Wants = 'fitness' | 'fitness+grad';
-
-export interface Candidate {
-  /** Position in this generation's population; also part of the evaluation seed. */
-  index: number;
-  /** The search-space point (already inside the declared bounds). */
-  x: number[];
-  wants: Wants;
-  /**
-   * Index that picks the evaluation seed, when it should differ from `index`: candidates that share it
-   * see the same task randomness (common random numbers, e.g. an antithetic pair).
-   */
-  seedIndex?: number;
-}
-
-/** How an evaluation ended. Anything but 'ok' (or a non-finite fitness) ranks worst. */
-export type EvalStatus = 'ok' | 'nan' | 'error' | 'timeout';
-
-export interface Evaluation {
-  status: EvalStatus;
-  /** Minimised. NaN unless status is 'ok'. */
-  fitness: number;
-  /** d fitness / d x, when the candidate wanted it. */
-  grad?: number[];
-  /** Task-specific extra numbers (accuracy, loss parts). */
-  metrics?: Record<string, number>;
-  error?: string;
-}
-
-/** Box bounds a genome kind declares; ±Infinity where a coordinate is free. */
-export interface Bounds {
-  lower: number[];
-  upper: number[];
-}
+import type { RngState } from './rng.js';
+import type { Bounds, Candidate, Evaluation, StopReasons } from './types.js';
 
 export interface StrategyOptions {
   /** Start point (its length is the dimension). */
@@ -59,9 +24,6 @@ export interface StrategyOptions {
   /** Strategy-specific overrides, validated by the strategy (unknown keys are rejected). */
   params?: Record<string, unknown>;
 }
-
-/** Termination as data, pycma style: `{tolfun: 1e-11}`; empty when the strategy wants to go on. */
-export type StopReasons = Record<string, number>;
 
 /** Fields every strategy state carries, so the engine can report on any strategy. */
 export interface StrategyState {

@@ -2,8 +2,8 @@
  * A genome kind maps between the flat real vector a strategy searches and the genome a task
  * evaluates (plain JSON, so it crosses worker threads and lands in best.json as is).
  */
-import type { Bounds } from '../strategies/strategy.js';
-import type { Rng } from '../src/core/rng.js';
+import type { Bounds } from './types.js';
+import type { Rng } from './rng.js';
 
 export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   readonly name: string;
