@@ -1,10 +1,7 @@
 /** Ranking shared by all strategies: failed, NaN or infinite evaluations rank worst, ties keep candidate order. */
-import type { Evaluation } from '../src/core/types.js';
+import { rankableFitness, type Evaluation } from '../src/core/types.js';
 
-/** A fitness usable for ranking: the value if the evaluation is ok and finite, else +Infinity. */
-export function rankableFitness(e: Evaluation): number {
-  return e.status === 'ok' && Number.isFinite(e.fitness) ? e.fitness : Number.POSITIVE_INFINITY;
-}
+export { rankableFitness };
 
 /** Indices of `evaluations` sorted best first (stable). */
 export function rankOrder(evaluations: readonly Evaluation[]): number[] {

@@ -42,3 +42,7 @@ export interface Bounds {
 /** Termination as data, pycma style: `{tolfun: 1e-11}`; empty when the strategy wants to go on. */
 export type StopReasons = Record<string, number>;
 
+/** A fitness usable for ranking: the value if the evaluation is ok and finite, else +Infinity (failed, NaN and infinite evaluations rank worst). */
+export function rankableFitness(e: Evaluation): number {
+  return e.status === 'ok' && Number.isFinite(e.fitness) ? e.fitness : Number.POSITIVE_INFINITY;
+}
