@@ -24,6 +24,10 @@
  */
 import { cliCommand, option } from './bench_args.js';
 import { runPoint } from '../src/store/run_point.js';
+import { GENOME_KINDS } from '../genomes/index.js';
+import { TASKS } from '../tasks/index.js';
+import { STRATEGIES } from '../strategies/index.js';
+import type { Registry } from '../src/core/plugin.js';
 import { exportRunPoint, type WarmStartConfig } from '../src/store/run_export.js';
 import { join } from 'node:path';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +39,9 @@ import type { BlurGenome } from '../genomes/blur_genome.js';
 import { blurBooleanTask, type BlurBooleanConfig } from '../tasks/blur/blur_tasks.js';
 import { booleanSampler } from '../tasks/blur/blur_samplers.js';
 import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
+
+/** The built-in plug-ins, as the store reads a run with them. */
+const REGISTRY: Registry = { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] };
 
 const FUNCTIONS = ['xor', 'or', 'and', 'nxor'];
 /** Root of the evaluation seeds; the searches use their own run seeds, so these episodes are fresh. */
@@ -161,7 +168,7 @@ export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: 
 
 /** The run's final point (CMA-ES mean / metagrad x) or best.json's genome, decoded. */
 export function runGenome(dir: string, which: 'mean' | 'best'): { genome: BlurGenome; config: RunConfig } {
-  const { genome, config } = runPoint(dir, which);
+  const { genome, config } = runPoint(dir, which, REGISTRY);
   return { genome: genome as BlurGenome, config };
 }
 
@@ -170,7 +177,7 @@ export function runGenome(dir: string, which: 'mean' | 'best'): { genome: BlurGe
  * `<dir>/final.warm.json` (the search config with its σ and per-coordinate scales; src/store/run_export.ts).
  */
 export function writeWarmStart(dir: string): { final: string; warm: string | null } {
-  const r = exportRunPoint(dir, 'mean', join(dir, 'final.json'));
+  const r = exportRunPoint(dir, 'mean', join(dir, 'final.json'), REGISTRY);
   return { final: r.genome, warm: r.warm };
 }
 

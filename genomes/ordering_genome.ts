@@ -106,6 +106,8 @@ export const orderingGenome: GenomeKind<OrderingGenome, OrderingGenomeConfig> = 
   resolveConfig: resolveOrderingConfig,
   dim: (c) => c.length * orderingChoices(c),
   bounds: () => undefined,
+  // Each position is one variable over the N (or N + 1) choices, one logit row each: what ga-ordering searches.
+  categorical: (c) => ({ categories: new Array<number>(c.length).fill(orderingChoices(c)) }),
   decode(x, c) {
     const n = c.length * orderingChoices(c);
     if (x.length !== n) throw new UsageError(`ordering genome vector must have ${n} numbers (${c.length} positions × ${orderingChoices(c)} choices), got ${x.length}`);

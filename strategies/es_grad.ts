@@ -7,8 +7,7 @@ import { Rng } from '../src/core/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { booleanParam, numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankOrder, rankableFitness } from './ranking.js';
-import { boundsToJson, type JsonBounds } from './cma_es.js';
-import { projectIntoBox } from './box.js';
+import { boundsToJson, projectIntoBox, type JsonBounds } from './bounds.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
@@ -121,4 +120,6 @@ export const esGrad: Strategy<EsGradState> = {
   stop(s): StopReasons {
     return s.failedInRow >= s.params.maxFailedGenerations ? { failedGenerations: s.failedInRow } : {};
   },
+  /** x, the centre of the perturbations (projected into the box after each step). */
+  point: (s) => s.x.slice(),
 };

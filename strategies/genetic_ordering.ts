@@ -1,14 +1,16 @@
 /**
  * A genetic algorithm over module orderings (issue 4 §3), the discrete counterpart of CMA-ES on logits:
  * tournament selection, uniform or one-point crossover, per-position mutation and elitism on index
- * sequences. It speaks the engine's vector language: each candidate's `x` is the one-hot L×K logit
- * vector of the `ordering` genome kind, so the engine decodes it with that kind like any other strategy's.
+ * sequences. It searches the categorical space the genome kind declares (`StrategyOptions.categorical`, e.g.
+ * the `ordering` kind's L positions × K choices) and speaks the engine's vector language: each candidate's
+ * `x` is the space's one-hot logits, which the engine decodes with the kind like any other strategy's.
  *
  * Elites carry their fitness into the next generation instead of being evaluated again; with a noisy
  * fitness (accuracy of a short head fit) set `reevaluateElites` so a lucky draw cannot stay on top for free.
  */
 import { Rng } from '../src/core/rng.js';
-import { decodeOrder, encodeOrder } from '../genomes/ordering_genome.js';
+import { UsageError } from '../src/core/errors.js';
+import { checkCategoricalSpace, decodeCategories, encodeCategories, type CategoricalSpace } from '../src/core/categorical.js';
 import { booleanParam, numberParam, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankableFitness } from './ranking.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
@@ -17,16 +19,17 @@ import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strat
 export type OrderingCrossover = 'uniform' | 'one-point';
 
 export interface GaOrderingParams {
-  /** Choices per position K (modules N, or N + 1 with skip). Read from x0 when it is a one-hot encoding. */
-  choices: number;
-  /** Positions L (x0.length / choices). */
-  length: number;
+  /**
+   * Choices at each position (for an ordering, modules N, or N + 1 with skip, at each of L positions): the
+   * genome kind's categorical space.
+   */
+  categories: number[];
   popsize: number;
   tournamentSize: number;
   crossover: OrderingCrossover;
   /** Probability that a child is a crossover of two parents rather than a copy of one. */
   crossoverRate: number;
-  /** Probability that each position of a child is redrawn (to a different index). Default 1/L. */
+  /** Probability that each position of a child is redrawn (to a different index). Default 1 / positions. */
   mutationRate: number;
   /** Best individuals carried unchanged into the next generation. */
   elitism: number;
@@ -54,48 +57,24 @@ export interface GaOrderingState extends StrategyState {
 }
 
 const NAME = 'ga-ordering';
-const KEYS = ['choices', 'tournamentSize', 'crossover', 'crossoverRate', 'mutationRate', 'elitism', 'reevaluateElites', 'patience'];
+const KEYS = ['tournamentSize', 'crossover', 'crossoverRate', 'mutationRate', 'elitism', 'reevaluateElites', 'patience'];
 const CROSSOVERS: readonly OrderingCrossover[] = ['uniform', 'one-point'];
-
-/** K when x0 is exactly an ordering's one-hot encoding (one 1 per row, zeros elsewhere), else null. */
-export function choicesFromEncoding(x0: readonly number[]): number | null {
-  const ones = x0.filter((v) => v === 1).length;
-  if (ones === 0 || x0.length % ones !== 0) return null;
-  const K = x0.length / ones;
-  for (let at = 0; at < x0.length; at += K) {
-    const row = x0.slice(at, at + K);
-    if (row.filter((v) => v === 1).length !== 1 || row.some((v) => v !== 0 && v !== 1)) return null;
-  }
-  return K;
-}
-
-function resolveChoices(p: Record<string, unknown>, x0: readonly number[]): number {
-  if (p['choices'] !== undefined) {
-    const K = numberParam(p, 'choices', 0, positiveInteger, 'a positive integer (modules N, or N + 1 with allowSkip)', NAME);
-    if (x0.length % K !== 0) throw new Error(`${NAME}: parameter 'choices' = ${K} does not divide the genome length ${x0.length} (positions × choices)`);
-    return K;
-  }
-  const K = choicesFromEncoding(x0);
-  if (K === null)
-    throw new Error(`${NAME}: parameter 'choices' is needed (modules N, or N + 1 with allowSkip): the start point is not a one-hot ordering `
-      + `encoding, so the choices per position cannot be read from it; start from --init random or an ordering file, or pass --strategy-params '{"choices": N}'`);
-  return K;
-}
 
 function init(o: StrategyOptions): GaOrderingState {
   const p = o.params ?? {};
   rejectUnknownParams(p, KEYS, NAME);
   if (o.x0.length === 0) throw new Error(`${NAME}: the start point is empty`);
-  const choices = resolveChoices(p, o.x0);
-  const length = o.x0.length / choices;
+  if (!o.categorical)
+    throw new UsageError(`${NAME}: the genome kind declares no categorical space (GenomeKind.categorical) to search; use a categorical genome such as --genome ordering, or a real-valued strategy such as --strategy cmaes`);
+  const space = checkCategoricalSpace(o.categorical, o.x0.length, NAME);
+  const length = space.categories.length;
   const popsize = o.popsize ?? 16;
   if (!Number.isInteger(popsize) || popsize < 2) throw new Error(`${NAME}: popsize must be an integer of at least 2 (got ${popsize})`);
   const crossover = p['crossover'] ?? 'uniform';
   if (!CROSSOVERS.includes(crossover as OrderingCrossover))
     throw new Error(`${NAME}: parameter 'crossover' must be one of ${CROSSOVERS.map((c) => `'${c}'`).join(', ')} (got ${JSON.stringify(crossover)})`);
   const params: GaOrderingParams = {
-    choices,
-    length,
+    categories: space.categories,
     popsize,
     tournamentSize: numberParam(p, 'tournamentSize', Math.min(3, popsize), (v) => positiveInteger(v) && v <= popsize, `an integer from 1 to popsize (${popsize})`, NAME),
     crossover: crossover as OrderingCrossover,
@@ -113,11 +92,17 @@ function init(o: StrategyOptions): GaOrderingState {
     best: null,
     rng: new Rng(o.seed).state(),
     params,
-    start: decodeOrder(o.x0, choices),
+    start: decodeCategories(space, o.x0),
     population: [],
     pending: { orders: [], carried: [] },
     stagnation: 0,
   };
+}
+
+/** The space searched; checkpoints written before the categorical space hold K `choices` at each of `length` positions. */
+function spaceOf(p: GaOrderingParams): CategoricalSpace {
+  const older = p as Partial<GaOrderingParams> & { choices?: number; length?: number };
+  return { categories: older.categories ?? new Array<number>(older.length!).fill(older.choices!) };
 }
 
 const score = (i: Individual): number => i.fitness ?? Number.POSITIVE_INFINITY;
@@ -143,10 +128,11 @@ function cross(a: readonly number[], b: readonly number[], kind: OrderingCrossov
   return [...a.slice(0, cut), ...b.slice(cut)];
 }
 
-function mutate(order: number[], rate: number, choices: number, rng: Rng): number[] {
-  if (choices < 2 || rate === 0) return order;
-  return order.map((m) => {
-    if (rng.uniform() >= rate) return m;
+function mutate(order: number[], rate: number, categories: readonly number[], rng: Rng): number[] {
+  if (rate === 0) return order;
+  return order.map((m, l) => {
+    const choices = categories[l]!;
+    if (choices < 2 || rng.uniform() >= rate) return m;
     const r = rng.int(choices - 1); // a different index, uniformly
     return r >= m ? r + 1 : r;
   });
@@ -158,14 +144,14 @@ function offspring(s: GaOrderingState, count: number, rng: Rng): number[][] {
   for (let i = 0; i < count; i++) {
     const a = tournament(s.population, p.tournamentSize, rng);
     const child = rng.uniform() < p.crossoverRate ? cross(a.order, tournament(s.population, p.tournamentSize, rng).order, p.crossover, rng) : a.order.slice();
-    out.push(mutate(child, p.mutationRate, p.choices, rng));
+    out.push(mutate(child, p.mutationRate, spaceOf(p).categories, rng));
   }
   return out;
 }
 
 export const gaOrdering: Strategy<GaOrderingState> = {
   name: NAME,
-  description: 'genetic algorithm on module orderings (tournament selection, uniform/one-point crossover, per-position mutation, elitism); x is the one-hot logits of genome kind ordering',
+  description: "genetic algorithm on module orderings, or any genome kind's categorical space (tournament selection, uniform/one-point crossover, per-position mutation, elitism); x is the space's one-hot logits",
   init,
   ask(s): Candidate[] {
     const rng = new Rng(s.rng);
@@ -173,7 +159,7 @@ export const gaOrdering: Strategy<GaOrderingState> = {
     let orders: number[][];
     let carried: Individual[] = [];
     if (s.population.length === 0) {
-      orders = [s.start.slice(), ...Array.from({ length: p.popsize - 1 }, () => Array.from({ length: p.length }, () => rng.int(p.choices)))];
+      orders = [s.start.slice(), ...Array.from({ length: p.popsize - 1 }, () => spaceOf(p).categories.map((k) => rng.int(k)))];
     } else {
       const elites = ranked(s.population).slice(0, p.elitism).map((i) => s.population[i]!);
       const children = offspring(s, p.popsize - elites.length, rng);
@@ -185,7 +171,7 @@ export const gaOrdering: Strategy<GaOrderingState> = {
     }
     s.rng = rng.state();
     s.pending = { orders, carried };
-    return orders.map((order, index) => ({ index, x: encodeOrder(order, p.choices), wants: 'fitness' as const }));
+    return orders.map((order, index) => ({ index, x: encodeCategories(spaceOf(p), order), wants: 'fitness' as const }));
   },
   tell(s, candidates, evaluations) {
     const { orders, carried } = s.pending;
@@ -200,7 +186,7 @@ export const gaOrdering: Strategy<GaOrderingState> = {
     let improved = false;
     evaluated.forEach((ind) => {
       if (ind.fitness !== null && (!s.best || ind.fitness < s.best.fitness)) {
-        s.best = { x: encodeOrder(ind.order, s.params.choices), fitness: ind.fitness };
+        s.best = { x: encodeCategories(spaceOf(s.params), ind.order), fitness: ind.fitness };
         improved = true;
       }
     });
@@ -210,5 +196,13 @@ export const gaOrdering: Strategy<GaOrderingState> = {
   },
   stop(s): StopReasons {
     return s.stagnation >= s.params.patience ? { stagnation: s.stagnation } : {};
+  },
+  /**
+   * The current elite: the best-ranked individual of the last evaluated population (with elitism the best so
+   * far, unless a re-evaluated elite lost its place), or x0's ordering before the first generation is told.
+   */
+  point(s): number[] {
+    const elite = s.population.length > 0 ? s.population[ranked(s.population)[0]!]!.order : s.start;
+    return encodeCategories(spaceOf(s.params), elite);
   },
 };

@@ -9,8 +9,7 @@ import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } fr
 import { numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
-import { boundsToJson, type JsonBounds } from './cma_es.js';
-import { projectIntoBox } from './box.js';
+import { boundsToJson, projectIntoBox, type JsonBounds } from './bounds.js';
 
 export interface MetagradParams extends AdamParams {
   /** Tasks per meta-step (the population size). */
@@ -110,4 +109,6 @@ export const metagrad: Strategy<MetagradState> = {
   stop(s): StopReasons {
     return s.failedInRow >= s.params.maxFailedGenerations ? { failedGenerations: s.failedInRow } : {};
   },
+  /** x, the point the meta-gradient steps move (projected into the box after each step). */
+  point: (s) => s.x.slice(),
 };

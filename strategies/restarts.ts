@@ -15,9 +15,10 @@
  * half the evaluations of the latest large run (a run ended by that cap records {maxfevals: cap}).
  */
 import { deriveSeed, Rng } from '../src/core/rng.js';
-import { boundsFromJson, CMA_PARAM_KEYS, cmaes, type CmaState, type JsonBounds } from './cma_es.js';
+import { boundsFromJson, type JsonBounds } from './bounds.js';
+import { CMA_PARAM_KEYS, cmaes, type CmaState } from './cma_es.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
-import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
+import type { Strategy, StrategyOptions, StrategyState, WarmStart } from '../src/core/strategy.js';
 
 /** One finished inner run, for logs and the run summary. */
 export interface RestartRun {
@@ -207,8 +208,17 @@ function stop(state: RestartState): StopReasons {
   return state.finished ? { ...state.finished } : {};
 }
 
+/** The current inner run's point and warm start: the latest distribution, not the first run's. */
+function point(state: RestartState): number[] {
+  return cmaes.point(state.inner);
+}
+
+function warmStart(state: RestartState): WarmStart {
+  return cmaes.warmStart!(state.inner);
+}
+
 function makeStrategy(name: string, bipop: boolean, description: string): Strategy<RestartState> {
-  return { name, description, init: (options) => init(name, bipop, options), ask, tell, stop };
+  return { name, description, init: (options) => init(name, bipop, options), ask, tell, stop, point, warmStart };
 }
 
 /** IPOP-CMA-ES: restart with doubled population size whenever CMA-ES stops. */

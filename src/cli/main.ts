@@ -117,7 +117,7 @@ function replayArgsFor(config: RunConfig): string {
 async function exportFinalPoint(s: RunSummary, config: RunConfig): Promise<string | null> {
   if (config.genome !== 'blur' || !existsSync(join(s.runDir, 'checkpoint.json'))) return null;
   const { exportRunPoint } = await import('../store/run_export.js');
-  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json')).genome;
+  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json'), { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] }).genome;
 }
 
 async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Promise<void> {

@@ -8,6 +8,9 @@ import { initBackend } from '../runtime/backend.js';
 import { readBlurGenomeFile } from '../workflows/learned_rule.js';
 import { readJsonFile } from '../core/json_file.js';
 import { runPoint } from '../store/run_point.js';
+import { GENOME_KINDS } from '../../genomes/index.js';
+import { TASKS } from '../../tasks/index.js';
+import { STRATEGIES } from '../../strategies/index.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
 import { loadReplayData, REPLAY_TASKS } from '../workflows/replay/replay_data.js';
 import { defaultEvalAt, replayRule, replayTable, writeReplay } from '../workflows/replay/replay_blur.js';
@@ -82,7 +85,7 @@ function runFolderGenome(dir: string): BlurGenome {
   const kind = (readJsonFile(join(dir, 'manifest.json'), 'run manifest') as { config?: { genome?: string } }).config?.genome;
   if (kind !== 'blur') throw new UsageError(`${dir} is a run of genome kind '${kind}'; a run folder replays only blur searches (give an ordering genome file with --bank, or an ht-hparams run)`);
   if (!existsSync(join(dir, 'checkpoint.json'))) throw new UsageError(`${dir} has no checkpoint.json yet (no generation finished); replay its best.json or wait for a generation`);
-  return runPoint(dir, 'mean').genome as BlurGenome;
+  return runPoint(dir, 'mean', { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] }).genome as BlurGenome;
 }
 
 export async function cmdReplay(args: ParsedArgs): Promise<void> {

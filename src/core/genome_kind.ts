@@ -4,6 +4,7 @@
  */
 import type { Bounds } from './types.js';
 import type { Rng } from './rng.js';
+import type { CategoricalSpace } from './categorical.js';
 
 export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
   readonly name: string;
@@ -20,6 +21,12 @@ export interface GenomeKind<G = unknown, C = Record<string, unknown>> {
    * every coordinate is continuous.
    */
   integers?(config: C): number[];
+  /**
+   * The search vector as categorical variables (one-hot logit rows, read by argmax), for strategies that
+   * search categories directly (ga-ordering); the engine passes it to the strategy as `categorical`.
+   * Absent where the space is not categorical.
+   */
+  categorical?(config: C): CategoricalSpace;
   decode(x: readonly number[], config: C): G;
   encode(genome: G, config: C): number[];
   /** Optional: the kind's recommended start point (`--init default`), e.g. a model's default settings. */

@@ -3,6 +3,7 @@
  * (`tell`). Its whole state, random generator included, is plain JSON data, so a checkpoint is
  * `JSON.stringify(state)` and a resumed run continues bit for bit.
  */
+import type { CategoricalSpace } from './categorical.js';
 import type { RngState } from './rng.js';
 import type { Bounds, Candidate, Evaluation, StopReasons } from './types.js';
 
@@ -21,6 +22,11 @@ export interface StrategyOptions {
    * never freezes on a rounding plateau; other strategies ignore it.
    */
   integers?: number[];
+  /**
+   * The genome kind's search space as categorical variables (`GenomeKind.categorical`), for strategies that
+   * search categories directly (ga-ordering) rather than real vectors; the others ignore it.
+   */
+  categorical?: CategoricalSpace;
   /** Strategy-specific overrides, validated by the strategy (unknown keys are rejected). */
   params?: Record<string, unknown>;
 }
@@ -48,4 +54,21 @@ export interface Strategy<S extends StrategyState = StrategyState> {
   tell(state: S, candidates: readonly Candidate[], evaluations: readonly Evaluation[]): void;
   /** Internal termination criteria met now ({} if none). Budget limits belong to the engine. */
   stop(state: S): StopReasons;
+  /**
+   * The search's current estimate, a feasible vector of length n: what a finished or killed run stands for
+   * when best.json is only its luckiest single evaluation (with a noisy fitness, often a lucky draw).
+   */
+  point(state: S): number[];
+  /**
+   * Where a new search (other λ, fitness or episodes) can go on from, with what this one learned about the
+   * landscape; absent where a strategy has nothing to carry beyond `point`.
+   */
+  warmStart?(state: S): WarmStart;
+}
+
+/** The options a warm-started search begins with, as a search config holds them (`--init`'s x, sigma0, strategy-params). */
+export interface WarmStart {
+  x0: number[];
+  sigma0: number;
+  params: Record<string, unknown>;
 }

@@ -79,6 +79,7 @@ function initialState(config: RunConfig, r: Resolved, x0: number[]): StrategySta
       ...(config.popsize !== null ? { popsize: config.popsize } : {}),
       ...(bounds ? { bounds } : {}),
       ...(integers.length > 0 ? { integers } : {}),
+      ...(r.kind.categorical ? { categorical: r.kind.categorical(r.kindConfig) } : {}),
       params: config.strategyParams,
     });
   } catch (e) {

@@ -7,14 +7,19 @@
 import { basename, dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { readJsonFile } from '../core/json_file.js';
-import { currentStrategyState, runPoint, type RunPoint } from './run_point.js';
+import { runConfigOf, runPoint, runStrategyState, type RunPoint } from './run_point.js';
+import type { Registry } from '../core/plugin.js';
+import type { WarmStart } from '../core/strategy.js';
 import type { Checkpoint } from './run_records.js';
 
-/** Search options (as in a --config file) that go on from a CMA-ES run's mean, step size and scales. */
+/**
+ * Search options (as in a --config file) that go on from a run's `Strategy.warmStart`: for CMA-ES its mean (the
+ * genome file `init`), step size and per-coordinate scales `stds`.
+ */
 export interface WarmStartConfig {
   init: string;
   sigma0: number;
-  'strategy-params': { stds: number[] };
+  'strategy-params': WarmStart['params'];
 }
 
 /** A run point as a file: best.json's shape, so every genome kind's loader unwraps `genome`. */
@@ -28,13 +33,14 @@ export interface ExportedPoint {
   evaluations: number;
 }
 
-/** σ and √C_ii of the run's sampling CMA-ES state (a restart strategy's current inner run); null for other strategies. */
-export function warmStartOf(dir: string, init: string): WarmStartConfig | null {
-  const s = currentStrategyState(dir) as { sigma?: number; C?: number[]; dimension?: number; params?: { diagonal?: boolean } };
-  if (!s.C || !s.dimension || s.sigma === undefined) return null;
-  const n = s.dimension;
-  const stds = Array.from({ length: n }, (_, i) => Math.sqrt(s.params?.diagonal ? s.C![i]! : s.C![i * n + i]!));
-  return { init, sigma0: s.sigma, 'strategy-params': { stds } };
+/**
+ * The run's `Strategy.warmStart` as a search config starting from the genome file `init` (which holds its x0);
+ * null where the strategy has none (gradient strategies, the GA).
+ */
+export function warmStartOf(dir: string, init: string, registry: Registry): WarmStartConfig | null {
+  const { strategy, state } = runStrategyState(dir, runConfigOf(dir), registry);
+  const w = strategy.warmStart?.(state);
+  return w ? { init, sigma0: w.sigma0, 'strategy-params': w.params } : null;
 }
 
 /** Where the warm-start config of a genome file goes: `final.json` → `final.warm.json`. */
@@ -43,15 +49,15 @@ export function warmPathFor(out: string): string {
 }
 
 /**
- * Writes the run's point to `out` and, for a CMA-ES mean, its warm-start config beside it. Returns the paths
- * (warm null where the strategy has no covariance or the point is best.json's).
+ * Writes the run's point to `out` and, for the strategy's point (`mean`) where the strategy has a warm start (the
+ * CMA-ES family), its warm-start config beside it. Returns the paths (warm null otherwise).
  */
-export function exportRunPoint(dir: string, which: RunPoint, out: string): { genome: string; warm: string | null } {
-  const { x, genome } = runPoint(dir, which);
+export function exportRunPoint(dir: string, which: RunPoint, out: string, registry: Registry): { genome: string; warm: string | null } {
+  const { x, genome } = runPoint(dir, which, registry);
   const cp = readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint;
   const point: ExportedPoint = { genome, x, which, run: dir, generation: cp.generation, evaluations: cp.evaluations };
   writeFileSync(out, JSON.stringify(point, null, 1) + '\n');
-  const w = which === 'mean' ? warmStartOf(dir, out) : null;
+  const w = which === 'mean' ? warmStartOf(dir, out, registry) : null;
   if (!w) return { genome: out, warm: null };
   const warm = warmPathFor(out);
   writeFileSync(warm, JSON.stringify(w, null, 1) + '\n');

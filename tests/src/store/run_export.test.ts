@@ -7,6 +7,7 @@ import { exportRunPoint, warmPathFor } from '../../../src/store/run_export.js';
 import { reflectIntoBounds } from '../../../strategies/cma_es.js';
 import { loadBlurGenome } from '../../../genomes/blur_genome.js';
 import { readJson, tempDir } from '../../helpers/run_files.js';
+import { BUILTIN_REGISTRY } from '../../helpers/builtin_registry.js';
 
 test.before(async () => {
   await initBackend('cpu');
@@ -19,7 +20,7 @@ for (const strategy of ['cmaes', 'sep-cmaes'])
   test(`${strategy}: the export is the run's mean and its warm start σ and √C_ii, which a new search starts from`, async (t) => {
     const dir = join(tempDir(), 'run');
     await runSearch(resolveRunConfig({ ...base, strategy, init: 'random', sigma0: 0.3, seed: 2 }, () => 0), dir);
-    const { genome, warm } = exportRunPoint(dir, 'mean', join(dir, 'final.json'));
+    const { genome, warm } = exportRunPoint(dir, 'mean', join(dir, 'final.json'), BUILTIN_REGISTRY);
     t.is(warm, join(dir, 'final.warm.json'));
     const cp = readJson(join(dir, 'checkpoint.json'));
     const state = cp.strategy;
@@ -44,12 +45,12 @@ for (const strategy of ['cmaes', 'sep-cmaes'])
 test("best: best.json's point, without a warm start; a gradient strategy's mean has none either", async (t) => {
   const dir = join(tempDir(), 'run');
   await runSearch(resolveRunConfig({ ...base, strategy: 'cmaes', init: 'random', sigma0: 0.3, seed: 2 }, () => 0), dir);
-  const best = exportRunPoint(dir, 'best', join(dir, 'b.json'));
+  const best = exportRunPoint(dir, 'best', join(dir, 'b.json'), BUILTIN_REGISTRY);
   t.is(best.warm, null);
   t.deepEqual(readJson(best.genome).x, readJson(join(dir, 'best.json')).x);
   const mg = join(tempDir(), 'mg');
   await runSearch(resolveRunConfig({ ...base, strategy: 'metagrad', init: 'random', sigma0: 0.01, seed: 2, 'max-generations': 1 }, () => 0), mg);
-  const r = exportRunPoint(mg, 'mean', join(mg, 'final.json'));
+  const r = exportRunPoint(mg, 'mean', join(mg, 'final.json'), BUILTIN_REGISTRY);
   t.is(r.warm, null);
   t.deepEqual(readJson(r.genome).x, readJson(join(mg, 'checkpoint.json')).strategy.x);
 });

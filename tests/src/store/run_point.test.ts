@@ -4,6 +4,7 @@ import { runSearch } from '../../../src/engine/engine.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { runPoint } from '../../../src/store/run_point.js';
 import { readJson, tempDir } from '../../helpers/run_files.js';
+import { BUILTIN_REGISTRY } from '../../helpers/builtin_registry.js';
 
 const base = { task: 'sphere', dim: 3, x0: 2, sigma0: 0.5, 'max-generations': 6, seed: 5, workers: 0 };
 
@@ -11,8 +12,8 @@ test("'mean' is the CMA-ES checkpoint's mean, 'best' is best.json's x", async (t
   const dir = join(tempDir(), 'run');
   await runSearch(resolveRunConfig(base, () => 0), dir);
   const mean = readJson(join(dir, 'checkpoint.json')).strategy.mean as number[];
-  t.deepEqual(runPoint(dir, 'mean').x, mean);
-  t.deepEqual(runPoint(dir, 'best').x, readJson(join(dir, 'best.json')).x);
+  t.deepEqual(runPoint(dir, 'mean', BUILTIN_REGISTRY).x, mean);
+  t.deepEqual(runPoint(dir, 'best', BUILTIN_REGISTRY).x, readJson(join(dir, 'best.json')).x);
   // Six generations from x0 = 2 move the mean towards the optimum.
   t.true(mean.reduce((a, v) => a + v * v, 0) < 12);
 });
@@ -22,7 +23,7 @@ test("a restart strategy's 'mean' is its current inner run's mean", async (t) =>
   await runSearch(resolveRunConfig({ ...base, strategy: 'ipop-cmaes' }, () => 0), dir);
   const state = readJson(join(dir, 'checkpoint.json')).strategy;
   t.is(state.mean, undefined);
-  t.deepEqual(runPoint(dir, 'mean').x, state.inner.mean);
+  t.deepEqual(runPoint(dir, 'mean', BUILTIN_REGISTRY).x, state.inner.mean);
 });
 
 test('an unknown strategy names the valid ones', async (t) => {

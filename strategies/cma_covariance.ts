@@ -1,0 +1,162 @@
+/**
+ * The covariance matrix C of CMA-ES: its update (tutorial eq. 47), its eigendecomposition B·D²·Bᵀ (lazy, with
+ * eigenvalues clamped so D stays usable), C^{-1/2}·v, and the floor on integer coordinates' spread. C is n×n
+ * row-major, or the n variances for the diagonal model of sep-CMA-ES.
+ */
+import { symEig } from '../src/core/sym_eig.js';
+import type { CmaState } from './cma_state.js';
+
+
+/**
+ * Integer handling: raises σ·√C_ii of each integer coordinate to params.integerMinStd. Without it,
+ * once every sample of an integer coordinate rounds to the same value, f carries no signal along it,
+ * the continuous coordinates shrink σ and the integer one freezes on a rounding plateau (possibly the
+ * wrong one). The floor keeps a steady chance of a ±1 move (≈1.2% per coordinate and sample at std
+ * 0.2 from a plateau's centre), as pycma's `integer_variables`. Row and column i of C are scaled by
+ * f (C_ii by f²), i.e. C ← S·C·S with S = diag(1, …, f, …, 1): C stays symmetric positive definite
+ * and only the distribution's spread along coordinate i changes, its correlations are kept.
+ * Returns whether C changed (B and D are then stale).
+ */
+export function enforceIntegerFloor(state: CmaState): boolean {
+  const ints = state.integers ?? [];
+  const floor = state.params.integerMinStd ?? 0;
+  if (ints.length === 0 || !(floor > 0)) return false;
+  const { dimension: n, C, sigma } = state;
+  const diagonal = state.params.diagonal;
+  let changed = false;
+  for (const i of ints) {
+    const cii = diagonal ? C[i]! : C[i * n + i]!;
+    const std = sigma * Math.sqrt(cii);
+    if (std >= floor) continue;
+    const f = std > 0 ? floor / std : NaN;
+    if (!Number.isFinite(f)) continue; // σ or C_ii at 0 or absurd: nothing sensible to scale
+    changed = true;
+    if (diagonal) {
+      C[i] = cii * f * f;
+      continue;
+    }
+    for (let j = 0; j < n; j++) {
+      C[i * n + j] = C[i * n + j]! * f;
+      C[j * n + i] = C[j * n + i]! * f; // C_ii gets f twice
+    }
+  }
+  return changed;
+}
+
+
+/** ‖C^{-1/2} v‖² and, into `out` if given, C^{-1/2} v = B·D⁻¹·Bᵀ·v, from the current B, D. */
+export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Array): number {
+  const { dimension: n, B, D } = state;
+  if (state.params.diagonal) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const t = v[i]! / D[i]!;
+      if (out) out[i] = t;
+      s += t * t;
+    }
+    return s;
+  }
+  const t = new Float64Array(n); // Bᵀv, accumulated row by row
+  for (let i = 0; i < n; i++) {
+    const vi = v[i]!;
+    const row = i * n;
+    for (let j = 0; j < n; j++) t[j] += B[row + j]! * vi;
+  }
+  let s = 0;
+  for (let j = 0; j < n; j++) {
+    t[j] /= D[j]!;
+    s += t[j]! * t[j]!;
+  }
+  if (out) {
+    for (let i = 0; i < n; i++) {
+      const row = i * n;
+      let u = 0;
+      for (let j = 0; j < n; j++) u += B[row + j]! * t[j]!;
+      out[i] = u;
+    }
+  }
+  return s;
+}
+
+/** Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. */
+export function updateFullC(C: number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): void {
+  const nu = used.length;
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    const a = c1 * pc[i]!;
+    for (let j = i; j < n; j++) C[row + j] = decay * C[row + j]! + a * pc[j]!;
+    for (let u = 0; u < nu; u++) {
+      const y = ys[used[u]!]!;
+      const b = coef[u]! * y[i]!;
+      if (b === 0) continue;
+      for (let j = i; j < n; j++) C[row + j] += b * y[j]!;
+    }
+    for (let j = i + 1; j < n; j++) C[j * n + i] = C[row + j]!;
+  }
+}
+
+/** Eq. (47) for the diagonal model. */
+export function updateDiagonalC(C: number[], decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): void {
+  for (let i = 0; i < C.length; i++) C[i] = decay * C[i]! + c1 * pc[i]! * pc[i]!;
+  used.forEach((r, u) => {
+    const y = ys[r]!;
+    for (let i = 0; i < C.length; i++) C[i] += coef[u]! * y[i]! * y[i]!;
+  });
+  // Without the positive-definiteness cap a variance may in principle reach ≤ 0; keep it usable.
+  let max = 0;
+  for (let i = 0; i < C.length; i++) max = Math.max(max, C[i]!);
+  const floor = Math.max(max * 1e-20, Number.MIN_VALUE);
+  for (let i = 0; i < C.length; i++) if (!(C[i]! >= floor)) C[i] = floor;
+}
+
+/**
+ * B, D from C. C needs no symmetrising: updateFullC mirrors the upper triangle, which is also all
+ * symEig reads. Eigenvalues are clamped to ≥ 1e-20·max so D stays usable (the
+ * conditioncov stop fires long before); if clamping was needed, C is rebuilt from the clamped
+ * decomposition. If C is unusable (decomposition fails), the last good decomposition is kept and
+ * C reset to it.
+ */
+export function updateEigensystem(state: CmaState): void {
+  const n = state.dimension;
+  const C = state.C;
+  state.eigenGeneration = state.generation;
+  let eig: ReturnType<typeof symEig>;
+  try {
+    eig = symEig(C, n);
+  } catch {
+    rebuildC(state);
+    return;
+  }
+  const max = eig.values[n - 1]!;
+  if (!(max > 0 && Number.isFinite(max))) {
+    rebuildC(state);
+    return;
+  }
+  const floor = max * 1e-20;
+  let clamped = false;
+  const D = new Array<number>(n);
+  for (let j = 0; j < n; j++) {
+    let v = eig.values[j]!;
+    if (!(v >= floor)) {
+      v = floor;
+      clamped = true;
+    }
+    D[j] = Math.sqrt(v);
+  }
+  state.B = Array.from(eig.vectors);
+  state.D = D;
+  if (clamped) rebuildC(state);
+}
+
+/** C = B·D²·Bᵀ. */
+export function rebuildC(state: CmaState): void {
+  const { dimension: n, B, D } = state;
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += B[i * n + k]! * D[k]! * D[k]! * B[j * n + k]!;
+      state.C[i * n + j] = s;
+      state.C[j * n + i] = s;
+    }
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * CMA-ES strategy parameters, all derived from (n, λ) as in Hansen's tutorial (arXiv:1604.00772, Table 1 /
+ * App. A) with pycma 4.4's variants (c₁ × min(1, λ/6), c_σ, d_σ, c_μ with the ¼ offset, the separable rates of
+ * sep-CMA-ES), unless overridden through `options.params`; plus pycma's termination thresholds.
+ */
+import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
+
+/** Strategy parameters, all derived from (n, λ) unless overridden through `options.params`. */
+export interface CmaParams {
+  /** λ: candidates per generation (4 + ⌊3 ln n⌋). */
+  popsize: number;
+  /** μ = ⌊λ/2⌋: candidates with positive recombination weights. */
+  mu: number;
+  /** λ recombination weights by rank; the positive ones sum to 1, the rest are ≤ 0 (0 unless active). */
+  weights: number[];
+  /** Variance effective selection mass of the positive weights. */
+  mueff: number;
+  /** Cumulation constant of the σ path (pycma: (μeff + 2)/(n + μeff + 3)). */
+  cs: number;
+  /** Step-size damping d_σ. */
+  damps: number;
+  /** Cumulation constant of the rank-one path. */
+  cc: number;
+  /** Rank-one learning rate. */
+  c1: number;
+  /** Rank-μ learning rate. */
+  cmu: number;
+  /** E‖N(0, I)‖. */
+  chiN: number;
+  /** Active CMA: negative weights for the worst λ − μ candidates. */
+  active: boolean;
+  /** sep-CMA-ES: diagonal covariance, O(n) per candidate. */
+  diagonal: boolean;
+  /** Generations between eigendecompositions (lazy update, O(n²) per evaluation on average). */
+  eigenGap: number;
+  /** Termination thresholds (pycma names and defaults); 0 switches a criterion off. */
+  tolfun: number;
+  tolfunhist: number;
+  tolx: number;
+  conditioncov: number;
+  tolfacupx: number;
+  tolupsigma: number;
+  tolstagnation: number;
+  tolflatfitness: number;
+  /**
+   * Floor on the marginal standard deviation σ·√C_ii of each integer coordinate (`integers`), in the
+   * units of x where one integer step is 1. Default min(0.2, μeff/n), the first two of pycma's three
+   * `integer_std_lower_bound` terms. Unused when no coordinate is integer.
+   */
+  integerMinStd: number;
+  /**
+   * c_m, the learning rate of the mean (tutorial eq. 42; pycma CMA_cmean). Default 1. Below 1 the mean
+   * averages its moves over about 1/c_m generations, which on a noisy fitness keeps it from jittering
+   * around the optimum. Checkpoints written before it lack it (= 1).
+   */
+  cmean?: number;
+}
+
+/** The keys `options.params` may hold. */
+export const CMA_PARAM_KEYS = [
+  'popsize',
+  'active',
+  'cs',
+  'damps',
+  'cc',
+  'c1',
+  'cmu',
+  'tolfun',
+  'tolfunhist',
+  'tolx',
+  'conditioncov',
+  'tolfacupx',
+  'tolupsigma',
+  'tolstagnation',
+  'tolflatfitness',
+  'integerMinStd',
+  'stds',
+  'cmean',
+] as const;
+
+type ParamKey = (typeof CMA_PARAM_KEYS)[number];
+
+/** Default λ = 4 + ⌊3 ln n⌋. */
+export function defaultPopsize(n: number): number {
+  return 4 + Math.floor(3 * Math.log(n));
+}
+
+
+/**
+ * Resolves the parameters for dimension n. `overrides` is `options.params` (validated here);
+ * `popsize` there wins over the `popsize` argument only if the latter is undefined.
+ */
+export function cmaParameters(n: number, options: { diagonal: boolean; popsize?: number; params?: Record<string, unknown> }): CmaParams {
+  const o = options.params ?? {};
+  const who = options.diagonal ? 'sep-cmaes' : 'cmaes';
+  rejectUnknownParams(o, CMA_PARAM_KEYS, who);
+  const numberParam = (key: ParamKey, fallback: number, check: (v: number) => boolean, what: string): number => checkedNumber(o, key, fallback, check, what, who);
+  const isInt2 = (v: number) => Number.isInteger(v) && v >= 2;
+  const fromParams = numberParam('popsize', NaN, isInt2, 'an integer ≥ 2');
+  if (options.popsize !== undefined && !isInt2(options.popsize)) throw new Error(`cmaes: popsize must be an integer ≥ 2 (got ${options.popsize})`);
+  if (options.popsize !== undefined && !Number.isNaN(fromParams) && fromParams !== options.popsize) {
+    throw new Error(`cmaes: popsize given twice with different values (${options.popsize} and params.popsize ${fromParams})`);
+  }
+  const lambda = options.popsize ?? (Number.isNaN(fromParams) ? defaultPopsize(n) : fromParams);
+  const activeRaw = o['active'];
+  if (activeRaw !== undefined && typeof activeRaw !== 'boolean') throw new Error(`cmaes: parameter 'active' must be true or false (got ${JSON.stringify(activeRaw)})`);
+  const active = activeRaw ?? true;
+
+  const mu = Math.floor(lambda / 2);
+  const raw = Array.from({ length: lambda }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(i + 1)); // w'ᵢ
+  let sumPos = 0;
+  let sumPos2 = 0;
+  let sumNeg = 0;
+  let sumNeg2 = 0;
+  for (let i = 0; i < lambda; i++) {
+    const w = raw[i]!;
+    if (i < mu) {
+      sumPos += w;
+      sumPos2 += w * w;
+    } else {
+      sumNeg += Math.abs(w);
+      sumNeg2 += w * w;
+    }
+  }
+  const mueff = (sumPos * sumPos) / sumPos2;
+  const mueffNeg = sumNeg2 > 0 ? (sumNeg * sumNeg) / sumNeg2 : 0;
+
+  let c1: number;
+  let cmu: number;
+  let cc: number;
+  if (options.diagonal) {
+    // pycma's separable rates (Ros & Hansen 2008, as parameterised in pycma).
+    c1 = numberParam('c1', 1 / (n + 2 * Math.sqrt(n) + mueff / n), unitInterval, 'in (0, 1]');
+    cmu = numberParam('cmu', Math.min(1 - c1, (0.25 + mueff + 1 / mueff - 2) / (n + 4 * Math.sqrt(n) + mueff / 2)), nonNegative, '≥ 0');
+    cc = numberParam('cc', (1 + 1 / n + mueff / n) / (Math.sqrt(n) + 1 / n + (2 * mueff) / n), unitInterval, 'in (0, 1]');
+  } else {
+    c1 = numberParam('c1', (Math.min(1, lambda / 6) * 2) / ((n + 1.3) ** 2 + mueff), unitInterval, 'in (0, 1]');
+    cmu = numberParam('cmu', Math.min(1 - c1, (2 * (0.25 + mueff + 1 / mueff - 2)) / ((n + 2) ** 2 + mueff)), nonNegative, '≥ 0');
+    cc = numberParam('cc', (4 + mueff / n) / (n + 4 + (2 * mueff) / n), unitInterval, 'in (0, 1]');
+  }
+  if (c1 + cmu > 1) throw new Error(`cmaes: c1 + cmu must not exceed 1 (got ${c1} + ${cmu})`);
+  const cs = numberParam('cs', (mueff + 2) / (n + mueff + 3), (v) => v > 0 && v < 1, 'in (0, 1)');
+  const damps = numberParam('damps', 1 + 2 * Math.max(0, Math.sqrt((mueff - 1) / (n + 1)) - 1) + cs, positive, '> 0');
+
+  // Negative weights (App. A): their sum is capped so that C stays positive definite.
+  let negScale = 0;
+  if (active && sumNeg > 0 && cmu > 0) {
+    const alphaMu = 1 + c1 / cmu;
+    const alphaMueff = 1 + (2 * mueffNeg) / (mueff + 2);
+    let alpha = Math.min(alphaMu, alphaMueff);
+    // pycma drops the positive-definiteness cap for the diagonal model.
+    if (!options.diagonal) alpha = Math.min(alpha, (1 - c1 - cmu) / (n * cmu));
+    negScale = alpha / sumNeg;
+  }
+  const weights = raw.map((w, i) => (i < mu ? w / sumPos : w * negScale));
+
+  const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
+  const eigenGap = Math.max(1, Math.floor(1 / (10 * n * (c1 + cmu))));
+  return {
+    popsize: lambda,
+    mu,
+    weights,
+    mueff,
+    cs,
+    damps,
+    cc,
+    c1,
+    cmu,
+    chiN,
+    active,
+    diagonal: options.diagonal,
+    eigenGap,
+    tolfun: numberParam('tolfun', 1e-11, nonNegative, '≥ 0'),
+    tolfunhist: numberParam('tolfunhist', 1e-12, nonNegative, '≥ 0'),
+    tolx: numberParam('tolx', 1e-11, nonNegative, '≥ 0'),
+    conditioncov: numberParam('conditioncov', 1e14, nonNegative, '≥ 0'),
+    tolfacupx: numberParam('tolfacupx', 1e3, nonNegative, '≥ 0'),
+    tolupsigma: numberParam('tolupsigma', 1e20, nonNegative, '≥ 0'),
+    tolstagnation: numberParam('tolstagnation', Math.floor(100 + (100 * n ** 1.5) / lambda), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    tolflatfitness: numberParam('tolflatfitness', 1, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    integerMinStd: numberParam('integerMinStd', Math.min(0.2, mueff / n), nonNegative, '≥ 0 (0 switches the floor off)'),
+    cmean: numberParam('cmean', 1, (v) => v > 0 && v <= 1, 'in (0, 1]'),
+  };
+}

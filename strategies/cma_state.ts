@@ -1,0 +1,127 @@
+/**
+ * The CMA-ES state, plain JSON, and its start: the mean at x0, σ = σ0, C = diag(stds²) (identity by
+ * default), zero evolution paths. `mean` is a genotype: outside the box it stands for its mirror image.
+ */
+import { Rng } from '../src/core/rng.js';
+import { cmaParameters, type CmaParams } from './cma_params.js';
+import { boundsToJson, type JsonBounds } from './bounds.js';
+import { enforceIntegerFloor, updateEigensystem } from './cma_covariance.js';
+import type { StrategyOptions, StrategyState } from '../src/core/strategy.js';
+
+export interface CmaState extends StrategyState {
+  dimension: number;
+  params: CmaParams;
+  mean: number[];
+  sigma0: number;
+  /** Conjugate evolution path p_σ. */
+  ps: number[];
+  /** Evolution path p_c for the rank-one update. */
+  pc: number[];
+  /** Covariance: n×n row-major, or the n variances when diagonal. */
+  C: number[];
+  /** Eigenvectors of C as columns of an n×n row-major matrix ([] when diagonal). */
+  B: number[];
+  /** Square roots of C's eigenvalues (ascending), matching B; √C_ii when diagonal. */
+  D: number[];
+  /** Generation at which B and D were last computed from C. */
+  eigenGeneration: number;
+  bounds: JsonBounds | null;
+  /**
+   * Coordinates the genome kind rounds to integers (ascending), whose marginal standard deviation is
+   * held at ≥ params.integerMinStd. Checkpoints written before integer handling lack it (= none).
+   */
+  integers: number[];
+  /** Samples of the last `ask`, waiting for `tell`: the evaluated (reflected) points and their unrepaired steps y = B·D·z. */
+  pending: { x: number[][]; y: number[][] } | null;
+  /** Best finite f of each recent generation (tolfun, tolfunhist), oldest first. */
+  fitHistory: number[];
+  /** f range of the last generation, null if it had a failed evaluation. */
+  lastRange: number | null;
+  /** Best and median finite f per generation over the last `tolstagnation` generations. */
+  bestHistory: number[];
+  medianHistory: number[];
+  /** Consecutive generations with flat fitness. */
+  flatGenerations: number;
+  /** params.stds, the first distribution's per-coordinate scales (tolfacupx compares against σ0·stds0); absent = all 1. */
+  stds0?: number[];
+}
+
+function assertFiniteVector(v: unknown, what: string): asserts v is number[] {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new Error(`${what} must be a non-empty array of finite numbers`);
+  }
+}
+
+export function initCmaState(name: string, diagonal: boolean, options: StrategyOptions): CmaState {
+  assertFiniteVector(options.x0, `${name}: x0`);
+  if (!(Number.isFinite(options.sigma0) && options.sigma0 > 0)) throw new Error(`${name}: sigma0 must be a positive finite number (got ${options.sigma0})`);
+  if (!Number.isFinite(options.seed)) throw new Error(`${name}: seed must be a finite number`);
+  const n = options.x0.length;
+  const params = cmaParameters(n, { diagonal, popsize: options.popsize, params: options.params });
+  const bounds = options.bounds ? boundsToJson(options.bounds, n) : null;
+  const integers = checkIntegers(name, options.integers, n);
+  const mean = options.x0.slice(); // a genotype: outside the box it stands for its reflection
+  const stds = initialStds(name, options.params?.['stds'], n);
+  const identity = diagonal ? [] : Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
+  const variances = stds.map((v) => v * v);
+  const state: CmaState = {
+    strategy: name,
+    generation: 0,
+    evaluations: 0,
+    sigma: options.sigma0,
+    best: null,
+    rng: new Rng(options.seed).state(),
+    dimension: n,
+    params,
+    mean,
+    sigma0: options.sigma0,
+    ps: new Array<number>(n).fill(0),
+    pc: new Array<number>(n).fill(0),
+    C: diagonal ? variances : identity.map((v, k) => (v ? variances[k % n]! : 0)),
+    B: identity.slice(),
+    D: stds,
+    eigenGeneration: 0,
+    bounds,
+    integers,
+    pending: null,
+    fitHistory: [],
+    lastRange: null,
+    bestHistory: [],
+    medianHistory: [],
+    flatGenerations: 0,
+    ...(options.params?.['stds'] !== undefined ? { stds0: stds.slice() } : {}),
+  };
+  // A σ0 below the floor widens the integer coordinates from the first generation on.
+  if (enforceIntegerFloor(state)) {
+    if (diagonal) state.D = state.C.map(Math.sqrt);
+    else updateEigensystem(state);
+  }
+  return state;
+}
+
+/**
+ * Params `stds` (pycma's CMA_stds): per-coordinate scales of the first sampling distribution, C₀ =
+ * diag(stds²), so the initial step of coordinate i is σ0·stds[i]. This is how a search restarts from an
+ * earlier one's mean and learned scales (σ and √C_ii of its checkpoint) when coordinates differ by orders of
+ * magnitude in sensitivity. Default all 1.
+ */
+function initialStds(name: string, raw: unknown, n: number): number[] {
+  if (raw === undefined) return new Array<number>(n).fill(1);
+  if (!Array.isArray(raw) || raw.length !== n || raw.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
+    throw new Error(`${name}: parameter 'stds' must be a list of ${n} positive numbers, one scale per coordinate (got ${Array.isArray(raw) ? `a list of ${raw.length}` : JSON.stringify(raw)})`);
+  return raw.slice() as number[];
+}
+
+/** `options.integers` as sorted, distinct coordinate indices in [0, n). */
+function checkIntegers(name: string, integers: readonly number[] | undefined, n: number): number[] {
+  if (integers === undefined) return [];
+  if (!Array.isArray(integers)) throw new Error(`${name}: integers must be a list of coordinate indices (got ${JSON.stringify(integers)})`);
+  const seen = new Set<number>();
+  for (const i of integers) {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= n)
+      throw new Error(`${name}: integers holds ${JSON.stringify(i)}, not a coordinate index from 0 to ${n - 1}`);
+    if (seen.has(i)) throw new Error(`${name}: integers lists coordinate ${i} twice`);
+    seen.add(i);
+  }
+  return [...seen].sort((a, b) => a - b);
+}
