@@ -1,21 +1,19 @@
 /**
- * Module bank pretraining and artifacts: a tiny bank trains (the loss falls), is deterministic for a seed, leaks no
- * tensors, saves and loads back with identical forward outputs, and a missing or damaged artifact fails clearly.
+ * Module bank pretraining: options and the temperature schedule, a tiny bank trains (the loss falls) and records its
+ * domains and settings, is deterministic for a seed, leaks no tensors, and is an artifact that loads back with
+ * identical outputs (the format itself: tests/src/models/modular/module_bank.test.ts).
  */
 import test from 'ava';
-import { cpSync, existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getTf, initBackend } from '../../../../src/runtime/backend.js';
-import { UsageError } from '../../../../src/core/errors.js';
-import {
-  BANK_FORMAT, loadModuleBank, pretrainModuleBank, readBankManifest, resolveBankTrainingOptions, saveModuleBank, sourceDomain, temperatureAt,
-  disposeModuleBank, type LoadedModuleBank,
-} from '../../../../src/models/modular/module_bank.js';
-import { modularForward } from '../../../../src/models/modular/modular_resnet.js';
-import { flattenTree } from '../../../../src/models/nn/tensor_tree.js';
-import { loadDomainDataset } from '../../../../src/data/mnist_domains.js';
-import { tempDir } from '../../../helpers/run_files.js';
-import { TINY_BANK } from '../../../helpers/tiny_bank.js';
+import { getTf, initBackend } from '../../../src/runtime/backend.js';
+import { UsageError } from '../../../src/core/errors.js';
+import { BANK_FORMAT, disposeModuleBank, loadModuleBank, saveModuleBank, type LoadedModuleBank } from '../../../src/models/modular/module_bank.js';
+import { modularForward } from '../../../src/models/modular/modular_resnet.js';
+import { flattenTree } from '../../../src/models/nn/tensor_tree.js';
+import { loadDomainDataset } from '../../../src/data/mnist_domains.js';
+import { pretrainModuleBank, resolveBankTrainingOptions, temperatureAt } from '../../../src/workflows/pretrain_bank.js';
+import { tempDir } from '../../helpers/run_files.js';
+import { TINY_BANK } from '../../helpers/tiny_bank.js';
 
 const tf = getTf();
 
@@ -62,9 +60,7 @@ test.serial('a tiny bank trains: the loss falls, the manifest records domains, o
     t.is(d.mixture.length, 3);
     t.true(d.validationAccuracy > 0.2, `${d.name} validation accuracy ${d.validationAccuracy} (chance 0.1)`);
   }
-  t.is(sourceDomain(bank).name, 'plain');
-  t.is(sourceDomain(bank, 'inverted').name, 'inverted');
-  t.throws(() => sourceDomain(bank, 'rotate90'), { message: /no source domain 'rotate90'; it has plain, inverted/ });
+  t.deepEqual(bank.domains.map((d) => d.name), ['plain', 'inverted']);
 });
 
 test.serial('the same seed trains the same bank; pretraining leaks no tensors', async (t) => {
@@ -80,11 +76,9 @@ test.serial('the same seed trains the same bank; pretraining leaks no tensors', 
   t.is(tf.memory().numTensors, before);
 });
 
-test.serial('save → load gives the same tensors and the same forward outputs for every source domain', (t) => {
-  t.true(existsSync(join(dir, 'bank.json')) && existsSync(join(dir, 'weights.bin')));
+test.serial('the pretrained bank is an artifact: saved and loaded back, it gives the same outputs on domain images', (t) => {
   const loaded = loadModuleBank(tf, dir);
-  t.deepEqual(loaded.config, trained.bank.config);
-  t.deepEqual(loaded.domains.map((d) => d.ordering), trained.bank.domains.map((d) => d.ordering));
+  t.deepEqual(loaded.manifest.domains, trained.bank.manifest.domains);
   const x = tf.tensor4d(loadDomainDataset('inverted', { train: 8, test: 1 }).train.images, [8, 28, 28, 1]);
   for (const [k, d] of loaded.domains.entries()) {
     const o = trained.bank.domains[k]!;
@@ -92,51 +86,8 @@ test.serial('save → load gives the same tensors and the same forward outputs f
       const a = modularForward(tf, loaded.config, loaded.bank, { modules: d.ordering }, d.head, x, { training: false, stats: d.stats });
       const b = modularForward(tf, trained.bank.config, trained.bank.bank, { modules: o.ordering }, o.head, x, { training: false, stats: o.stats });
       t.deepEqual(a.logits.dataSync(), b.logits.dataSync(), d.name);
-      const sa = modularForward(tf, loaded.config, loaded.bank, { logits: d.logits }, d.head, x, { training: true });
-      const sb = modularForward(tf, trained.bank.config, trained.bank.bank, { logits: o.logits }, o.head, x, { training: true });
-      t.deepEqual(sa.logits.dataSync(), sb.logits.dataSync(), `${d.name} soft`);
     });
   }
   x.dispose();
-  const before = tf.memory().numTensors;
-  disposeModuleBank(tf, loadModuleBank(tf, dir));
-  t.is(tf.memory().numTensors, before);
   disposeModuleBank(tf, loaded);
-});
-
-test.serial('a missing or damaged bank fails with a message that says what and how to fix it', (t) => {
-  const copy = (name: string): string => {
-    const d = join(tempDir(), name);
-    cpSync(dir, d, { recursive: true });
-    return d;
-  };
-  const err = (d: string, re: RegExp) => {
-    const e = t.throws(() => loadModuleBank(tf, d), { instanceOf: UsageError });
-    t.regex(e!.message, re);
-  };
-  err(join(dir, 'nope'), /module bank not found: .*nope \(pretrain one with evometa pretrain-bank/);
-  err(join(dir, 'weights.bin'), /must be a directory/);
-  err(tempDir(), /is not a module bank \(no bank\.json\)/);
-  const a = copy('a');
-  writeFileSync(join(a, 'bank.json'), '{"format": ');
-  err(a, /damaged: bank\.json is not valid JSON/);
-  const b = copy('b');
-  writeFileSync(join(b, 'bank.json'), JSON.stringify({ ...readBankManifest(dir), format: 'something-else' }));
-  err(b, /format must be "evometa-module-bank"/);
-  const c = copy('c');
-  unlinkSync(join(c, 'weights.bin'));
-  err(c, /damaged: weights\.bin is missing; pretrain it again/);
-  const d = copy('d');
-  const w = readFileSync(join(d, 'weights.bin'));
-  writeFileSync(join(d, 'weights.bin'), w.subarray(0, w.length - 4));
-  err(d, /weights\.bin has \d+ bytes, the manifest says \d+/);
-  const e = copy('e');
-  w[10] = w[10]! ^ 0xff;
-  writeFileSync(join(e, 'weights.bin'), w);
-  err(e, /does not match the manifest's SHA-256/);
-  const f = copy('f');
-  const m = readBankManifest(dir);
-  writeFileSync(join(f, 'bank.json'), JSON.stringify({ ...m, config: { ...m.config, channels: 5 } }));
-  err(f, /tensor bank\.inputKernel has shape \[4, 4, 1, 4\], the config needs \[4, 4, 1, 5\]/);
-  rmSync(a, { recursive: true, force: true });
 });
