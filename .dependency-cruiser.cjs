@@ -1,6 +1,7 @@
 /**
- * Import rules of evometa's layers (docs: the architecture "a layered engine whose plug-ins are modules that any
- * worker can load"). Checked by tests/architecture/import_rules.test.ts through `npm test`, and by hand with
+ * Import rules of evometa's layers, the architecture of a layered engine whose plug-ins are modules that any worker
+ * can load: each part imports only the parts below it, plug-ins never import the engine, and the engine is handed
+ * its plug-ins. Checked by tests/architecture/import_rules.test.ts through `npm test`, and by hand with
  * `npx depcruise src genomes tasks strategies bench --config .dependency-cruiser.cjs`.
  *
  * Paths are relative to the folder cruised from, so the same rules also run over a fixture tree in the tests.
