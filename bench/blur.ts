@@ -9,6 +9,7 @@ import { Rng } from '../src/core/rng.js';
 import { blurGenome, randomBlurGenome } from '../genomes/blur_genome.js';
 import { BlurNetwork } from '../src/models/blur/blur_network.js';
 import { evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurSampler } from '../src/models/blur/meta_objective.js';
+import { flatBlurRule } from '../tasks/blur/flat_blur_rule.js';
 
 const tf = getTf();
 
@@ -80,7 +81,7 @@ export default async function (args: string[]): Promise<void> {
       const config = blurGenome.resolveConfig({});
       const flat = blurGenome.encode(genome, config);
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
-      const msGrad = time(() => void metaLossAndGrad(tf, flat, config, sampler, opts), slow ? 1 : 3);
+      const msGrad = time(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), slow ? 1 : 3);
       console.log(`${info.backend.padEnd(5)} metaLossAndGrad U = ${unroll}: ${(1000 / msGrad).toFixed(2).padStart(7)} grads/s (${msGrad.toFixed(0)} ms)`);
     }
   }

@@ -10,38 +10,13 @@ import { UsageError } from '../src/core/errors.js';
 import { readGenomeJson } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
+import type { BlurLayerRule, BlurLayerTensors, BlurRuleTensors } from '../src/models/blur/blur_rule.js';
 import type { GenomeKind } from '../src/core/genome_kind.js';
 
 type Tf = typeof tfjs;
 
-export interface BlurLayerGenome {
-  neuron: {
-    /** k×k forward state mix ν (eq. F): ν[d][c] routes input state d into output state c. */
-    nu: number[][];
-    /** k×k backward state mix μ (eq. B). */
-    mu: number[][];
-    /** κ_n */
-    keep: number;
-    /** η_n */
-    update: number;
-  };
-  synapse: {
-    /** α, k×k (eq. S): the row neuron's projection α[:, c] for synapse state c. */
-    pre: number[][];
-    /** β, k×k (eq. S): the column neuron's projection β[c, :]. */
-    post: number[][];
-    /** κ_w */
-    keep: number;
-    /** η_w */
-    update: number;
-    /** Used only with saturation 'exp'. */
-    saturation: number;
-    /** Used only with normalisation + rescale. */
-    rescaleTo: number;
-    /** Used only with the Oja term. */
-    ojaMultiplier: number;
-  };
-}
+/** The rule of one synapse layer, as the network consumes it. */
+export type BlurLayerGenome = BlurLayerRule;
 
 export const BLUR_GENOME_FORMAT = 'evometa-blur-genome';
 export const BLUR_GENOME_VERSION = 1;
@@ -199,25 +174,8 @@ export const blurGenome: GenomeKind<BlurGenome, BlurGenomeConfig> = {
   load: (path) => loadBlurGenome(path),
 };
 
-/** One layer genome as tensors (k×k matrices and scalars). */
-export interface BlurLayerTensors {
-  nu: tfjs.Tensor2D;
-  mu: tfjs.Tensor2D;
-  pre: tfjs.Tensor2D;
-  post: tfjs.Tensor2D;
-  neuronKeep: tfjs.Scalar;
-  neuronUpdate: tfjs.Scalar;
-  synapseKeep: tfjs.Scalar;
-  synapseUpdate: tfjs.Scalar;
-  saturation: tfjs.Scalar;
-  rescaleTo: tfjs.Scalar;
-  ojaMultiplier: tfjs.Scalar;
-}
-
-export interface BlurGenomeTensors {
-  k: number;
-  layers: BlurLayerTensors[];
-}
+export type { BlurLayerTensors };
+export type BlurGenomeTensors = BlurRuleTensors;
 
 /**
  * The genome as slices of the flat vector x (same order as `blurGenome.encode`), so `tf.grads` with respect
@@ -251,26 +209,6 @@ export function blurGenomeFromFlat(tf: Tf, x: tfjs.Tensor1D, config: BlurGenomeC
     layers.push({ nu, mu, pre, post, neuronKeep, neuronUpdate, synapseKeep, synapseUpdate, ...extras });
   }
   return { k, layers };
-}
-
-/** A JSON genome as constant tensors (same layout as `blurGenomeFromFlat`). */
-export function blurGenomeTensors(tf: Tf, g: BlurGenome): BlurGenomeTensors {
-  return {
-    k: g.k,
-    layers: g.layers.map((l) => ({
-      nu: tf.tensor2d(l.neuron.nu),
-      mu: tf.tensor2d(l.neuron.mu),
-      pre: tf.tensor2d(l.synapse.pre),
-      post: tf.tensor2d(l.synapse.post),
-      neuronKeep: tf.scalar(l.neuron.keep),
-      neuronUpdate: tf.scalar(l.neuron.update),
-      synapseKeep: tf.scalar(l.synapse.keep),
-      synapseUpdate: tf.scalar(l.synapse.update),
-      saturation: tf.scalar(l.synapse.saturation),
-      rescaleTo: tf.scalar(l.synapse.rescaleTo),
-      ojaMultiplier: tf.scalar(l.synapse.ojaMultiplier),
-    })),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/** `evometa pretrain-bank --out DIR [options]`: multi-task pretraining of a module bank (src/models/modular/module_bank.ts). */
+/** `evometa pretrain-bank --out DIR [options]`: multi-task pretraining of a module bank (src/workflows/pretrain_bank.ts). */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -72,7 +72,8 @@ export function parsePretrainArgs(args: ParsedArgs): { out: string; options: Par
 
 export async function cmdPretrainBank(args: ParsedArgs): Promise<void> {
   const { out, options, backend: requested } = parsePretrainArgs(args);
-  const { resolveBankTrainingOptions, pretrainModuleBank, saveModuleBank, BANK_MANIFEST_FILE } = await import('../models/modular/module_bank.js');
+  const { resolveBankTrainingOptions, pretrainModuleBank } = await import('../workflows/pretrain_bank.js');
+  const { saveModuleBank, BANK_MANIFEST_FILE } = await import('../models/modular/module_bank.js');
   const resolved = resolveBankTrainingOptions(options);
   if (existsSync(join(out, BANK_MANIFEST_FILE))) throw new UsageError(`${out} already holds a module bank; choose another --out or delete it`);
   const { initBackend, getTf } = await import('../runtime/backend.js');

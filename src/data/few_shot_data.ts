@@ -5,9 +5,8 @@
  * search scores) or their test-split images ('test', what final reports read).
  */
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_FEWSHOT_SPLIT, EpisodeSampler, fewShotSource, validateFewShotSplit, type FewShotClassSplit, type FewShotSourceName } from './fewshot_episodes.js';
+import { DEFAULT_FEWSHOT_SPLIT, EpisodeSampler, fewShotSource, validateFewShotSplit, type EpisodeOptions, type FewShotClassSplit, type FewShotSourceName } from './fewshot_episodes.js';
 import { loadOmniglot, omniglotSource } from './omniglot.js';
-import type { HtConfig } from '../models/ht/ht_config.js';
 
 export const FEW_SHOT_DATASETS = ['mnist-fashion', 'omniglot'] as const;
 export type FewShotDatasetName = (typeof FEW_SHOT_DATASETS)[number];
@@ -40,7 +39,7 @@ export function resolveFewShotData(raw: { dataset?: unknown; omniglotRoot?: unkn
 }
 
 /** An episode sampler over one source, shaped by the model's episode settings. */
-export function episodeSampler(data: FewShotData, which: FewShotSourceName, c: Pick<HtConfig, 'ways' | 'shots' | 'queries' | 'imageSize'>): EpisodeSampler {
+export function episodeSampler(data: FewShotData, which: FewShotSourceName, c: EpisodeOptions): EpisodeSampler {
   const opts = { ways: c.ways, shots: c.shots, queries: c.queries, imageSize: c.imageSize };
   if (data.dataset === 'omniglot') {
     if (which === 'validation') throw new UsageError("Omniglot has no validation classes here: evaluate on 'test' (images_evaluation) instead");

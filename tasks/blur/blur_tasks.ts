@@ -13,6 +13,7 @@ import { getBooleanFunction } from '../../src/data/boolean_functions.js';
 import { loadImageDataset } from '../../src/data/registry.js';
 import { withValidation, type ImageDataset, type ImageSplit } from '../../src/data/image_dataset.js';
 import { booleanSampler, imageEpisodeSampler } from './blur_samplers.js';
+import { flatBlurRule } from './flat_blur_rule.js';
 import { domainName, parseDomain, transformDataset } from '../../src/data/mnist_domains.js';
 import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../../genomes/blur_genome.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../../src/models/blur/blur_options.js';
@@ -172,7 +173,7 @@ function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, gen
   let loss = 0;
   let accuracy = 0;
   for (const e of episodes) {
-    const r = mo.metaLossAndGrad(tf, flat, genomeConfig, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    const r = mo.metaLossAndGrad(tf, flat, flatBlurRule(genomeConfig), e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
     loss += r.loss / episodes.length;
     accuracy += r.accuracy / episodes.length;
     r.grad.forEach((g, i) => (grad[i]! += g / episodes.length));

@@ -23,8 +23,8 @@ import { initHead, initNetworkStats, type DomainHead, type ModuleBank, type Netw
 import type { Ordering } from '../../src/models/modular/mixture.js';
 import { modularForward, softmaxCrossEntropy } from '../../src/models/modular/modular_resnet.js';
 import { batchTensors, trainStep, type ModularNetwork } from '../../src/models/modular/modular_training.js';
-import { disposeTree, toVariables, treeVariables } from '../../src/models/nn/tensor_tree.js';
-import { adoptAsVariables, estimateStats } from '../../src/models/modular/module_bank.js';
+import { adoptAsVariables, disposeTree, toVariables, treeVariables } from '../../src/models/nn/tensor_tree.js';
+import { estimateStats } from '../../src/models/modular/bank_evaluation.js';
 import { gather, sampleWithoutReplacement, takeRandom, type ImageSplit } from '../../src/data/image_dataset.js';
 
 type Tf = typeof tfjs;

@@ -12,7 +12,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { getTf } from '../../runtime/backend.js';
 import { UsageError } from '../../core/errors.js';
-import type { BlurGenome } from '../../../genomes/blur_genome.js';
+import type { BlurRule } from './blur_rule.js';
 import { initSynapses } from './blur_init.js';
 import { inputBlockStacked, rowShape } from './blur_input_layer.js';
 import { networkPredict, networkStep, synapseTensors, type BlurSynapses } from './blur_step.js';
@@ -20,6 +20,7 @@ import { resolveBlurNetworkOptions, type BlurNetworkOptions } from './blur_optio
 import { disposePopulation, populationFromGenomes, type BlurPopulation } from './blur_population.js';
 
 export * from './blur_options.js';
+export * from './blur_rule.js';
 export * from './blur_math.js';
 export * from './blur_step.js';
 export * from './blur_input_layer.js';
@@ -40,7 +41,7 @@ export function checkSizes(sizes: readonly number[]): void {
 }
 
 /** Network options of a population: defaults ⊕ the genomes' common `network` ⊕ `options`. */
-export function populationOptions(genomes: readonly BlurGenome[], options?: Partial<BlurNetworkOptions>): BlurNetworkOptions {
+export function populationOptions(genomes: readonly BlurRule[], options?: Partial<BlurNetworkOptions>): BlurNetworkOptions {
   const first = JSON.stringify(genomes[0]?.network ?? {});
   const differ = genomes.findIndex((g) => JSON.stringify(g.network ?? {}) !== first);
   if (differ >= 0 && options === undefined)
@@ -78,8 +79,8 @@ export class BlurNetwork {
   private disposed = false;
 
   /** `options` overrides the genomes' own `network` options. */
-  constructor(genomes: BlurGenome | readonly BlurGenome[], sizes: readonly number[], options?: Partial<BlurNetworkOptions>, init: BlurNetworkInit = {}) {
-    const list = Array.isArray(genomes) ? (genomes as readonly BlurGenome[]) : [genomes as BlurGenome];
+  constructor(genomes: BlurRule | readonly BlurRule[], sizes: readonly number[], options?: Partial<BlurNetworkOptions>, init: BlurNetworkInit = {}) {
+    const list = Array.isArray(genomes) ? (genomes as readonly BlurRule[]) : [genomes as BlurRule];
     checkSizes(sizes);
     const R = init.replicas ?? 1;
     if (!Number.isInteger(R) || R < 1) throw new UsageError(`replicas must be a positive integer (got ${R})`);

@@ -6,7 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../../core/errors.js';
-import { blurGenomeTensors, type BlurGenome, type BlurGenomeTensors, type BlurLayerTensors } from '../../../genomes/blur_genome.js';
+import { blurRuleTensors, type BlurRule, type BlurRuleTensors, type BlurLayerTensors } from './blur_rule.js';
 
 type Tf = typeof tfjs;
 
@@ -47,7 +47,7 @@ const SCALARS = ['neuronKeep', 'neuronUpdate', 'synapseKeep', 'synapseUpdate', '
  * Stacks per-genome tensors onto the population axis (differentiable: used by the meta-gradient).
  * Each genome has 1 layer genome or `numLayers`; if any has `numLayers`, shared ones are repeated.
  */
-export function populationFromTensors(tf: Tf, genomes: readonly BlurGenomeTensors[], replicas: number, numLayers: number): BlurPopulation {
+export function populationFromTensors(tf: Tf, genomes: readonly BlurRuleTensors[], replicas: number, numLayers: number): BlurPopulation {
   if (genomes.length === 0) throw new UsageError('a BLUR population needs at least one genome');
   const k = genomes[0]!.k;
   genomes.forEach((g, p) => {
@@ -60,7 +60,7 @@ export function populationFromTensors(tf: Tf, genomes: readonly BlurGenomeTensor
   const count = genomes.some((g) => g.layers.length > 1) ? numLayers : 1;
   const layers: BlurPopulationLayer[] = [];
   for (let l = 0; l < count; l++) {
-    const at = (g: BlurGenomeTensors): BlurLayerTensors => g.layers[g.layers.length === 1 ? 0 : l]!;
+    const at = (g: BlurRuleTensors): BlurLayerTensors => g.layers[g.layers.length === 1 ? 0 : l]!;
     const matrix = (key: 'nu' | 'mu' | 'pre' | 'post'): tfjs.Tensor3D => {
       const stacked = tf.stack(genomes.map((g) => at(g)[key])) as tfjs.Tensor3D; // [P,k,k]
       if (R === 1) return stacked;
@@ -73,11 +73,11 @@ export function populationFromTensors(tf: Tf, genomes: readonly BlurGenomeTensor
   return { P, R, k, layers };
 }
 
-/** JSON genomes on the population axis; the caller disposes with `disposePopulation`. */
-export function populationFromGenomes(tf: Tf, genomes: readonly BlurGenome[], replicas: number, numLayers: number): BlurPopulation {
+/** Rules (e.g. JSON genomes) on the population axis; the caller disposes with `disposePopulation`. */
+export function populationFromGenomes(tf: Tf, genomes: readonly BlurRule[], replicas: number, numLayers: number): BlurPopulation {
   // tidy keeps every tensor reachable from the returned object and frees the per-genome constants
   return tf.tidy(
-    () => populationFromTensors(tf, genomes.map((g) => blurGenomeTensors(tf, g)), replicas, numLayers) as unknown as tfjs.TensorContainer,
+    () => populationFromTensors(tf, genomes.map((g) => blurRuleTensors(tf, g)), replicas, numLayers) as unknown as tfjs.TensorContainer,
   ) as unknown as BlurPopulation;
 }
 

@@ -10,12 +10,12 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../../core/errors.js';
 import { deriveSeed, Rng } from '../../core/rng.js';
-import { blurGenomeFromFlat, blurLayerCount, blurGenome, type BlurGenome, type BlurGenomeConfig } from '../../../genomes/blur_genome.js';
 import { initSynapses } from './blur_init.js';
 import { networkPredict, networkStep, normalizeSynapses, synapseTensors, type BlurSynapses } from './blur_step.js';
 import { checkSizes, populationOptions } from './blur_network.js';
 import { resolveBlurNetworkOptions, type BlurNetworkOptions } from './blur_options.js';
 import { disposePopulation, populationFromGenomes, populationFromTensors, type BlurPopulation } from './blur_population.js';
+import type { BlurRule, FlatBlurRule } from './blur_rule.js';
 
 type Tf = typeof tfjs;
 
@@ -135,8 +135,8 @@ function score(tf: Tf, pred: tfjs.Tensor4D, y: tfjs.Tensor2D): { loss: tfjs.Tens
 
 const finiteOrNaN = (v: number): number => (Number.isFinite(v) ? v : NaN);
 
-/** Scores P genomes batched on the population axis (same data and synapse inits for all). */
-export function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurGenome[], sampler: BlurSampler, opts: BlurMetaOptions): BlurEvaluation {
+/** Scores P rules (genomes) batched on the population axis (same data and synapse inits for all). */
+export function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurRule[], sampler: BlurSampler, opts: BlurMetaOptions): BlurEvaluation {
   checkOptions(sampler, opts);
   const o = populationOptions(genomes, opts.network);
   const R = opts.replicas ?? 1;
@@ -165,30 +165,30 @@ export interface BlurMetaGradient {
   loss: number;
   /** NaN where the loss is NaN. */
   accuracy: number;
-  /** d loss / d flat, in `blurGenome.encode` order; all NaN when the loss is not finite. */
+  /** d loss / d flat, in the flat vector's order; all NaN when the loss is not finite. */
   grad: number[];
 }
 
 /**
- * The meta-loss of one flat genome and its gradient by `tf.grads` through the unrolled inner loop.
- * Network options: defaults ⊕ opts.network (a flat vector carries no `network` field).
+ * The meta-loss of one rule held in a flat vector and its gradient with respect to that vector, by `tf.grads`
+ * through the unrolled inner loop. `rule` slices the vector (the genome kind's layout). Network options:
+ * defaults ⊕ opts.network (a flat vector carries no `network` field).
  */
-export function metaLossAndGrad(tf: Tf, flat: readonly number[], config: BlurGenomeConfig, sampler: BlurSampler, opts: BlurMetaOptions): BlurMetaGradient {
+export function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: FlatBlurRule, sampler: BlurSampler, opts: BlurMetaOptions): BlurMetaGradient {
   checkOptions(sampler, opts);
-  const dim = blurGenome.dim(config);
-  if (flat.length !== dim) throw new UsageError(`blur genome vector must have ${dim} numbers for this config (got ${flat.length})`);
+  if (flat.length !== rule.dim) throw new UsageError(`the BLUR rule vector must have ${rule.dim} numbers for this config (got ${flat.length})`);
   const L = opts.sizes.length - 1;
-  if (config.perLayer && config.numLayers !== L)
-    throw new UsageError(`genome config numLayers = ${config.numLayers} but the network has ${L} synapse layers (sizes ${JSON.stringify(opts.sizes)}); set numLayers to ${L}`);
+  if (rule.layers !== 1 && rule.layers !== L)
+    throw new UsageError(`the BLUR rule vector holds ${rule.layers} layer rules but the network has ${L} synapse layers (sizes ${JSON.stringify(opts.sizes)}); use 1 (shared) or ${L}`);
   const o = resolveBlurNetworkOptions(opts.network);
   const R = opts.replicas ?? 1;
   const episode = drawEpisode(tf, sampler, opts);
   const x = tf.tensor1d(Array.from(flat));
-  const syn0 = initSynapses(tf, opts.sizes, config.k, 1, R, opts.seed, o);
+  const syn0 = initSynapses(tf, opts.sizes, rule.k, 1, R, opts.seed, o);
   const kept: { pred?: tfjs.Tensor4D } = {};
   try {
     const f = (v: tfjs.Tensor): tfjs.Scalar => {
-      const pop = populationFromTensors(tf, [blurGenomeFromFlat(tf, v as tfjs.Tensor1D, config)], R, blurLayerCount(config) > 1 ? L : 1);
+      const pop = populationFromTensors(tf, [rule.fromFlat(tf, v as tfjs.Tensor1D)], R, rule.layers);
       const trained = unroll(tf, syn0, pop, episode, o, false);
       kept.pred = tf.keep(networkPredict(tf, trained, pop, episode.query.x, o));
       return tf.mean(tf.square(tf.sub(kept.pred, episode.query.y))) as tfjs.Scalar;

@@ -9,7 +9,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import { glorotUniform } from '../../runtime/tensor_init.js';
-import { batchNorm } from '../modular/batch_norm.js';
+import { batchNorm } from '../nn/batch_norm.js';
 import type { CnnActivation } from './ht_config.js';
 
 type Tf = typeof tfjs;

@@ -7,6 +7,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import { normalTensor, uniformTensor } from '../../runtime/tensor_init.js';
+import type { BnStats } from '../nn/batch_norm.js';
 import { choicesPerPosition, expandedChannels, inputStride, type ModularResNetConfig } from './modular_config.js';
 
 type Tf = typeof tfjs;
@@ -50,11 +51,6 @@ export type DomainHead = {
   /** [F, classes] */
   kernel: tfjs.Tensor2D;
   bias: tfjs.Tensor1D;
-};
-
-export type BnStats = {
-  mean: tfjs.Tensor1D;
-  variance: tfjs.Tensor1D;
 };
 
 /** The three batch norms of one block position. */

@@ -6,9 +6,9 @@
  * batch-norm γ/β), and the caller owns every returned tensor.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { batchNorm, updateRunning } from './batch_norm.js';
+import { batchNorm, updateRunning, type BnStats } from '../nn/batch_norm.js';
 import { expandedChannels, inputStride, type ModularResNetConfig } from './modular_config.js';
-import type { BlockStats, BnStats, DomainHead, ModuleBank, NetworkStats } from './modular_params.js';
+import type { BlockStats, DomainHead, ModuleBank, NetworkStats } from './modular_params.js';
 import { hardPlans, mixedPlans, type BlockParams, type Ordering, type PositionPlan } from './mixture.js';
 
 type Tf = typeof tfjs;

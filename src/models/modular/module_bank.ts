@@ -1,15 +1,7 @@
 /**
- * The module bank (issue 4 §2): multi-task pretraining of the templates on MNIST source domains, each domain
- * with its own mixture logits, head and per-position batch-norm statistics (papers.md §3.3, multi-task), and
- * the bank as an artifact directory that later runs load by path.
- *
- * Training. Every step draws one seeded batch per source domain and takes one Adam step on the mean of the
- * domains' cross-entropies, over the shared parameters (input adapter, templates, output adapter) and each
- * domain's logits and head. The mixtures are the paper's soft relaxation, softmax(logits / τ), with τ annealed
- * geometrically from `temperature[0]` to `temperature[1]` so they end close to one-hot; the last `hardSteps`
- * steps then freeze each domain's ordering at its argmax and train the templates and heads under those hard
- * orderings, because target domains use the modules hard-picked. Last, each domain's running statistics are
- * set to the moments of `statsSamples` training images under its hard ordering.
+ * The module bank as an artifact directory that later runs load by path (issue 4 §2): the templates shared by every
+ * source domain, and per source domain its mixture logits, head and per-position batch-norm statistics (papers.md
+ * §3.3, multi-task). Pretraining, which draws the domains' images, is a workflow (src/workflows/pretrain_bank.ts).
  *
  * Artifact (a directory):
  *   bank.json    format 'evometa-module-bank', version 1: the network config, source domains with their
@@ -22,15 +14,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { deriveSeed, Rng } from '../../core/rng.js';
+import { Rng } from '../../core/rng.js';
 import { resolveModularConfig, type ModularResNetConfig } from './modular_config.js';
 import { initHead, initMixtureLogits, initModuleBank, initNetworkStats, type DomainHead, type ModuleBank, type NetworkStats } from './modular_params.js';
-import { type Ordering } from './mixture.js';
-import { modularForward, softmaxCrossEntropy, updateNetworkStats, type NetworkMoments } from './modular_resnet.js';
-import { batchTensors } from './modular_training.js';
-import { disposeTree, flattenTree, mapTree, toVariables, treeTensors, treeVariables } from '../nn/tensor_tree.js';
-import { sampleBatch, takeRandom, withValidation, type ImageSplit } from '../../data/image_dataset.js';
-import { canonicalDomainName, DEFAULT_SOURCE_DOMAINS, loadDomainDataset } from '../../data/mnist_domains.js';
+import { disposeTree, flattenTree, mapTree } from '../nn/tensor_tree.js';
 
 type Tf = typeof tfjs;
 
@@ -39,7 +26,7 @@ export const BANK_VERSION = 1;
 export const BANK_MANIFEST_FILE = 'bank.json';
 export const BANK_WEIGHTS_FILE = 'weights.bin';
 
-/** Settings of a pretraining run (all recorded in the manifest). */
+/** Settings of the pretraining run that made a bank, as its manifest records them. */
 export interface BankTrainingOptions {
   /** Source domain names (src/data/mnist_domains.ts). Default plain, inverted, rotate90, noise. */
   domains: string[];
@@ -65,20 +52,6 @@ export interface BankTrainingOptions {
   /** Network sizes (modular_config.ts); unset fields take its defaults. */
   network: Partial<ModularResNetConfig>;
 }
-
-export const BANK_TRAINING_DEFAULTS: Readonly<Omit<BankTrainingOptions, 'hardSteps'>> = Object.freeze({
-  domains: [...DEFAULT_SOURCE_DOMAINS],
-  steps: 1500,
-  batchSize: 32,
-  learningRate: 5e-3,
-  temperature: [1, 0.1] as [number, number],
-  trainSamples: 10000,
-  validation: 1000,
-  testSamples: 2000,
-  statsSamples: 512,
-  seed: 0,
-  network: {},
-});
 
 /** One source domain of a bank, in memory. */
 export interface SourceDomain {
@@ -124,237 +97,6 @@ export interface LoadedModuleBank {
   manifest: BankManifest;
   /** The directory it was loaded from, absolute. */
   dir?: string;
-}
-
-/** Fills defaults and checks every option; errors name the option. */
-export function resolveBankTrainingOptions(raw: Partial<BankTrainingOptions> = {}): BankTrainingOptions {
-  const d = BANK_TRAINING_DEFAULTS;
-  const int = (field: keyof BankTrainingOptions, v: unknown, lo: number, hi: number): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new UsageError(`pretraining ${field} must be an integer from ${lo} to ${hi} (got ${JSON.stringify(v)})`);
-    return v;
-  };
-  const steps = int('steps', raw.steps ?? d.steps, 1, 1e7);
-  const domains = raw.domains ?? d.domains;
-  if (!Array.isArray(domains) || domains.length === 0) throw new UsageError('pretraining needs at least one source domain');
-  const canonical = domains.map((n) => {
-    const c = canonicalDomainName(n);
-    if (c === 'fashion-mnist') throw new UsageError("pretraining domains are MNIST variants; 'fashion-mnist' is a target domain");
-    return c;
-  });
-  const dup = canonical.find((n, i) => canonical.indexOf(n) !== i);
-  if (dup) throw new UsageError(`source domain '${dup}' is listed twice`);
-  const lr = raw.learningRate ?? d.learningRate;
-  if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) throw new UsageError(`pretraining learningRate must be a positive number (got ${JSON.stringify(lr)})`);
-  const temperature = raw.temperature ?? d.temperature;
-  if (!Array.isArray(temperature) || temperature.length !== 2 || temperature.some((t) => typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)))
-    throw new UsageError(`pretraining temperature must be two positive numbers [start, end] (got ${JSON.stringify(temperature)})`);
-  const trainSamples = int('trainSamples', raw.trainSamples ?? d.trainSamples, 2, 60000);
-  const validation = int('validation', raw.validation ?? d.validation, 1, trainSamples - 1);
-  const batchSize = int('batchSize', raw.batchSize ?? d.batchSize, 1, trainSamples - validation);
-  const out: BankTrainingOptions = {
-    domains: canonical,
-    steps,
-    hardSteps: int('hardSteps', raw.hardSteps ?? Math.round(steps / 5), 0, steps),
-    batchSize,
-    learningRate: lr,
-    temperature: [temperature[0]!, temperature[1]!],
-    trainSamples,
-    validation,
-    testSamples: int('testSamples', raw.testSamples ?? d.testSamples, 1, 10000),
-    statsSamples: int('statsSamples', raw.statsSamples ?? d.statsSamples, 2, trainSamples - validation),
-    seed: int('seed', raw.seed ?? d.seed, 0, 4294967295),
-    network: { ...(raw.network ?? {}) },
-  };
-  resolveModularConfig(out.network); // fail early on bad sizes
-  return out;
-}
-
-/** The tree as trainable variables, the given tensors disposed (`toVariables` leaves them to the caller). */
-export function adoptAsVariables<T>(tf: Tf, tree: T): T {
-  const v = toVariables(tf, tree);
-  disposeTree(tf, tree);
-  return v;
-}
-
-/** Moments of one training-mode pass as running statistics; a skipped position keeps mean 0, variance 1. */
-export function momentsAsStats(tf: Tf, c: ModularResNetConfig, moments: NetworkMoments): NetworkStats {
-  const init = initNetworkStats(tf, c);
-  const out: NetworkStats = {
-    input: { mean: tf.clone(moments.input.mean), variance: tf.clone(moments.input.variance) },
-    blocks: init.blocks.map((b, l) => {
-      const m = moments.blocks[l];
-      if (!m) return { bn1: { mean: tf.clone(b.bn1.mean), variance: tf.clone(b.bn1.variance) }, bn2: { mean: tf.clone(b.bn2.mean), variance: tf.clone(b.bn2.variance) }, bn3: { mean: tf.clone(b.bn3.mean), variance: tf.clone(b.bn3.variance) } };
-      return mapTree(tf, m, (t) => tf.clone(t));
-    }),
-  };
-  disposeTree(tf, init);
-  return out;
-}
-
-/** Running statistics set to the batch moments of `images` (one training-mode pass, nothing trained). */
-export function estimateStats(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, images: Float32Array, head?: DomainHead): NetworkStats {
-  const n = images.length / (c.inputHeight * c.inputWidth * c.inputChannels);
-  return tf.tidy(() => {
-    const x = tf.tensor4d(images, [n, c.inputHeight, c.inputWidth, c.inputChannels]);
-    const h = head ?? { kernel: tf.zeros([c.features, 1]) as tfjs.Tensor2D, bias: tf.zeros([1]) as tfjs.Tensor1D };
-    const r = modularForward(tf, c, bank, ordering, h, x, { training: true });
-    return momentsAsStats(tf, c, r.moments!);
-  });
-}
-
-/** Index of the largest entry of each row (first wins ties). */
-export function argmaxRows(rows: number[][]): number[] {
-  return rows.map((r) => r.reduce((best, v, k) => (v > r[best]! ? k : best), 0));
-}
-
-/** Accuracy of a network on a split in inference mode, in chunks. */
-export function splitAccuracy(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, head: DomainHead, stats: NetworkStats, split: ImageSplit, chunk = 250): number {
-  const n = split.labels.length;
-  const p = c.inputHeight * c.inputWidth * c.inputChannels;
-  let correct = 0;
-  for (let at = 0; at < n; at += chunk) {
-    const m = Math.min(chunk, n - at);
-    correct += tf.tidy(() => {
-      const x = tf.tensor4d(split.images.subarray(at * p, (at + m) * p), [m, c.inputHeight, c.inputWidth, c.inputChannels]);
-      const r = modularForward(tf, c, bank, ordering, head, x, { training: false, stats });
-      const pred = tf.argMax(r.logits, 1).dataSync();
-      let k = 0;
-      for (let i = 0; i < m; i++) if (pred[i] === split.labels[at + i]) k++;
-      return k;
-    });
-  }
-  return n === 0 ? NaN : correct / n;
-}
-
-export interface PretrainProgress {
-  step: number;
-  steps: number;
-  /** Mean cross-entropy over the domains at this step (before the update). */
-  loss: number;
-  temperature: number;
-  phase: 'soft' | 'hard';
-}
-
-export interface PretrainResult {
-  bank: LoadedModuleBank;
-  /** The mean loss of every step. */
-  losses: number[];
-}
-
-/** τ at soft step s of S: geometric from start to end. */
-export function temperatureAt(t: [number, number], s: number, softSteps: number): number {
-  if (softSteps <= 1) return t[1];
-  return t[0] * Math.pow(t[1] / t[0], s / (softSteps - 1));
-}
-
-function round4(v: number): number {
-  return Math.round(v * 1e4) / 1e4;
-}
-
-/**
- * Pretrains a bank from scratch (module doc). The backend must be initialised (wasm recommended). Deterministic
- * for a seed on a given backend.
- */
-export async function pretrainModuleBank(tf: Tf, raw: Partial<BankTrainingOptions> = {}, onProgress?: (p: PretrainProgress) => void): Promise<PretrainResult> {
-  const o = resolveBankTrainingOptions(raw);
-  const c = resolveModularConfig(o.network);
-  const t0 = performance.now();
-  const data = o.domains.map((name) => {
-    const ds = loadDomainDataset(name, { train: o.trainSamples, test: o.testSamples });
-    if (ds.train.labels.length < o.trainSamples) throw new UsageError(`domain ${name} has only ${ds.train.labels.length} training images (asked ${o.trainSamples})`);
-    const split = withValidation(ds, o.validation, new Rng(deriveSeed(o.seed, 'bank-validation', name)));
-    return { name, numClasses: ds.numClasses, train: split.train, validation: split.validation, test: split.test };
-  });
-  const rng = new Rng(deriveSeed(o.seed, 'bank-init'));
-  const bank = adoptAsVariables(tf, initModuleBank(tf, c, rng));
-  const domains = data.map((d) => ({
-    name: d.name,
-    logits: adoptAsVariables(tf, initMixtureLogits(tf, c, rng)) as unknown as tfjs.Variable<tfjs.Rank.R2>,
-    head: adoptAsVariables(tf, initHead(tf, c, d.numClasses, rng)),
-    stats: initNetworkStats(tf, c),
-  }));
-  const optimizer = tf.train.adam(o.learningRate);
-  const softSteps = o.steps - o.hardSteps;
-  const losses: number[] = [];
-  let hardOrders: number[][] | null = null;
-  const pixels = c.inputHeight * c.inputWidth * c.inputChannels;
-  try {
-    for (let step = 0; step < o.steps; step++) {
-      const soft = step < softSteps;
-      const tau = soft ? temperatureAt(o.temperature, step, softSteps) : o.temperature[1];
-      if (!soft && hardOrders === null) hardOrders = domains.map((d) => argmaxRows(d.logits.arraySync()));
-      const batches = data.map((d) => {
-        const b = sampleBatch(d.train, o.batchSize, new Rng(deriveSeed(o.seed, 'bank-batch', d.name, step)));
-        if (b.x.length !== o.batchSize * pixels) throw new Error('pretraining batch has the wrong size');
-        return batchTensors(tf, c, b.x, b.labels);
-      });
-      // Logits last: tfjs's Adam keys its moments by position in the gradient list, which must not shift when they leave it.
-      const vars = [...treeVariables(tf, bank), ...domains.flatMap((d) => treeVariables(tf, d.head)), ...(soft ? domains.map((d) => d.logits) : [])];
-      const moments: NetworkMoments[] = [];
-      const cost = optimizer.minimize(() => {
-        let total: tfjs.Scalar = tf.scalar(0);
-        domains.forEach((d, k) => {
-          const ordering: Ordering = soft ? { logits: tf.div(d.logits, tau) as tfjs.Tensor2D } : { modules: hardOrders![k]! };
-          const r = modularForward(tf, c, bank, ordering, d.head, batches[k]!.x, { training: true });
-          for (const t of treeTensors(tf, r.moments)) tf.keep(t);
-          moments.push(r.moments!);
-          total = tf.add(total, tf.div(softmaxCrossEntropy(tf, r.logits, batches[k]!.y), domains.length));
-        });
-        return total;
-      }, true, vars);
-      const loss = cost!.dataSync()[0]!;
-      cost!.dispose();
-      domains.forEach((d, k) => {
-        const next = updateNetworkStats(tf, c, d.stats, moments[k]!);
-        disposeTree(tf, d.stats);
-        d.stats = next;
-      });
-      disposeTree(tf, moments);
-      disposeTree(tf, batches);
-      if (!Number.isFinite(loss)) throw new Error(`pretraining diverged at step ${step} (loss ${loss}); lower the learning rate`);
-      losses.push(loss);
-      onProgress?.({ step, steps: o.steps, loss, temperature: tau, phase: soft ? 'soft' : 'hard' });
-      if (step % 20 === 19) await new Promise((r) => setImmediate(r)); // let a progress bar or signal through
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  // Freeze: plain tensors, final statistics under the hard orderings, accuracies.
-  const frozenBank = mapTree(tf, bank, (t) => tf.clone(t));
-  disposeTree(tf, bank);
-  const finalTau = o.temperature[1];
-  const sources: SourceDomain[] = [];
-  const records: BankDomainRecord[] = [];
-  domains.forEach((d, k) => {
-    const ordering = hardOrders?.[k] ?? argmaxRows(d.logits.arraySync());
-    const logits = tf.clone(d.logits) as tfjs.Tensor2D;
-    const head = mapTree(tf, d.head, (t) => tf.clone(t));
-    const mixture = tf.tidy(() => tf.softmax(tf.div(logits, finalTau)).arraySync() as number[][]);
-    const statsImages = takeRandom(data[k]!.train, o.statsSamples, new Rng(deriveSeed(o.seed, 'bank-stats', d.name))).images;
-    const stats = estimateStats(tf, c, frozenBank, { modules: ordering }, statsImages);
-    disposeTree(tf, [d.logits, d.head, d.stats]);
-    sources.push({ name: d.name, logits, head, stats, ordering });
-    records.push({
-      name: d.name,
-      ordering,
-      mixture: mixture.map((r) => r.map(round4)),
-      validationAccuracy: round4(splitAccuracy(tf, c, frozenBank, { modules: ordering }, head, stats, data[k]!.validation)),
-      testAccuracy: round4(splitAccuracy(tf, c, frozenBank, { modules: ordering }, head, stats, data[k]!.test)),
-    });
-  });
-  const manifest: BankManifest = {
-    format: BANK_FORMAT,
-    version: BANK_VERSION,
-    createdAt: new Date().toISOString(),
-    config: c,
-    sourceDomains: o.domains,
-    domains: records,
-    training: { ...o, finalLoss: losses.at(-1)!, wallSeconds: Math.round((performance.now() - t0) / 100) / 10, backend: tf.getBackend() },
-    weightsManifest: [],
-    weightsBytes: 0,
-    weightsSha256: '',
-  };
-  return { bank: { config: c, bank: frozenBank, domains: sources, manifest }, losses };
 }
 
 /** The tensors of a bank as saved: bank.*, domains.<name>.{logits, head.*, stats.*}. */
@@ -481,11 +223,13 @@ export function loadModuleBank(tf: Tf, dir: string): LoadedModuleBank {
   return { config: c, bank: tree.bank, domains, manifest, dir: resolve(dir) };
 }
 
-/** The named source domain of a bank (default: the first, i.e. the bank's "source ordering"). */
+/**
+ * The named source domain of a bank (default: the first, i.e. the bank's "source ordering"). Banks record canonical
+ * domain names (src/data/mnist_domains.ts `canonicalDomainName`); a caller holding a user's spelling canonicalises it.
+ */
 export function sourceDomain(b: LoadedModuleBank, name?: string): SourceDomain {
   if (name === undefined) return b.domains[0]!;
-  const c = canonicalDomainName(name);
-  const d = b.domains.find((x) => x.name === c);
+  const d = b.domains.find((x) => x.name === name);
   if (!d) throw new UsageError(`the module bank has no source domain '${name}'; it has ${b.domains.map((x) => x.name).join(', ')}`);
   return d;
 }

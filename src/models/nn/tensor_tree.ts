@@ -47,6 +47,13 @@ export function toVariables<T>(tf: Tf, tree: T): T {
   return mapTree(tf, tree, (t) => tf.variable(t, true));
 }
 
+/** The tree as trainable variables, the given tensors disposed (`toVariables` leaves them to the caller). */
+export function adoptAsVariables<T>(tf: Tf, tree: T): T {
+  const v = toVariables(tf, tree);
+  disposeTree(tf, tree);
+  return v;
+}
+
 /** The tree's trainable variables, for an optimiser's var list. */
 export function treeVariables(tf: Tf, tree: unknown): tfjs.Variable[] {
   return treeTensors(tf, tree).filter((t): t is tfjs.Variable => t instanceof tf.Variable);

@@ -11,6 +11,7 @@ import {
   evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurMetaOptions, type BlurSampler,
 } from '../../../../src/models/blur/meta_objective.js';
 import type { BlurNetworkOptions } from '../../../../src/models/blur/blur_options.js';
+import { flatBlurRule } from '../../../../tasks/blur/flat_blur_rule.js';
 
 const tf = getTf();
 
@@ -92,12 +93,12 @@ test('metaLossAndGrad: loss equals the population evaluation and the gradient ma
     const opts: BlurMetaOptions = { sizes, unrollSteps: 4, batchSize: 6, replicas: 2, seed: 2, network };
     const g = randomBlurGenome(2, new Rng(7), { layers: config.perLayer ? 2 : 1, synapseUpdate: -0.2, neuronStd: 0.7 });
     const flat = blurGenome.encode(g, config);
-    const r = metaLossAndGrad(tf, flat, config, s, opts);
+    const r = metaLossAndGrad(tf, flat, flatBlurRule(config), s, opts);
     t.is(r.grad.length, flat.length);
     const pop = evaluateBlurPopulation(tf, [blurGenome.decode(flat, config)], s, opts);
     t.true(Math.abs(pop.loss[0]! - r.loss) < 1e-6, `${pop.loss[0]} vs ${r.loss}`);
     t.is(pop.accuracy[0], r.accuracy);
-    const loss = (x: number[]) => metaLossAndGrad(tf, x, config, s, opts).loss;
+    const loss = (x: number[]) => metaLossAndGrad(tf, x, flatBlurRule(config), s, opts).loss;
     const scale = Math.max(...r.grad.map(Math.abs));
     for (const i of coords) {
       const fd = centralDifference(flat, i, 1e-2, loss);
@@ -119,7 +120,7 @@ test('non-finite losses come back as NaN, with a NaN gradient, without throwing'
   t.true(Number.isNaN(e.accuracy[0]));
   t.true(Number.isFinite(e.loss[1]!));
   t.true(Number.isFinite(e.accuracy[1]!));
-  const r = metaLossAndGrad(tf, blurGenome.encode(g, config), config, sampler(1), opts);
+  const r = metaLossAndGrad(tf, blurGenome.encode(g, config), flatBlurRule(config), sampler(1), opts);
   t.true(Number.isNaN(r.loss));
   t.true(Number.isNaN(r.accuracy));
   t.true(r.grad.every(Number.isNaN));
@@ -131,11 +132,11 @@ test('no tensor leaks across evaluations and metaLossAndGrad calls', (t) => {
   const opts: BlurMetaOptions = { sizes: [2, 3, 3], unrollSteps: 3, batchSize: 4, replicas: 2, seed: 0, network: { normalizeSynapses: true, rescale: true } };
   const flat = blurGenome.encode(g, config);
   evaluateBlurPopulation(tf, [g, g], sampler(3), opts);
-  metaLossAndGrad(tf, flat, config, sampler(3), opts);
+  metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(3), opts);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) {
     evaluateBlurPopulation(tf, [g, g], sampler(3), opts);
-    metaLossAndGrad(tf, flat, config, sampler(3), opts);
+    metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(3), opts);
     evaluateBlurPopulation(tf, [g], sampler(3), { ...opts, unrollSteps: 1, network: {} });
   }
   t.is(tf.memory().numTensors, before);
@@ -147,6 +148,6 @@ test('bad options name the problem', (t) => {
   t.throws(() => evaluateBlurPopulation(tf, [g], sampler(1), { ...base, sizes: [3, 1] }), { message: /must start with the data's 2 inputs and end with its 1 outputs/ });
   t.throws(() => evaluateBlurPopulation(tf, [g], sampler(1), { ...base, unrollSteps: 0 }), { message: /unrollSteps must be an integer >= 1/ });
   const config = blurGenome.resolveConfig({ perLayer: true, numLayers: 3 });
-  t.throws(() => metaLossAndGrad(tf, new Array<number>(blurGenome.dim(config)).fill(0), config, sampler(1), base), { message: /set numLayers to 2/ });
-  t.throws(() => metaLossAndGrad(tf, [1, 2], blurGenome.resolveConfig({}), sampler(1), base), { message: /must have 20 numbers/ });
+  t.throws(() => metaLossAndGrad(tf, new Array<number>(blurGenome.dim(config)).fill(0), flatBlurRule(config), sampler(1), base), { message: /holds 3 layer rules but the network has 2 synapse layers .*use 1 \(shared\) or 2/ });
+  t.throws(() => metaLossAndGrad(tf, [1, 2], flatBlurRule(blurGenome.resolveConfig({})), sampler(1), base), { message: /must have 20 numbers/ });
 });

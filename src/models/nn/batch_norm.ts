@@ -5,9 +5,14 @@
  * every backend, through the moments too.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BnStats } from './modular_params.js';
 
 type Tf = typeof tfjs;
+
+/** Per-channel moments: a batch's own, or the running statistics inference reads. */
+export type BnStats = {
+  mean: tfjs.Tensor1D;
+  variance: tfjs.Tensor1D;
+};
 
 export interface BatchNormResult<T extends tfjs.Tensor> {
   y: T;
