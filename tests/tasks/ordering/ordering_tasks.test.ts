@@ -11,7 +11,7 @@ import { getTf, initBackend } from '../../../src/runtime/backend.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { pretrainModuleBank, saveModuleBank, disposeModuleBank } from '../../../src/models/modular/module_bank.js';
 import { evaluateTransfer, fitMixtureLogits } from '../../../tasks/ordering/transfer.js';
-import { runSearch } from '../../../src/engine/engine.js';
+import { runSearch } from '../../../src/search.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { formatOrderingGenome, makeOrderingGenome } from '../../../genomes/ordering_genome.js';
 import { cachedBank, loadTransferData, orderingTransferTask, resolveOrderingTransferConfig, type OrderingTransferConfig } from '../../../tasks/ordering/ordering_tasks.js';
