@@ -22,15 +22,28 @@ export interface Resolved {
   stored: (genome: unknown) => unknown;
 }
 
+/**
+ * A plug-in's settings check: built-ins throw UsageError themselves; a plug-in module, which need not import
+ * evometa's error class, may throw any Error, and its message still reaches the user as a usage error.
+ */
+function settings<T>(owner: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof UsageError || !(e instanceof Error)) throw e;
+    throw new UsageError(`${owner}: ${e.message}`);
+  }
+}
+
 export function resolve(config: RunConfig, registry: Registry): Resolved {
   const kind = lookup(registry.genomes, 'genome kind', config.genome);
   const task = lookup(registry.tasks, 'task', config.task);
   const strategy = lookup(registry.strategies, 'strategy', config.strategy);
   if (!task.genomeKinds.includes(kind.name))
     throw new UsageError(`task '${task.name}' scores genome kinds ${task.genomeKinds.join(', ')}, not '${kind.name}'; use --genome ${task.genomeKinds[0]}`);
-  const kindConfig = kind.resolveConfig({ dim: config.dim, ...config.genomeConfig });
+  const kindConfig = settings(`genome '${kind.name}' (--genome-config)`, () => kind.resolveConfig({ dim: config.dim, ...config.genomeConfig }));
   // Fail here, in the main thread, rather than in every worker.
-  const taskConfig = task.resolveConfig(config.taskConfig) as Record<string, unknown>;
+  const taskConfig = settings(`task '${task.name}' (--task-config)`, () => task.resolveConfig(config.taskConfig) as Record<string, unknown>);
   const stored = (g: unknown) => (task.annotate ? task.annotate(g, taskConfig) : g);
   return { kind, kindConfig, strategy, taskConfig, batchable: typeof task.evaluateBatch === 'function', stored };
 }

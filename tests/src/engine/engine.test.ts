@@ -166,3 +166,40 @@ test('a task with a population axis is evaluated in fixed-size batches: same run
   t.is(generationsWithoutTimings(a)[0]!['popsize'], 8);
   t.true((generationsWithoutTimings(a).at(-1)!['bestSoFar'] as number) < (generationsWithoutTimings(a)[0]!['bestSoFar'] as number));
 });
+
+test('a run in which every evaluation failed has no best: the summary says null and run.log says why', async (t) => {
+  const dir = join(tempDir(), 'run');
+  const s = await runSearch(config({ task: 'faulty', dim: 3, 'task-config': { mode: 'throw', failRate: 1 }, 'max-generations': 2 }), dir, engine);
+  t.is(s.bestFitness, null);
+  t.is(s.evaluations, 14);
+  t.is(readJson(join(dir, 'summary.json')).bestFitness, null);
+  t.false(existsSync(join(dir, 'best.json')));
+  t.regex(readFileSync(join(dir, 'run.log'), 'utf8'), /no evaluation succeeded: all 14 failed \(their reasons are above\); the run has no best/);
+});
+
+test('the engine uses the registry it is handed, records its plug-ins, and resumes only with the same ones', async (t) => {
+  const { loadRegistry } = await import('../../../src/plugins.js');
+  const { writeModule, fileUrl, SLOW_TASK_SOURCE } = await import('../../helpers/plugin_files.js');
+  const file = writeModule(SLOW_TASK_SOURCE);
+  const withPlugin = await loadRegistry([file]);
+  const dir = join(tempDir(), 'run');
+  const cfg = config({ task: 'slow-shifted-sphere', dim: 3, 'max-generations': 4 });
+  await t.throwsAsync(runSearch(cfg, dir, engine), { message: /^unknown task 'slow-shifted-sphere'; valid tasks: sphere/ });
+  t.false(existsSync(dir));
+  const s = await runSearch(cfg, dir, { registry: withPlugin, evaluators: evaluatorsFor(withPlugin) });
+  t.is(s.generations, 4);
+  t.deepEqual(readJson(join(dir, 'manifest.json')).config.plugins, [fileUrl(file)]);
+  rmSync(join(dir, 'summary.json'));
+  const manifest = readFileSync(join(dir, 'manifest.json'), 'utf8');
+  await t.throwsAsync(resumeRun(dir, { ...engine, overrides: { maxGenerations: 6 } }), {
+    message: `${dir} was run with plug-ins [${fileUrl(file)}] but the registry given holds []; resume with the plug-ins its manifest records`,
+  });
+  t.is(readFileSync(join(dir, 'manifest.json'), 'utf8'), manifest);
+  t.false((await resumeRun(dir, { registry: withPlugin })).alreadyFinished);
+});
+
+test('workers > 0 without an evaluator factory is refused before anything is written', async (t) => {
+  const dir = join(tempDir(), 'run');
+  await t.throwsAsync(runSearch(config({ task: 'sphere', workers: 2 }), dir, { registry }), { message: /^--workers 2 needs worker threads, but the engine was given no evaluator factory; use --workers 0/ });
+  t.false(existsSync(dir));
+});

@@ -103,3 +103,24 @@ test('job seeds do not depend on the evaluator', async (t) => {
     await p.close();
   }
 });
+
+test('pool: threads build their registry from the plug-ins they were started with; a job naming another task fails with a clear status', async (t) => {
+  const { writeModule, fileUrl, SLOW_TASK_SOURCE } = await import('../../helpers/plugin_files.js');
+  const file = fileUrl(writeModule(SLOW_TASK_SOURCE));
+  const withPlugin = new PoolEvaluator({ workers: 2, workerModule: PLUGIN_WORKER_MODULE, workerData: { plugins: [file] } });
+  const bare = pool(1);
+  try {
+    const r = flat(await withPlugin.evaluate([job(0, [1, 3], 'slow-shifted-sphere', { center: 1 }), job(1, [2, 2], 'slow-shifted-sphere', { center: 2 })]));
+    t.deepEqual(r.map((x) => x.status), ['ok', 'ok']);
+    t.true(Math.abs(r[0]!.fitness - 4) < 1e-3 && Math.abs(r[1]!.fitness) < 1e-3);
+    const unknown = flat(await bare.evaluate([job(0, [1], 'slow-shifted-sphere')]))[0]!;
+    t.is(unknown.status, 'error');
+    t.regex(unknown.error!, /^unknown task 'slow-shifted-sphere'; valid tasks: sphere, .*\(this evaluator knows the built-ins and the plug-ins it was started with; it loads no code named by a job\)$/);
+    const kind = flat(await withPlugin.evaluate([{ ...job(0, [1], 'slow-shifted-sphere'), genomeKind: 'bitstring' }]))[0]!;
+    t.is(kind.status, 'error');
+    t.regex(kind.error!, /^unknown genome kind 'bitstring'; valid genome kinds: vector, blur, ordering, ht-hparams/);
+  } finally {
+    await withPlugin.close();
+    await bare.close();
+  }
+});
