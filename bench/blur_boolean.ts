@@ -34,7 +34,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { initBackend, getTf } from '../src/runtime/backend.js';
 import { deriveSeed } from '../src/core/rng.js';
 import { resolveRunConfig, type RunConfig } from '../src/engine/run_config.js';
-import { runSearch } from '../src/engine/engine.js';
+import { runSearch } from '../src/search.js';
 import type { BlurGenome } from '../genomes/blur_genome.js';
 import { blurBooleanTask, type BlurBooleanConfig } from '../tasks/blur/blur_tasks.js';
 import { booleanSampler } from '../tasks/blur/blur_samplers.js';
@@ -229,7 +229,7 @@ export default async function (args: string[]): Promise<void> {
       const command = cliCommand(raw, out, workers);
       console.log(`$ ${command}`);
       const t0 = performance.now();
-      const summary = await runSearch(config, out, {}, command);
+      const summary = await runSearch(config, out, { command });
       const wall = (performance.now() - t0) / 1000;
       previous = writeWarmStart(out);
       const scores = evalDir(out, 'mean', seeds, replicas);

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { initBackend } from '../src/runtime/backend.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
-import { runSearch } from '../src/engine/engine.js';
+import { runSearch } from '../src/search.js';
 import { readBlurGenomeFile } from '../src/workflows/learned_rule.js';
 import { loadReplayData } from '../src/workflows/replay/replay_data.js';
 import { replayRule, replayTable, writeReplay, type ReplayResult } from '../src/workflows/replay/replay_blur.js';
@@ -136,7 +136,7 @@ export default async function (args: string[]): Promise<void> {
   const command = cliCommand(raw, searchDir, workers);
   console.log(`$ ${command}`);
   const t0 = performance.now();
-  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), searchDir, {}, command);
+  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), searchDir, { command });
   const wall = (performance.now() - t0) / 1000;
   console.log(`meta-training: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s, best single evaluation ${summary.bestFitness}\n`);
 

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { cliCommand, option } from './bench_args.js';
 import { getTf, initBackend } from '../src/runtime/backend.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
-import { runSearch } from '../src/engine/engine.js';
+import { runSearch } from '../src/search.js';
 import { readJsonFile } from '../src/core/json_file.js';
 import { resolveHtConfig } from '../src/models/ht/ht_config.js';
 import { trainAndScore } from '../tasks/ht/few_shot_run.js';
@@ -67,7 +67,7 @@ export default async function (args: string[]): Promise<void> {
   };
   const command = cliCommand(raw, out, workers);
   console.log(`$ ${command}`);
-  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), out, {}, command);
+  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), out, { command });
   console.log(`search: ${summary.generations} generations, ${summary.evaluations} evaluations, best validation accuracy ${pct(1 - (summary.bestFitness ?? 1))} % (default settings: ${JSON.stringify(Object.fromEntries(FIELDS.map((f) => [f, (HT_DEFAULTS as unknown as Record<string, unknown>)[f]])))})`);
   await compare(out, steps, seeds, base);
 }

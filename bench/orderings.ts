@@ -28,7 +28,7 @@ import { getTf, initBackend } from '../src/runtime/backend.js';
 import { deriveSeed, Rng } from '../src/core/rng.js';
 import { readJsonFile } from '../src/core/json_file.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
-import { runSearch } from '../src/engine/engine.js';
+import { runSearch } from '../src/search.js';
 import type { BestRecord } from '../src/store/run_records.js';
 import { saveModuleBank, disposeModuleBank, type BankTrainingOptions } from '../src/models/modular/module_bank.js';
 import { pretrainModuleBank } from '../src/workflows/pretrain_bank.js';
@@ -113,7 +113,7 @@ async function search(strategy: 'cmaes' | 'ga-ordering', s: Settings, tc: Record
     ...(strategy === 'cmaes' ? { sigma0: s.sigma0 } : { 'strategy-params': { reevaluateElites: false } }),
   };
   rmSync(dir, { recursive: true, force: true });
-  const summary = await runSearch(resolveRunConfig(raw, () => seed), dir, {}, `bench orderings ${strategy}`);
+  const summary = await runSearch(resolveRunConfig(raw, () => seed), dir, { command: `bench orderings ${strategy}` });
   const best = readJsonFile(join(dir, 'best.json'), 'best.json') as BestRecord;
   const g = best.genome as OrderingGenome;
   const m = best.metrics ?? {};

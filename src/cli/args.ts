@@ -6,13 +6,18 @@ export interface ParsedArgs {
   positional: string[];
   flags: Record<string, string>;
   switches: Set<string>;
+  /** Values of the repeatable flags, in the order given (absent when the flag was not given). */
+  lists: Record<string, string[]>;
 }
 
 /** Flags that take no value. */
 export const SWITCHES = new Set(['json', 'help', 'quiet', 'no-progress']);
 
+/** Flags that may be given several times; each occurrence adds one value. Any other flag given twice is an error. */
+export const REPEATABLE = new Set(['plugin']);
+
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const out: ParsedArgs = { command: undefined, positional: [], flags: {}, switches: new Set() };
+  const out: ParsedArgs = { command: undefined, positional: [], flags: {}, switches: new Set(), lists: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a.startsWith('--')) {
@@ -31,6 +36,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         // A negative number is a value, another flag is not.
         if (value === undefined || (value.startsWith('--') && !/^--?\d/.test(value))) throw new UsageError(`--${name} needs a value`);
         i++;
+      }
+      if (REPEATABLE.has(name)) {
+        (out.lists[name] ??= []).push(value);
+        continue;
       }
       if (name in out.flags) throw new UsageError(`--${name} is given twice`);
       out.flags[name] = value;

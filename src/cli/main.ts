@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { UsageError } from '../core/errors.js';
 import { RUN_OPTIONS, resolveRunConfig, type RunConfig } from '../engine/run_config.js';
-import { resumeRun, runSearch, type GenerationRecord, type ResumeOverrides, type RunSummary } from '../engine/engine.js';
+import type { GenerationRecord, ResumeOverrides, RunSummary } from '../engine/engine.js';
+import { resumeRun, runSearch } from '../search.js';
+import { BUILTIN_ORIGIN, loadRegistry, type LoadedRegistry } from '../plugins.js';
+import type { PluginSection } from '../core/plugin.js';
 import { ProgressBar } from './progress_bar.js';
 import { formatNumber } from '../report/format.js';
-import { GENOME_KINDS } from '../../genomes/index.js';
-import { TASKS } from '../../tasks/index.js';
-import { STRATEGIES } from '../../strategies/index.js';
 import { BACKEND_REQUESTS } from '../runtime/backend_names.js';
 
 const HELP = `evometa: evolutionary and meta-optimization engine
@@ -31,7 +31,7 @@ usage:
   evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
   evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
   evometa train-ht --out DIR [options]      train a HyperTransformer or ProtoNet on few-shot episodes (--model, --config, --steps, ...)
-  evometa list                              genome kinds, tasks, strategies, backends
+  evometa list [--plugin MODULE]            genome kinds, tasks, strategies (built-in and from plug-ins), backends
   evometa start                             the default job (what \`npm start\` runs)
 
 search options (a --config JSON file uses the same names, e.g. {"task": "rosenbrock", "max-evals": 1000}):
@@ -40,6 +40,9 @@ ${RUN_OPTIONS.map((o) => `  --${o.flag.padEnd(16)} ${o.help}`).join('\n')}
   --out DIR          run folder (default results/<time>-<task>-<strategy>-s<seed>)
   --json             print one JSON line at the end instead of the human summary
   --no-progress      no progress bar
+
+plug-ins: --plugin ./my_task.mjs (or a package name) adds the module's tasks, genome kinds and strategies; worker
+threads and \`evometa resume\` load it again from the run's manifest. See examples/plugins/.
 `;
 
 /**
@@ -58,6 +61,15 @@ export const START_JOB: Record<string, unknown> = {
   'genome-config': { extras: ['rescaleTo'] },
   'task-config': { replicas: 2, network: { normalizeSynapses: true, rescale: true } },
 };
+
+/** A run that ended without a result (every evaluation failed): exit 1 with one line, not a stack trace. */
+class RunFailedError extends Error {}
+
+/** A run with no best (no evaluation gave a finite fitness) is a failure, even though its files are complete. */
+function checkHasBest(s: RunSummary): void {
+  if (s.bestFitness === null)
+    throw new RunFailedError(`every evaluation failed (${s.evaluations} evaluations, no finite fitness); the reasons are in ${join(s.runDir, 'run.log')}`);
+}
 
 function fail(message: string, code: number): never {
   process.stderr.write(`evometa: ${message}\n`);
@@ -117,7 +129,7 @@ function replayArgsFor(config: RunConfig): string {
 async function exportFinalPoint(s: RunSummary, config: RunConfig): Promise<string | null> {
   if (config.genome !== 'blur' || !existsSync(join(s.runDir, 'checkpoint.json'))) return null;
   const { exportRunPoint } = await import('../store/run_export.js');
-  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json'), { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] }).genome;
+  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json'), await loadRegistry(config.plugins)).genome;
 }
 
 async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Promise<void> {
@@ -172,15 +184,24 @@ async function cmdSearch(args: ParsedArgs, base: Record<string, unknown> = {}): 
     if (k === 'out') out = v;
     else raw[k] = v;
   }
+  // --plugin flags replace the config file's list, as any flag overrides the file.
+  if (args.lists['plugin']) {
+    delete raw['plugin'];
+    raw['plugins'] = args.lists['plugin'];
+  }
   if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}' (options are given as --name value)`);
-  const config = resolveRunConfig(raw, () => randomInt(0, 2 ** 32));
+  const given = resolveRunConfig(raw, () => randomInt(0, 2 ** 32));
+  // Plug-ins load (and any error in them shows) before a run folder is chosen or written.
+  const registry = await loadRegistry(given.plugins);
+  const config: RunConfig = { ...given, plugins: [...registry.plugins] };
   const runDir = out ?? defaultRunDir(config);
   onInterrupt(() => runDir);
   const announce = !args.switches.has('json') && !args.switches.has('quiet');
   const onStart = () => announce && process.stderr.write(`evometa: run folder ${runDir} (seed ${config.seed})\n`);
   const command = ['evometa', ...process.argv.slice(2)].join(' ');
-  const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { onStart, ...(onGeneration ? { onGeneration } : {}) }, command));
+  const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { registry, hooks: { onStart, ...(onGeneration ? { onGeneration } : {}) }, command }));
   await printSummary(summary, args.switches.has('json'), config);
+  checkHasBest(summary);
 }
 
 async function cmdResume(args: ParsedArgs): Promise<void> {
@@ -202,10 +223,11 @@ async function cmdResume(args: ParsedArgs): Promise<void> {
   if (maxEvals !== undefined) overrides.maxEvals = maxEvals;
   if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`${dir} is not a run folder (no manifest.json); start one with evometa search`);
   onInterrupt(() => dir);
-  const s = await withProgress(args, (onGeneration) => resumeRun(dir, onGeneration ? { onGeneration } : {}, overrides));
+  const s = await withProgress(args, (onGeneration) => resumeRun(dir, { overrides, ...(onGeneration ? { hooks: { onGeneration } } : {}) }));
   const config = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: RunConfig }).config;
   if (s.alreadyFinished && !args.switches.has('json')) process.stderr.write(`evometa: ${dir} had already finished; nothing to resume\n`);
   await printSummary(s, args.switches.has('json'), config);
+  checkHasBest(s);
 }
 
 async function cmdReport(args: ParsedArgs): Promise<void> {
@@ -216,7 +238,17 @@ async function cmdReport(args: ParsedArgs): Promise<void> {
   process.stdout.write(`${text}\nplot: ${svgPath}\n`);
 }
 
+/** `name  description`, or `name  [plug-in SPEC] description` for a name a plug-in added. */
+function listSection(title: string, registry: LoadedRegistry, section: PluginSection): string {
+  const rows = Object.entries(registry[section] as Readonly<Record<string, { description: string }>>).map(([k, v]) => {
+    const origin = registry.origins[section][k];
+    return `  ${k.padEnd(14)} ${origin === BUILTIN_ORIGIN ? '' : `[plug-in ${origin}] `}${v.description}`;
+  });
+  return `${title}:\n${rows.join('\n')}`;
+}
+
 async function cmdList(args: ParsedArgs): Promise<void> {
+  const registry = await loadRegistry(args.lists['plugin'] ?? []);
   const { initBackend } = await import('../runtime/backend.js');
   let backendLine: string;
   let backendInfo: unknown;
@@ -229,13 +261,18 @@ async function cmdList(args: ParsedArgs): Promise<void> {
   }
   if (args.switches.has('json')) {
     const names = (r: Readonly<Record<string, { description: string }>>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.description]));
-    process.stdout.write(JSON.stringify({ genomes: names(GENOME_KINDS), tasks: names(TASKS), strategies: names(STRATEGIES), backends: BACKEND_REQUESTS, backend: backendInfo }) + '\n');
+    const { genomes, tasks, strategies, origins, plugins } = registry;
+    process.stdout.write(JSON.stringify({ genomes: names(genomes), tasks: names(tasks), strategies: names(strategies), origins, plugins, backends: BACKEND_REQUESTS, backend: backendInfo }) + '\n');
     return;
   }
-  const section = (title: string, r: Readonly<Record<string, { description: string }>>) =>
-    `${title}:\n${Object.entries(r).map(([k, v]) => `  ${k.padEnd(14)} ${v.description}`).join('\n')}`;
   process.stdout.write(
-    [section('genome kinds', GENOME_KINDS), section('tasks', TASKS), section('strategies', STRATEGIES), `backends: ${BACKEND_REQUESTS.join(', ')}\n  ${backendLine}`, ''].join('\n\n'),
+    [
+      listSection('genome kinds', registry, 'genomes'),
+      listSection('tasks', registry, 'tasks'),
+      listSection('strategies', registry, 'strategies'),
+      `backends: ${BACKEND_REQUESTS.join(', ')}\n  ${backendLine}`,
+      '',
+    ].join('\n\n'),
   );
 }
 
@@ -245,6 +282,8 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (args.lists['plugin'] && !['search', 'start', 'list'].includes(args.command))
+    throw new UsageError(`--plugin applies to search, start and list; ${args.command === 'resume' ? 'resume loads the plug-ins the run\'s manifest records' : `'${args.command}' takes none`}`);
   switch (args.command) {
     case 'search':
       return cmdSearch(args);
@@ -273,6 +312,7 @@ main().then(
   () => process.exit(0),
   (e: unknown) => {
     if (e instanceof UsageError) fail(`error: ${e.message}`, 2);
+    if (e instanceof RunFailedError) fail(e.message, 1);
     fail(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, 1);
   },
 );

@@ -28,9 +28,14 @@ export interface RunConfig {
   genomeConfig: Record<string, unknown>;
   taskConfig: Record<string, unknown>;
   strategyParams: Record<string, unknown>;
+  /**
+   * Plug-in modules (paths or package names) whose tasks, genome kinds and strategies the run may name,
+   * beside the built-ins. A run's manifest holds them resolved (absolute file URLs or package names).
+   */
+  plugins: string[];
 }
 
-export type OptionKind = 'string' | 'int' | 'number' | 'vector' | 'json' | 'enum';
+export type OptionKind = 'string' | 'int' | 'number' | 'vector' | 'json' | 'enum' | 'list';
 
 /** One option of a command: its flag, type and range; shared by `search` and `replay`. */
 export interface OptionSpec<K extends string = keyof RunConfig> {
@@ -66,6 +71,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'genome-config', key: 'genomeConfig', kind: 'json', help: 'genome kind settings as a JSON object' },
   { flag: 'task-config', key: 'taskConfig', kind: 'json', help: 'task settings as a JSON object, e.g. {"rotate":true}' },
   { flag: 'strategy-params', key: 'strategyParams', kind: 'json', help: 'strategy parameter overrides as a JSON object' },
+  { flag: 'plugin', key: 'plugins', kind: 'list', help: 'a module (path or package name) adding tasks, genome kinds or strategies; repeatable (config file: "plugins": [...])' },
 ];
 
 export function defaultRunConfig(): Omit<RunConfig, 'task' | 'seed'> {
@@ -87,6 +93,7 @@ export function defaultRunConfig(): Omit<RunConfig, 'task' | 'seed'> {
     genomeConfig: {},
     taskConfig: {},
     strategyParams: {},
+    plugins: [],
   };
 }
 
@@ -132,6 +139,12 @@ export function parseOptionValue(o: OptionSpec<string>, v: unknown): unknown {
       if (nums.length === 0 || nums.some((e) => typeof e !== 'number' || !Number.isFinite(e)))
         throw new UsageError(`--${o.flag} must be a finite number or a comma-separated list of them (got ${JSON.stringify(v)})`);
       return nums.length === 1 ? nums[0] : nums;
+    }
+    case 'list': {
+      const items = typeof v === 'string' ? [v] : v;
+      if (!Array.isArray(items) || items.some((e) => typeof e !== 'string' || e.trim() === ''))
+        throw new UsageError(`--${o.flag} must name a module (a path or a package name); in a config file "${o.key}" is an array of them (got ${JSON.stringify(v)})`);
+      return items.slice();
     }
     case 'json': {
       let obj = v;

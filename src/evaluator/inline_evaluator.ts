@@ -2,11 +2,15 @@
  * Evaluates jobs one after another in the calling thread (`--workers 0`): no thread start-up, easy
  * to debug. A time limit can only cut short tasks that yield (async); synchronous code runs to its end.
  */
+import type { Registry } from '../core/plugin.js';
 import { runJob } from './run_job.js';
 import { failedJob, type EvalJob, type Evaluator, type JobResult } from './protocol.js';
 
 export class InlineEvaluator implements Evaluator {
   readonly workers = 0;
+
+  /** `registry`: the tasks a job may name (the caller's, built-ins and plug-ins). */
+  constructor(private readonly registry: Registry) {}
 
   async evaluate(jobs: readonly EvalJob[]): Promise<JobResult[]> {
     const out: JobResult[] = [];
@@ -15,7 +19,7 @@ export class InlineEvaluator implements Evaluator {
       const timeout = new Promise<JobResult>((resolve) => {
         timer = setTimeout(() => resolve(failedJob(job, 'timeout', `no result within ${job.timeoutMs} ms`, job.timeoutMs)), job.timeoutMs);
       });
-      out.push(await Promise.race([runJob(job), timeout]));
+      out.push(await Promise.race([runJob(job, this.registry), timeout]));
       clearTimeout(timer);
     }
     return out;

@@ -6,18 +6,32 @@
 import { Piscina } from 'piscina';
 import { failedJob, type EvalJob, type Evaluator, type EvaluatorEvent, type JobResult } from './protocol.js';
 
+export interface PoolOptions {
+  workers: number;
+  /**
+   * The module each thread imports (a file URL): its default export takes an EvalJob and returns a JobResult.
+   * It is a composition root: it builds the thread's registry once, from `workerData`, at thread start.
+   */
+  workerModule: string;
+  /** Plain data every thread receives (e.g. the plug-in specifiers to load); a job carries none of it. */
+  workerData?: unknown;
+}
+
 export class PoolEvaluator implements Evaluator {
   private readonly pool: Piscina;
+  readonly workers: number;
 
   constructor(
-    readonly workers: number,
+    options: PoolOptions,
     private readonly onEvent: (e: EvaluatorEvent) => void = () => {},
   ) {
+    this.workers = options.workers;
     this.pool = new Piscina({
-      filename: new URL('./worker.js', import.meta.url).href,
-      minThreads: workers,
-      maxThreads: workers,
+      filename: options.workerModule,
+      minThreads: options.workers,
+      maxThreads: options.workers,
       idleTimeout: 60_000,
+      workerData: options.workerData,
     });
   }
 

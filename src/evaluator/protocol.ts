@@ -54,6 +54,12 @@ export interface Evaluator {
   readonly workers: number;
 }
 
+/**
+ * Builds the evaluator for a run's `workers` setting (0: inline). The composition root supplies it, because
+ * only it knows which worker module builds the same registry in each thread.
+ */
+export type EvaluatorFactory = (workers: number, onEvent: (e: EvaluatorEvent) => void) => Evaluator;
+
 /** The same failure for every item of a job (a timeout, a crashed thread). */
 export function failedJob(job: EvalJob, status: Evaluation['status'], error: string, wallMs: number): JobResult {
   return { results: job.items.map(() => ({ status, fitness: Number.NaN, error })), wallMs, backend: null };

@@ -1,7 +1,11 @@
-/** Evaluates one job in the current thread: the same code runs inline and inside pool workers. */
-import { lookup, UsageError } from '../core/errors.js';
-import { TASKS } from '../../tasks/index.js';
-import type { TaskResult } from '../core/task.js';
+/**
+ * Evaluates one job in the current thread: the same code runs inline and inside pool workers. A job names its
+ * task and genome kind; they are looked up in the registry this thread was given, and no code named by a job
+ * is ever loaded.
+ */
+import { UsageError, unknownName } from '../core/errors.js';
+import type { Registry } from '../core/plugin.js';
+import type { Task, TaskResult } from '../core/task.js';
 import type { Evaluation } from '../core/types.js';
 import type { EvalItem, EvalJob, JobResult } from './protocol.js';
 
@@ -31,13 +35,26 @@ function toEvaluation(r: TaskResult, item: EvalItem, taskName: string): Evaluati
   return out;
 }
 
-export async function runJob(job: EvalJob): Promise<JobResult> {
+/** A name the job gives that this thread's registry lacks: the run was started with other plug-ins than this thread. */
+function notInRegistry(what: string, name: string, valid: Readonly<Record<string, unknown>>): UsageError {
+  const e = unknownName(what, name, Object.keys(valid));
+  return new UsageError(`${e.message} (this evaluator knows the built-ins and the plug-ins it was started with; it loads no code named by a job)`);
+}
+
+function taskOf(job: EvalJob, registry: Registry): Task<unknown, unknown> {
+  const has = (r: Readonly<Record<string, unknown>>, k: string) => Object.prototype.hasOwnProperty.call(r, k);
+  if (!has(registry.genomes, job.genomeKind)) throw notInRegistry('genome kind', job.genomeKind, registry.genomes);
+  if (!has(registry.tasks, job.task.name)) throw notInRegistry('task', job.task.name, registry.tasks);
+  return registry.tasks[job.task.name]!;
+}
+
+export async function runJob(job: EvalJob, registry: Registry): Promise<JobResult> {
   const start = performance.now();
   let backend: string | null = null;
   const failAll = (e: unknown): Evaluation[] => job.items.map(() => ({ status: 'error', fitness: Number.NaN, error: errorText(e) }));
   let results: Evaluation[];
   try {
-    const task = lookup(TASKS, 'task', job.task.name);
+    const task = taskOf(job, registry);
     const config = task.resolveConfig(job.task.config);
     if (task.usesTensorflow) backend = await ensureBackend(job);
     if (job.batched) {

@@ -1,10 +1,21 @@
 /** manifest.json: what a run was (resolved config, seed, versions, backend, code commit), for replay and audit. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+import { readJsonFile } from '../core/json_file.js';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { RunConfig } from '../engine/run_config.js';
+
+/** A budget raised by `resume`, kept in the manifest so the run's files say how it was run. */
+export interface BudgetExtension {
+  /** Generation at which the run was continued. */
+  generation: number;
+  maxGenerations: number | null;
+  maxEvals: number | null;
+  at: string;
+}
 
 export interface RunManifest {
   format: 'evometa-run';
@@ -20,6 +31,29 @@ export interface RunManifest {
   host: { platform: string; arch: string; cpus: number };
   /** The resolved start vector (from --x0 or --init). */
   x0?: number[];
+  /** Budgets raised by `resume`, in order. */
+  extensions?: BudgetExtension[];
+}
+
+/** The manifest of the run in `dir`; a missing or damaged one is a UsageError naming the file. */
+export function readManifest(dir: string): RunManifest {
+  const path = join(dir, 'manifest.json');
+  const m = readJsonFile(path, 'manifest') as RunManifest | null;
+  if (typeof m !== 'object' || m === null || typeof m.config !== 'object' || m.config === null)
+    throw new UsageError(`manifest is damaged ('config' missing): ${path}`);
+  return m;
+}
+
+/**
+ * The plug-ins a run was started with (resolved specifiers, in load order): what `resume` loads again.
+ * Runs from before plug-ins existed record none.
+ */
+export function manifestPlugins(m: RunManifest): string[] {
+  const p = (m.config as Partial<RunConfig>).plugins;
+  if (p === undefined) return [];
+  if (!Array.isArray(p) || p.some((s) => typeof s !== 'string'))
+    throw new UsageError(`manifest is damaged ('config.plugins' is not a list of module specifiers): ${m.runId}`);
+  return p;
 }
 
 /** The project root (where package.json lives), from dist/src/ or src/. */

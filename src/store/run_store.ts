@@ -3,7 +3,7 @@
  * instant leaves each file either old or new, never half written; generations.jsonl is append-only and
  * is trimmed back to the checkpoint on resume.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonl, writeJsonAtomic } from '../core/json_file.js';
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { initBackend } from '../../src/runtime/backend.js';
-import { runSearch } from '../../src/engine/engine.js';
+import { runSearch } from '../../src/search.js';
 import { resolveRunConfig } from '../../src/engine/run_config.js';
 import { loadBlurGenome } from '../../genomes/blur_genome.js';
 import { SEARCHES, stageArgs, writeWarmStart } from '../../bench/blur_boolean.js';

@@ -2,7 +2,7 @@ import test from 'ava';
 import { adamInit, adamStep } from '../../strategies/adam.js';
 import { metagrad, meanGradient } from '../../strategies/metagrad.js';
 import { esGrad, centredRanks } from '../../strategies/es_grad.js';
-import { runSearch } from '../../src/engine/engine.js';
+import { runSearch } from '../../src/search.js';
 import { resolveRunConfig } from '../../src/engine/run_config.js';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/run_files.js';

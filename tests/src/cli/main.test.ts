@@ -1,8 +1,9 @@
 import test from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, generationsWithoutTimings, readJson, tempDir } from '../../helpers/run_files.js';
+import { assertKillAndResumeReplays } from '../../helpers/kill_mid_run.js';
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -52,41 +53,8 @@ test('bad input: clear message, exit 2, nothing written', (t) => {
 
 // Serial: the other tests here block this process in spawnSync, which would starve the polling timer below.
 test.serial('kill -9 mid-run, then resume: the same trajectory as the run never interrupted', async (t) => {
-  const dir = tempDir();
   const args = ['--task', 'rosenbrock', '--dim', '6', '--x0', '2', '--sigma0', '1', '--max-generations', '40', '--seed', '21', '--workers', '1', '--task-config', '{"delayMs": 10}', '--json'];
-  const full = cli(['search', ...args, '--out', join(dir, 'full')]);
-  t.is(full.code, 0, full.stderr);
-
-  const cut = join(dir, 'cut');
-  const child = spawn(process.execPath, [CLI, 'search', ...args, '--out', cut], { stdio: 'ignore' });
-  const ckpt = join(cut, 'checkpoint.json');
-  await new Promise<void>((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      let gen = 0;
-      try {
-        gen = JSON.parse(readFileSync(ckpt, 'utf8')).generation;
-      } catch {
-        /* not there yet */
-      }
-      if (gen >= 5) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        resolve();
-      } else if (Date.now() - started > 60000) {
-        clearInterval(poll);
-        reject(new Error('run never reached generation 5'));
-      }
-    }, 5);
-  });
-  await new Promise((r) => child.once('exit', r));
-  t.false(existsSync(join(cut, 'summary.json')), 'the run was killed before it finished');
-  const resumed = cli(['resume', cut, '--json']);
-  t.is(resumed.code, 0, resumed.stderr);
-  t.is(JSON.parse(resumed.stdout).generations, 40);
-  t.deepEqual(generationsWithoutTimings(cut), generationsWithoutTimings(join(dir, 'full')));
-  t.deepEqual(readJson(join(cut, 'best.json')), readJson(join(dir, 'full', 'best.json')));
-  t.regex(readFileSync(join(cut, 'run.log'), 'utf8'), /resumed at generation \d+/);
+  await assertKillAndResumeReplays(t, args, 40, 5);
 });
 
 test('resume refuses a damaged checkpoint and leaves the folder as it was', (t) => {

@@ -31,3 +31,14 @@ test('unknown options and a missing task are reported', (t) => {
   t.throws(() => resolveRunConfig({ task: 'sphere', sigma: 1 }, seed), { message: /^unknown option 'sigma'; valid options: genome, dim, task/ });
   t.throws(() => resolveRunConfig({}, seed), { message: /--task is required/ });
 });
+
+test('plugins: a list of module names from a config file or the repeated --plugin flag; empty by default', (t) => {
+  t.deepEqual(resolveRunConfig({ task: 'sphere' }, seed).plugins, []);
+  t.deepEqual(resolveRunConfig({ task: 'sphere', plugins: ['./a.mjs', 'pkg'] }, seed).plugins, ['./a.mjs', 'pkg']);
+  t.deepEqual(resolveRunConfig({ task: 'sphere', plugin: ['./a.mjs'] }, seed).plugins, ['./a.mjs']);
+  t.deepEqual(resolveRunConfig({ task: 'sphere', plugins: './one.mjs' }, seed).plugins, ['./one.mjs']);
+  t.throws(() => resolveRunConfig({ task: 'sphere', plugins: [3] }, seed), {
+    message: '--plugin must name a module (a path or a package name); in a config file "plugins" is an array of them (got [3])',
+  });
+  t.throws(() => resolveRunConfig({ task: 'sphere', plugins: [''] }, seed), { message: /^--plugin must name a module/ });
+});

@@ -4,6 +4,14 @@ import { PoolEvaluator } from '../../../src/evaluator/pool_evaluator.js';
 import type { EvalJob, JobResult } from '../../../src/evaluator/protocol.js';
 import type { Evaluation } from '../../../src/core/types.js';
 import { deriveSeed, Rng } from '../../../src/core/rng.js';
+import { builtinRegistry, PLUGIN_WORKER_MODULE } from '../../../src/plugins.js';
+
+const registry = builtinRegistry();
+
+/** A pool whose threads build the built-in registry (no plug-ins). */
+function pool(workers: number, onEvent?: ConstructorParameters<typeof PoolEvaluator>[1]): PoolEvaluator {
+  return new PoolEvaluator({ workers, workerModule: PLUGIN_WORKER_MODULE, workerData: { plugins: [] } }, onEvent);
+}
 
 function job(index: number, x: number[], task = 'sphere', config: Record<string, unknown> = {}, seed = index, timeoutMs = 10000): EvalJob {
   return { genomeKind: 'vector', genomeConfig: { dim: x.length }, task: { name: task, config }, generation: 0, items: [{ index, genome: x, wants: 'fitness', seed }], batched: false, seed, timeoutMs, backend: 'cpu' };
@@ -26,7 +34,7 @@ function seeds(): { failing: number; passing: number } {
 }
 
 test('inline: results come back in job order with exact fitness', async (t) => {
-  const ev = new InlineEvaluator();
+  const ev = new InlineEvaluator(registry);
   const jobs = await ev.evaluate([job(0, [1, 2]), job(1, [3, 0]), job(2, [0, 0])]);
   const r = flat(jobs);
   t.deepEqual(r.map((x) => [x.status, x.fitness]), [['ok', 5], ['ok', 9], ['ok', 0]]);
@@ -35,7 +43,7 @@ test('inline: results come back in job order with exact fitness', async (t) => {
 
 test('inline: a throwing task, a NaN and an unknown task come back with a status', async (t) => {
   const { failing } = seeds();
-  const ev = new InlineEvaluator();
+  const ev = new InlineEvaluator(registry);
   const r = flat(await ev.evaluate([
     job(0, [1], 'faulty', { mode: 'throw', failRate: 0.5 }, failing),
     job(1, [1], 'faulty', { mode: 'nan', failRate: 0.5 }, failing),
@@ -49,22 +57,22 @@ test('inline: a throwing task, a NaN and an unknown task come back with a status
 });
 
 test('pool: 2 workers give the inline results in job order', async (t) => {
-  const pool = new PoolEvaluator(2);
+  const p = pool(2);
   try {
     const jobs = Array.from({ length: 9 }, (_, i) => job(i, [i, -i, 0.5], 'sphere', { delayMs: (9 - i) * 3 }));
-    const r = flat(await pool.evaluate(jobs));
+    const r = flat(await p.evaluate(jobs));
     t.deepEqual(r.map((x) => x.fitness), jobs.map((_, i) => 2 * i * i + 0.25));
   } finally {
-    await pool.close();
+    await p.close();
   }
 });
 
 test('pool: a crashed thread and a hung job are replaced; the pool goes on', async (t) => {
   const { failing, passing } = seeds();
   const events: string[] = [];
-  const pool = new PoolEvaluator(2, (e) => events.push(`${e.indices.join(',')}: ${e.message}`));
+  const p = pool(2, (e) => events.push(`${e.indices.join(',')}: ${e.message}`));
   try {
-    const r = flat(await pool.evaluate([
+    const r = flat(await p.evaluate([
       job(0, [1], 'faulty', { mode: 'crash', failRate: 0.5 }, failing),
       job(1, [2], 'faulty', { mode: 'hang', failRate: 0.5, hangMs: 20000 }, failing, 400),
       job(2, [3], 'faulty', { mode: 'throw', failRate: 0.5 }, failing),
@@ -77,21 +85,42 @@ test('pool: a crashed thread and a hung job are replaced; the pool goes on', asy
     t.true(events.some((e) => e.startsWith('0: worker thread failed')));
     t.true(events.some((e) => e.startsWith('1: timeout after 400 ms')));
     // Both threads still serve jobs afterwards.
-    const again = flat(await pool.evaluate([job(0, [1]), job(1, [2]), job(2, [3])]));
+    const again = flat(await p.evaluate([job(0, [1]), job(1, [2]), job(2, [3])]));
     t.deepEqual(again.map((x) => x.fitness), [1, 4, 9]);
   } finally {
-    await pool.close();
+    await p.close();
   }
 });
 
 test('job seeds do not depend on the evaluator', async (t) => {
   const seed = deriveSeed(5, 'eval', 3, 7);
   const jobs = [job(0, [1], 'faulty', { mode: 'nan', failRate: 0.5 }, seed)];
-  const inline = flat(await new InlineEvaluator().evaluate(jobs));
-  const pool = new PoolEvaluator(1);
+  const inline = flat(await new InlineEvaluator(registry).evaluate(jobs));
+  const p = pool(1);
   try {
-    t.deepEqual(flat(await pool.evaluate(jobs)).map((x) => x.status), inline.map((x) => x.status));
+    t.deepEqual(flat(await p.evaluate(jobs)).map((x) => x.status), inline.map((x) => x.status));
   } finally {
-    await pool.close();
+    await p.close();
+  }
+});
+
+test('pool: threads build their registry from the plug-ins they were started with; a job naming another task fails with a clear status', async (t) => {
+  const { writeModule, fileUrl, SLOW_TASK_SOURCE } = await import('../../helpers/plugin_files.js');
+  const file = fileUrl(writeModule(SLOW_TASK_SOURCE));
+  const withPlugin = new PoolEvaluator({ workers: 2, workerModule: PLUGIN_WORKER_MODULE, workerData: { plugins: [file] } });
+  const bare = pool(1);
+  try {
+    const r = flat(await withPlugin.evaluate([job(0, [1, 3], 'slow-shifted-sphere', { center: 1 }), job(1, [2, 2], 'slow-shifted-sphere', { center: 2 })]));
+    t.deepEqual(r.map((x) => x.status), ['ok', 'ok']);
+    t.true(Math.abs(r[0]!.fitness - 4) < 1e-3 && Math.abs(r[1]!.fitness) < 1e-3);
+    const unknown = flat(await bare.evaluate([job(0, [1], 'slow-shifted-sphere')]))[0]!;
+    t.is(unknown.status, 'error');
+    t.regex(unknown.error!, /^unknown task 'slow-shifted-sphere'; valid tasks: sphere, .*\(this evaluator knows the built-ins and the plug-ins it was started with; it loads no code named by a job\)$/);
+    const kind = flat(await withPlugin.evaluate([{ ...job(0, [1], 'slow-shifted-sphere'), genomeKind: 'bitstring' }]))[0]!;
+    t.is(kind.status, 'error');
+    t.regex(kind.error!, /^unknown genome kind 'bitstring'; valid genome kinds: vector, blur, ordering, ht-hparams/);
+  } finally {
+    await withPlugin.close();
+    await bare.close();
   }
 });

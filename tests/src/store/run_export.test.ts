@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { initBackend } from '../../../src/runtime/backend.js';
-import { runSearch } from '../../../src/engine/engine.js';
+import { runSearch } from '../../../src/search.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { exportRunPoint, warmPathFor } from '../../../src/store/run_export.js';
 import { reflectIntoBounds } from '../../../strategies/cma_es.js';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { runSearch } from '../../../src/engine/engine.js';
+import { runSearch } from '../../../src/search.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { runPoint } from '../../../src/store/run_point.js';
 import { readJson, tempDir } from '../../helpers/run_files.js';

@@ -12,7 +12,7 @@ import { UsageError } from '../../../src/core/errors.js';
 import { saveModuleBank, disposeModuleBank } from '../../../src/models/modular/module_bank.js';
 import { pretrainModuleBank } from '../../../src/workflows/pretrain_bank.js';
 import { evaluateTransfer, fitMixtureLogits } from '../../../tasks/ordering/transfer.js';
-import { runSearch } from '../../../src/engine/engine.js';
+import { runSearch } from '../../../src/search.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { formatOrderingGenome, makeOrderingGenome } from '../../../genomes/ordering_genome.js';
 import { cachedBank, loadTransferData, orderingTransferTask, resolveOrderingTransferConfig, type OrderingTransferConfig } from '../../../tasks/ordering/ordering_tasks.js';
