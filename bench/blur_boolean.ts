@@ -24,9 +24,7 @@
  */
 import { cliCommand, option } from './bench_args.js';
 import { runPoint } from '../src/store/run_point.js';
-import { GENOME_KINDS } from '../genomes/index.js';
-import { TASKS } from '../tasks/index.js';
-import { STRATEGIES } from '../strategies/index.js';
+import { builtinRegistry } from '../src/plugins.js';
 import type { Registry } from '../src/core/plugin.js';
 import { exportRunPoint, type WarmStartConfig } from '../src/store/run_export.js';
 import { join } from 'node:path';
@@ -41,7 +39,7 @@ import { booleanSampler } from '../tasks/blur/blur_samplers.js';
 import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
 
 /** The built-in plug-ins, as the store reads a run with them. */
-const REGISTRY: Registry = { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] };
+const REGISTRY: Registry = builtinRegistry();
 
 const FUNCTIONS = ['xor', 'or', 'and', 'nxor'];
 /** Root of the evaluation seeds; the searches use their own run seeds, so these episodes are fresh. */

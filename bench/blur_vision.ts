@@ -24,9 +24,7 @@
  */
 import { cliCommand, option } from './bench_args.js';
 import { runPoint } from '../src/store/run_point.js';
-import { GENOME_KINDS } from '../genomes/index.js';
-import { TASKS } from '../tasks/index.js';
-import { STRATEGIES } from '../strategies/index.js';
+import { builtinRegistry } from '../src/plugins.js';
 import { join } from 'node:path';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { initBackend } from '../src/runtime/backend.js';
@@ -68,7 +66,7 @@ export const REPLAY = { task: 'fashion-mnist', hidden: [64], steps: 1000, batchS
 
 /** A run folder's final CMA-ES mean or best.json genome, decoded, with the network options it was trained with. */
 export function runGenome(dir: string, which: 'mean' | 'best'): BlurGenome {
-  const { genome, config } = runPoint(dir, which, { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] });
+  const { genome, config } = runPoint(dir, which, builtinRegistry());
   const network = (config.taskConfig['network'] ?? {}) as Partial<BlurNetworkOptions>;
   return { ...(genome as BlurGenome), network: { ...network } };
 }

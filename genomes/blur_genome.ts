@@ -1,13 +1,12 @@
 /**
  * The BLUR genome (papers.md §1.7): per neuron-state count k, the forward and backward state mixes ν, μ,
  * the Hebbian pre/post transforms α, β and a few scalars, shared by all synapse layers or one per layer.
- * It is a genome kind (flat vector ↔ JSON genome), a versioned file format, and the source of the
- * reference genomes (random, §1.7; backprop, §1.8).
+ * It is a genome kind (flat vector ↔ JSON genome), the payload of a genome file (src/core/genome_file.ts), and
+ * the source of the reference genomes (random, §1.7; backprop, §1.8).
  */
-import { writeFileSync } from 'node:fs';
 import type * as tfjs from '@tensorflow/tfjs';
 import { UsageError } from '../src/core/errors.js';
-import { readGenomeJson } from '../src/core/genome_file.js';
+import { readGenomeFile, version1Fields, writeGenomeFile, type GenomeFileMeta } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
 import type { BlurLayerRule, BlurLayerTensors, BlurRuleTensors } from '../src/models/blur/blur_rule.js';
@@ -18,12 +17,11 @@ type Tf = typeof tfjs;
 /** The rule of one synapse layer, as the network consumes it. */
 export type BlurLayerGenome = BlurLayerRule;
 
-export const BLUR_GENOME_FORMAT = 'evometa-blur-genome';
-export const BLUR_GENOME_VERSION = 1;
+/** The `format` of a version-1 blur genome file, which held the genome's fields beside format and version. */
+export const BLUR_VERSION1_FORMAT = 'evometa-blur-genome';
 
+/** The genome, and a genome file's `genome` payload as is. */
 export interface BlurGenome {
-  format: typeof BLUR_GENOME_FORMAT;
-  version: typeof BLUR_GENOME_VERSION;
   k: number;
   /** One entry: shared by all synapse layers; otherwise one per synapse layer. */
   layers: BlurLayerGenome[];
@@ -156,7 +154,7 @@ export const blurGenome: GenomeKind<BlurGenome, BlurGenomeConfig> = {
     if (x.length !== n * d) throw new UsageError(`blur genome vector must have ${n * d} numbers for this config (got ${x.length})`);
     const layers: BlurLayerGenome[] = [];
     for (let l = 0; l < n; l++) layers.push(unflatLayer(x, l * d, c));
-    return { format: BLUR_GENOME_FORMAT, version: BLUR_GENOME_VERSION, k: c.k, layers };
+    return { k: c.k, layers };
   },
   encode(g, c) {
     if (g.k !== c.k) throw new UsageError(`blur genome has k = ${g.k} but the config wants k = ${c.k}; set genome config k to ${g.k}`);
@@ -171,8 +169,32 @@ export const blurGenome: GenomeKind<BlurGenome, BlurGenomeConfig> = {
     return out;
   },
   random: (c, rng) => randomBlurGenome(c.k, rng, { layers: blurLayerCount(c) }),
-  load: (path) => loadBlurGenome(path),
+  toFile: (g) => ({ ...validateBlurGenome(g) }),
+  fromFile(payload, c, where) {
+    const g = validateBlurGenome(payload, where);
+    if (g.k !== c.k) throw new UsageError(`${where}: k = ${g.k} but the file's config has k = ${c.k}; make them agree`);
+    const n = blurLayerCount(c);
+    if (g.layers.length !== 1 && g.layers.length !== n)
+      throw new UsageError(`${where}: layers holds ${g.layers.length} layer genomes but the file's config wants 1 or ${n} (perLayer ${c.perLayer}, numLayers ${c.numLayers})`);
+    return g;
+  },
+  /** A version-1 file `{format: "evometa-blur-genome", version: 1, k, layers, network?}`, or with `claimed` a bare genome. */
+  fromVersion1(json, where, claimed) {
+    const fields = version1Fields(json, where, BLUR_VERSION1_FORMAT, claimed);
+    if (!fields) return undefined;
+    const g = validateBlurGenome(fields, where);
+    return { config: { ...blurConfigOf(g) }, genome: { ...g } };
+  },
 };
+
+/**
+ * The settings a genome fits as is: its k, one layer genome per synapse layer when it holds several, and as
+ * searched extras those that differ from their default (1) somewhere, since only a searched extra moves.
+ */
+export function blurConfigOf(g: BlurGenome): BlurGenomeConfig {
+  const extras = BLUR_EXTRAS.filter((e) => g.layers.some((l) => l.synapse[e] !== EXTRA_DEFAULTS[e]));
+  return { k: g.k, perLayer: g.layers.length > 1, numLayers: g.layers.length, extras };
+}
 
 export type { BlurLayerTensors };
 export type BlurGenomeTensors = BlurRuleTensors;
@@ -270,16 +292,13 @@ function validateLayer(v: unknown, k: number, path: string): BlurLayerGenome {
 }
 
 /**
- * Checks parsed JSON against the file format and returns a clean copy (missing saturation, rescaleTo and
- * ojaMultiplier default to 1). Errors name the field path and the fix; `where` prefixes them (e.g. a file name).
+ * Checks a genome's JSON (`{k, layers, network?}`, a genome file's payload) and returns a clean copy (missing
+ * saturation, rescaleTo and ojaMultiplier default to 1). Errors name the field path and the fix; `where`
+ * prefixes them (e.g. a file name).
  */
 export function validateBlurGenome(json: unknown, where = 'blur genome'): BlurGenome {
-  if (!isObject(json)) throw new UsageError(`${where} must be a JSON object with format "${BLUR_GENOME_FORMAT}"`);
-  if (json['format'] !== BLUR_GENOME_FORMAT)
-    throw new UsageError(`${where}: format must be "${BLUR_GENOME_FORMAT}" (got ${JSON.stringify(json['format'])}); is this a BLUR genome file?`);
-  if (json['version'] !== BLUR_GENOME_VERSION)
-    throw new UsageError(`${where}: unsupported version ${JSON.stringify(json['version'])}; this build reads version ${BLUR_GENOME_VERSION}`);
-  rejectUnknown(json, ['format', 'version', 'k', 'layers', 'network'], where);
+  if (!isObject(json)) throw new UsageError(`${where} must be a JSON object {k, layers, network?} (got ${Array.isArray(json) ? 'a list' : JSON.stringify(json)})`);
+  rejectUnknown(json, ['k', 'layers', 'network'], where);
   const k = json['k'];
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 2 || k > MAX_K)
     throw new UsageError(`${where}: k must be an integer from 2 to ${MAX_K} (got ${JSON.stringify(k)})`);
@@ -287,8 +306,6 @@ export function validateBlurGenome(json: unknown, where = 'blur genome'): BlurGe
   if (!Array.isArray(layers) || layers.length === 0)
     throw new UsageError(`${where}: layers must be a non-empty list (one shared layer genome, or one per synapse layer)`);
   const g: BlurGenome = {
-    format: BLUR_GENOME_FORMAT,
-    version: BLUR_GENOME_VERSION,
     k,
     layers: layers.map((l, i) => validateLayer(l, k, `${where === 'blur genome' ? '' : `${where}: `}layers[${i}]`)),
   };
@@ -296,20 +313,14 @@ export function validateBlurGenome(json: unknown, where = 'blur genome'): BlurGe
   return g;
 }
 
-/** Pretty JSON with each innermost number list on one line, so matrices read as rows. */
-export function formatBlurGenome(g: BlurGenome): string {
-  const text = JSON.stringify(g, null, 2);
-  return text.replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_m, body: string) => `[${body.split(/,\s*/).join(', ')}]`) + '\n';
-}
-
-/** A blur genome file, or a run's best.json (whose `genome` field holds one). */
+/** A blur genome file (any version), or a run's best.json or final.json holding one. */
 export function loadBlurGenome(path: string): BlurGenome {
-  const { json, where } = readGenomeJson(path);
-  return validateBlurGenome(json, where);
+  return readGenomeFile(path, { kinds: { [blurGenome.name]: blurGenome }, want: blurGenome.name }).genome as BlurGenome;
 }
 
-export function saveBlurGenome(path: string, g: BlurGenome): void {
-  writeFileSync(path, formatBlurGenome(validateBlurGenome(g)));
+/** Writes a genome file with the settings the genome fits as is (`blurConfigOf`). */
+export function saveBlurGenome(path: string, g: BlurGenome, meta?: GenomeFileMeta): void {
+  writeGenomeFile(path, blurGenome, g, blurConfigOf(validateBlurGenome(g)), meta);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -342,7 +353,7 @@ export function randomBlurGenome(k: number, rng: Rng, opts: RandomBlurGenomeOpti
       synapse: { pre, post, keep: 1, update: opts.synapseUpdate ?? -1e-3, ...EXTRA_DEFAULTS },
     });
   }
-  return { format: BLUR_GENOME_FORMAT, version: BLUR_GENOME_VERSION, k, layers };
+  return { k, layers };
 }
 
 /**
@@ -382,8 +393,6 @@ export function backpropGenome(k = 2, learningRate = 0.01): BlurGenome {
   post[1]![0] = 1;
   for (let i = 2; i < k; i++) post[i]![i] = 1;
   return {
-    format: BLUR_GENOME_FORMAT,
-    version: BLUR_GENOME_VERSION,
     k,
     layers: [{
       neuron: { nu, mu, keep: 1, update: 1 },

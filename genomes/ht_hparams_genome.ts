@@ -19,15 +19,15 @@
  * any finite x (inside the box or not) decodes to a valid genome.
  *
  * The search's natural start point is `defaultHtGenome(config)` (HT_DEFAULTS restricted to the
- * searched fields): save it with `saveHtGenome` and start from it with `--init FILE`.
+ * searched fields): save it with `saveHtGenome` and start from it with `--init FILE`. A genome file
+ * (src/core/genome_file.ts) holds the hyperparameters as its payload.
  */
-import { writeFileSync } from 'node:fs';
 import { UsageError } from '../src/core/errors.js';
-import { readGenomeJson } from '../src/core/genome_file.js';
+import { readGenomeFile, version1Fields, writeGenomeFile, type GenomeFileMeta } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import type { Bounds } from '../src/core/types.js';
 import { HT_DEFAULTS, HT_FIELDS, resolveHtConfig, type HtConfig } from '../src/models/ht/ht_config.js';
-import type { GenomeKind } from '../src/core/genome_kind.js';
+import type { GenomeFileBody, GenomeKind } from '../src/core/genome_kind.js';
 
 export type HtField = keyof HtConfig;
 /** The searched fields of an HtConfig. */
@@ -49,15 +49,8 @@ export interface HtHparamsConfig {
   ranges: { [field: string]: HtRange };
 }
 
-export const HT_GENOME_FORMAT = 'evometa-ht-hparams-genome';
-export const HT_GENOME_VERSION = 1;
-
-/** A genome file: the hyperparameters under `hparams`. */
-export interface HtGenomeFile {
-  format: typeof HT_GENOME_FORMAT;
-  version: typeof HT_GENOME_VERSION;
-  hparams: HtHparamsGenome;
-}
+/** The `format` of a version-1 ht-hparams genome file: `{format, version: 1, hparams}`. */
+export const HT_VERSION1_FORMAT = 'evometa-ht-hparams-genome';
 
 /** The default search space (papers.md §2 sizes, scaled to 2 CPU cores). */
 export const HT_DEFAULT_FIELDS: readonly HtField[] = [
@@ -359,7 +352,9 @@ export const htHparamsGenome: GenomeKind<HtHparamsGenome, HtHparamsConfig> = {
   encode: encodeHt,
   random: randomHt,
   defaultGenome: defaultHtGenome,
-  load: (path) => loadHtGenome(path),
+  toFile: (g) => ({ ...validateHtHparams(g) }),
+  fromFile: htFromFile,
+  fromVersion1: htFromVersion1,
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -378,33 +373,63 @@ export function validateHtHparams(json: unknown, where = 'ht-hparams genome'): H
   return { ...json } as HtHparamsGenome;
 }
 
-/** Checks parsed JSON against the file format and returns the hyperparameters; `where` prefixes errors (e.g. a file name). */
-export function validateHtGenomeFile(json: unknown, where = 'ht-hparams genome'): HtHparamsGenome {
-  if (!isObject(json)) throw new UsageError(`${where} must be a JSON object with format "${HT_GENOME_FORMAT}"`);
-  if (json['format'] !== HT_GENOME_FORMAT)
-    throw new UsageError(`${where}: format must be "${HT_GENOME_FORMAT}" (got ${JSON.stringify(json['format'])}); is this an ht-hparams genome file?`);
-  if (json['version'] !== HT_GENOME_VERSION) throw new UsageError(`${where}: unsupported version ${JSON.stringify(json['version'])}; this build reads version ${HT_GENOME_VERSION}`);
-  const valid = ['format', 'version', 'hparams'];
-  const bad = Object.keys(json).filter((k) => !valid.includes(k));
-  if (bad.length > 0) throw new UsageError(`${where} has unknown key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: ${valid.join(', ')}`);
-  return validateHtHparams(json['hparams'], `${where}: hparams`);
+/** A payload is valid hyperparameters that the file's search space holds. */
+function htFromFile(payload: unknown, c: HtHparamsConfig, where: string): HtHparamsGenome {
+  const g = validateHtHparams(payload, where);
+  try {
+    encodeHt(g, c);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${where}: ${e.message.replace(`${KIND}: `, '')}`);
+    throw e;
+  }
+  return g;
 }
 
-export function formatHtGenome(g: HtHparamsGenome): string {
-  const file: HtGenomeFile = { format: HT_GENOME_FORMAT, version: HT_GENOME_VERSION, hparams: validateHtHparams(g) };
-  return JSON.stringify(file, null, 2) + '\n';
+/** A version-1 file `{format: "evometa-ht-hparams-genome", version: 1, hparams}`, or with `claimed` the bare hyperparameters (a run's best.json). */
+function htFromVersion1(json: unknown, where: string, claimed: boolean): GenomeFileBody | undefined {
+  const fields = version1Fields(json, where, HT_VERSION1_FORMAT, false);
+  let g: HtHparamsGenome;
+  if (fields) {
+    const bad = Object.keys(fields).filter((k) => k !== 'hparams');
+    if (bad.length > 0) throw new UsageError(`${where} has unknown key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: format, version, hparams`);
+    g = validateHtHparams(fields['hparams'], `${where}: hparams`);
+  } else if (claimed && isObject(json) && json['format'] === undefined) g = validateHtHparams(json, where);
+  else return undefined;
+  return { config: { ...htConfigOf(g) }, genome: { ...g } };
+}
+
+/** Whether a range holds the value. */
+function rangeHolds(r: HtRange, v: unknown): boolean {
+  if ('values' in r) return r.values.includes(v as number | string);
+  if (typeof v !== 'number') return false;
+  return v >= r.min && v <= r.max && (!('step' in r) || Number.isInteger((v - r.min) / r.step));
 }
 
 /**
- * An ht-hparams genome file, or a run's best.json (whose `genome` field holds the bare hyperparameters).
- * Fields are checked against HtConfig here; against the searched ranges when the genome is encoded.
+ * The search space of a genome of unknown origin (a version-1 file): the default fields and the genome's own,
+ * each over its default range where that holds the genome's value, else over every valid value of the field.
  */
-export function loadHtGenome(path: string): HtHparamsGenome {
-  const { json, where } = readGenomeJson(path);
-  const fromBest = where !== path && isObject(json) && json['format'] === undefined;
-  return fromBest ? validateHtHparams(json, where) : validateHtGenomeFile(json, where);
+export function htConfigOf(g: HtHparamsGenome): HtHparamsConfig {
+  const fields = [...HT_DEFAULT_FIELDS, ...(Object.keys(g) as HtField[]).filter((f) => !HT_DEFAULT_FIELDS.includes(f))];
+  const ranges: { [field: string]: HtRange } = {};
+  for (const f of fields) {
+    const v = g[f];
+    const fallback = HT_DEFAULT_RANGES[f];
+    const rule = HT_FIELDS[f];
+    if (fallback && (v === undefined || rangeHolds(fallback, v))) ranges[f] = fallback;
+    else if (rule.kind === 'choice') ranges[f] = { values: [...rule.values] };
+    else if (rule.kind === 'int') ranges[f] = { min: rule.min, max: rule.max, step: 1 };
+    else ranges[f] = { min: rule.min, max: rule.max, scale: fallback && 'scale' in fallback ? fallback.scale : 'linear' };
+  }
+  return resolveHtHparamsConfig({ fields, ranges });
 }
 
-export function saveHtGenome(path: string, g: HtHparamsGenome): void {
-  writeFileSync(path, formatHtGenome(g));
+/** An ht-hparams genome file (any version), or a run's best.json or final.json holding one. */
+export function loadHtGenome(path: string): HtHparamsGenome {
+  return readGenomeFile(path, { kinds: { [htHparamsGenome.name]: htHparamsGenome }, want: htHparamsGenome.name }).genome as HtHparamsGenome;
+}
+
+/** Writes a genome file; its config is the search space `config`, or by default one that holds the genome (`htConfigOf`). */
+export function saveHtGenome(path: string, g: HtHparamsGenome, config: HtHparamsConfig = htConfigOf(validateHtHparams(g)), meta?: GenomeFileMeta): void {
+  writeGenomeFile(path, htHparamsGenome, g, config, meta);
 }

@@ -2,21 +2,20 @@
  * The `ordering` genome (issue 4 §3): which of the N pretrained modules runs at each of the L block
  * positions, repeats allowed, with an optional identity "skip" as index N. Real-valued strategies
  * (CMA-ES) search L×K logits that decode by argmax per position; the discrete strategy `ga-ordering`
- * proposes the same one-hot logits, so one kind serves both. A versioned JSON file holds an ordering.
+ * proposes the same one-hot logits, so one kind serves both. A genome file (src/core/genome_file.ts) holds an
+ * ordering as its payload `{modules, allowSkip, order}`.
  */
-import { writeFileSync } from 'node:fs';
 import { UsageError } from '../src/core/errors.js';
-import { readGenomeJson } from '../src/core/genome_file.js';
+import { readGenomeFile, version1Fields, writeGenomeFile, type GenomeFileMeta } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { MODULAR_DEFAULTS } from '../src/models/modular/modular_config.js';
-import type { GenomeKind } from '../src/core/genome_kind.js';
+import type { GenomeFileBody, GenomeKind } from '../src/core/genome_kind.js';
 
-export const ORDERING_GENOME_FORMAT = 'evometa-ordering-genome';
-export const ORDERING_GENOME_VERSION = 1;
+/** The `format` of a version-1 ordering genome file, which held the genome's fields beside format and version. */
+export const ORDERING_VERSION1_FORMAT = 'evometa-ordering-genome';
 
+/** The genome, and a genome file's `genome` payload as is. */
 export interface OrderingGenome {
-  format: typeof ORDERING_GENOME_FORMAT;
-  version: typeof ORDERING_GENOME_VERSION;
   /** Modules in the bank (N). */
   modules: number;
   /** Whether index N (identity) may appear. */
@@ -97,7 +96,7 @@ function checkOrder(order: unknown, modules: number, allowSkip: boolean, where: 
 }
 
 export function makeOrderingGenome(order: readonly number[], modules: number, allowSkip = false): OrderingGenome {
-  return { format: ORDERING_GENOME_FORMAT, version: ORDERING_GENOME_VERSION, modules, allowSkip, order: checkOrder(order, modules, allowSkip, '') };
+  return { modules, allowSkip, order: checkOrder(order, modules, allowSkip, '') };
 }
 
 export const orderingGenome: GenomeKind<OrderingGenome, OrderingGenomeConfig> = {
@@ -121,7 +120,9 @@ export const orderingGenome: GenomeKind<OrderingGenome, OrderingGenomeConfig> = 
     return encodeOrder(checkOrder(g.order, c.modules, c.allowSkip, 'ordering: '), orderingChoices(c));
   },
   random: (c, rng) => makeOrderingGenome(randomOrder(c, rng), c.modules, c.allowSkip),
-  load: (path) => loadOrderingGenome(path),
+  toFile: (g) => ({ ...validateOrderingGenome(g) }),
+  fromFile: orderingFromFile,
+  fromVersion1: orderingFromVersion1,
 };
 
 /** Each position drawn uniformly from the choices (skip included when allowed). */
@@ -136,14 +137,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Checks parsed JSON against the file format and returns a clean copy; `where` prefixes errors (e.g. a file name). */
+/** Checks a genome's JSON (a genome file's payload) and returns a clean copy; `where` prefixes errors (e.g. a file name). */
 export function validateOrderingGenome(json: unknown, where = 'ordering genome'): OrderingGenome {
-  if (!isObject(json)) throw new UsageError(`${where} must be a JSON object with format "${ORDERING_GENOME_FORMAT}"`);
-  if (json['format'] !== ORDERING_GENOME_FORMAT)
-    throw new UsageError(`${where}: format must be "${ORDERING_GENOME_FORMAT}" (got ${JSON.stringify(json['format'])}); is this an ordering genome file?`);
-  if (json['version'] !== ORDERING_GENOME_VERSION)
-    throw new UsageError(`${where}: unsupported version ${JSON.stringify(json['version'])}; this build reads version ${ORDERING_GENOME_VERSION}`);
-  const valid = ['format', 'version', 'modules', 'allowSkip', 'order'];
+  if (!isObject(json)) throw new UsageError(`${where} must be a JSON object {modules, allowSkip, order} (got ${Array.isArray(json) ? 'a list' : JSON.stringify(json)})`);
+  const valid = ['modules', 'allowSkip', 'order'];
   const bad = Object.keys(json).filter((k) => !valid.includes(k));
   if (bad.length > 0) throw new UsageError(`${where} has unknown key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: ${valid.join(', ')}`);
   const modules = json['modules'];
@@ -156,17 +153,33 @@ export function validateOrderingGenome(json: unknown, where = 'ordering genome')
   return makeOrderingGenome(checkOrder(json['order'], modules, allowSkip, `${where}: `), modules, allowSkip);
 }
 
-/** Pretty JSON with the order on one line. */
-export function formatOrderingGenome(g: OrderingGenome): string {
-  return JSON.stringify(g, null, 2).replace(/"order": \[[\s\d,]*\]/, `"order": [${g.order.join(', ')}]`) + '\n';
+/** The settings an ordering fits as is: its length, modules and skip. */
+export function orderingConfigOf(g: OrderingGenome): OrderingGenomeConfig {
+  return { length: g.order.length, modules: g.modules, allowSkip: g.allowSkip };
 }
 
-/** An ordering genome file, or a run's best.json (whose `genome` field holds one). */
+function orderingFromFile(payload: unknown, c: OrderingGenomeConfig, where: string): OrderingGenome {
+  const g = validateOrderingGenome(payload, where);
+  const own = orderingConfigOf(g);
+  for (const key of ['length', 'modules', 'allowSkip'] as const)
+    if (own[key] !== c[key]) throw new UsageError(`${where}: the ordering has ${key} = ${own[key]} but the file's config has ${key} = ${c[key]}; make them agree`);
+  return g;
+}
+
+/** A version-1 ordering file (`{format: "evometa-ordering-genome", version: 1, modules, allowSkip, order}`), or with `claimed` a bare ordering. */
+function orderingFromVersion1(json: unknown, where: string, claimed: boolean): GenomeFileBody | undefined {
+  const fields = version1Fields(json, where, ORDERING_VERSION1_FORMAT, claimed);
+  if (!fields) return undefined;
+  const g = validateOrderingGenome(fields, where);
+  return { config: { ...orderingConfigOf(g) }, genome: { ...g } };
+}
+
+/** An ordering genome file (any version), or a run's best.json or final.json holding one. */
 export function loadOrderingGenome(path: string): OrderingGenome {
-  const { json, where } = readGenomeJson(path);
-  return validateOrderingGenome(json, where);
+  return readGenomeFile(path, { kinds: { [orderingGenome.name]: orderingGenome }, want: orderingGenome.name }).genome as OrderingGenome;
 }
 
-export function saveOrderingGenome(path: string, g: OrderingGenome): void {
-  writeFileSync(path, formatOrderingGenome(validateOrderingGenome(g)));
+/** Writes a genome file with the settings the ordering fits as is (`orderingConfigOf`). */
+export function saveOrderingGenome(path: string, g: OrderingGenome, meta?: GenomeFileMeta): void {
+  writeGenomeFile(path, orderingGenome, g, orderingConfigOf(validateOrderingGenome(g)), meta);
 }

@@ -1,7 +1,6 @@
 /** The plain real-vector genome: what the built-in test functions search over. */
 import { UsageError } from '../src/core/errors.js';
 import type { GenomeKind } from '../src/core/genome_kind.js';
-import { readJsonFile } from '../src/core/json_file.js';
 
 export interface VectorConfig {
   dim: number;
@@ -56,12 +55,25 @@ export const vectorGenome: GenomeKind<number[], VectorConfig> = {
       return Number.isFinite(lo) && Number.isFinite(hi) ? lo + rng.uniform() * (hi - lo) : Math.min(hi, Math.max(lo, v));
     });
   },
-  /** A JSON array of numbers, or a best.json whose `x` is one. */
-  load(path) {
-    const v = readJsonFile(path, 'vector genome file') as unknown;
-    const x = Array.isArray(v) ? v : (v as { x?: unknown } | null)?.x;
-    if (!Array.isArray(x) || x.some((e) => typeof e !== 'number' || !Number.isFinite(e)))
-      throw new UsageError(`${path}: a vector genome file must hold a JSON array of finite numbers (or an object with one as "x")`);
-    return x as number[];
+  toFile: (g) => ({ x: g.slice() }),
+  fromFile(payload, c, where) {
+    const keys = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? Object.keys(payload) : null;
+    if (keys === null || keys.some((k) => k !== 'x'))
+      throw new UsageError(`${where} must be an object {x: [numbers]}${keys ? ` (unknown key ${keys.find((k) => k !== 'x')})` : ''}`);
+    const x = finiteNumbers((payload as { x?: unknown }).x, `${where}: x`);
+    if (x.length !== c.dim) throw new UsageError(`${where}: x has ${x.length} numbers but the file's config has dim = ${c.dim}; make them agree`);
+    return x;
+  },
+  /** Version 1: a plain JSON array of numbers (also what a run's best.json holds under `genome`). */
+  fromVersion1(json, where) {
+    if (!Array.isArray(json)) return undefined;
+    const x = finiteNumbers(json, where);
+    return { config: { dim: x.length }, genome: { x } };
   },
 };
+
+function finiteNumbers(v: unknown, where: string): number[] {
+  if (!Array.isArray(v) || v.some((e) => typeof e !== 'number' || !Number.isFinite(e)))
+    throw new UsageError(`${where} must be a JSON array of finite numbers (a vector genome)`);
+  return v.slice() as number[];
+}

@@ -11,8 +11,13 @@ export const RANDOM_REFERENCE_SEED = 0;
 
 export function writeBlurReferences(dir: string): string[] {
   const files = [join(dir, 'backprop.blur.json'), join(dir, 'random.blur.json')];
-  saveBlurGenome(files[0]!, backpropGenome(2));
-  saveBlurGenome(files[1]!, randomBlurGenome(2, new Rng(RANDOM_REFERENCE_SEED)));
+  saveBlurGenome(files[0]!, backpropGenome(2), {
+    notes: 'backpropGenome(2, 0.01) (genomes/blur_genome.ts): one step is one SGD step, learning rate 0.01, on ½ Σ (ŷ − y)² under its network options (papers.md §1.8)',
+  });
+  saveBlurGenome(files[1]!, randomBlurGenome(2, new Rng(RANDOM_REFERENCE_SEED)), {
+    seed: RANDOM_REFERENCE_SEED,
+    notes: `randomBlurGenome(2, new Rng(${RANDOM_REFERENCE_SEED})) (genomes/blur_genome.ts): create_random_genome of papers.md §1.7`,
+  });
   return files;
 }
 

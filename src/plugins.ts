@@ -9,6 +9,7 @@ import { InlineEvaluator } from './evaluator/inline_evaluator.js';
 import { PoolEvaluator } from './evaluator/pool_evaluator.js';
 import type { EvaluatorFactory } from './evaluator/protocol.js';
 import { resolvePluginSpecifier } from './plugin_resolve.js';
+import { manifestPlugins, readManifest } from './store/manifest.js';
 import { GENOME_KINDS } from '../genomes/index.js';
 import { TASKS } from '../tasks/index.js';
 import { STRATEGIES } from '../strategies/index.js';
@@ -122,6 +123,14 @@ export async function loadRegistry(specifiers: readonly string[], options: LoadR
     moduleUrls.push(resolved.url);
   }
   return registryOf(sections, origins, plugins, moduleUrls);
+}
+
+/**
+ * The registry a run folder was made with: the built-ins plus the plug-ins its manifest records, so that export,
+ * replay and report decode its genomes with the same code that scored them.
+ */
+export async function registryForRun(dir: string): Promise<LoadedRegistry> {
+  return loadRegistry(manifestPlugins(readManifest(dir)));
 }
 
 /** What a pool thread is given (piscina `workerData`): the plug-in modules to import at thread start. */

@@ -6,10 +6,9 @@
  *   evometa search --plugin examples/plugins/bitstring.mjs --genome bitstring --task onemax --dim 20 \
  *     --init random --target 0 --max-evals 5000
  *
- * best.json stores the decoded genome (an array of 0/1) beside its search vector; `--init best.json` reads it back.
+ * best.json stores the decoded genome (an array of 0/1) beside its search vector; `--init best.json` reads it back
+ * (through evometa's genome-file codec: `toFile`/`fromFile` are this kind's payload, `fromVersion1` its bare form).
  */
-import { readFileSync } from 'node:fs';
-
 function resolveConfig(raw) {
   const unknown = Object.keys(raw).filter((k) => k !== 'dim');
   if (unknown.length > 0) throw new Error(`unknown key ${unknown.join(', ')}; the bitstring genome takes only --dim`);
@@ -34,17 +33,15 @@ export const bitstringGenome = {
   /** Each bit at the middle of its half of [−1, 1], so a search starts one step σ≈0.5 from flipping it. */
   encode: (bits, c) => checkBits(bits, c.dim, 'the genome').map((b) => (b ? 0.5 : -0.5)),
   random: (c, rng) => Array.from({ length: c.dim }, () => (rng.uniform() < 0.5 ? 1 : 0)),
-  /** A JSON array of bits, or a best.json (its `genome`). */
-  load(path) {
-    let v;
-    try {
-      v = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      throw new Error(`${path}: not a readable JSON file (${e.message})`);
-    }
-    const bits = Array.isArray(v) ? v : v?.genome;
-    if (!Array.isArray(bits) || bits.some((b) => b !== 0 && b !== 1)) throw new Error(`${path}: expected an array of bits or a best.json whose 'genome' is one`);
-    return bits;
+  /** A genome file's payload (the envelope around it is evometa's): `{bits: [0, 1, ...]}`. */
+  toFile: (bits) => ({ bits: bits.slice() }),
+  fromFile(payload, c, where) {
+    return checkBits(payload?.bits, c.dim, `${where}: bits`);
+  },
+  /** best.json of a run stores the bare decoded genome (an array of bits), which the run's manifest names as ours. */
+  fromVersion1(json, where, claimed) {
+    if (!claimed || !Array.isArray(json)) return undefined;
+    return { config: { dim: json.length }, genome: { bits: checkBits(json, json.length, where) } };
   },
 };
 

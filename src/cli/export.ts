@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import type { ParsedArgs } from './args.js';
 import { UsageError } from '../core/errors.js';
 import { exportRunPoint } from '../store/run_export.js';
-import { GENOME_KINDS } from '../../genomes/index.js';
-import { TASKS } from '../../tasks/index.js';
-import { STRATEGIES } from '../../strategies/index.js';
+import { registryForRun } from '../plugins.js';
 
 export async function cmdExport(args: ParsedArgs): Promise<void> {
   const dir = args.positional[0];
@@ -22,7 +20,7 @@ export async function cmdExport(args: ParsedArgs): Promise<void> {
   if (which !== 'mean' && which !== 'best') throw new UsageError(`--which must be mean or best (got ${which})`);
   const out = args.flags['out'] ?? join(dir, which === 'mean' ? 'final.json' : 'best-genome.json');
   if (!out.toLowerCase().endsWith('.json')) throw new UsageError(`--out must name a .json file (got ${out})`);
-  const r = exportRunPoint(dir, which, out, { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] });
+  const r = exportRunPoint(dir, which, out, await registryForRun(dir));
   if (args.switches.has('json')) {
     process.stdout.write(JSON.stringify(r) + '\n');
     return;

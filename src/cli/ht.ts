@@ -2,7 +2,9 @@
  * `evometa train-ht --out DIR [options]`: trains a HyperTransformer (or the ProtoNet baseline) on
  * few-shot episodes and saves it as a tfjs weights artifact; `evometa replay HT_RUN --episodes 500`:
  * scores a saved model on held-out episodes. HT_RUN is a model folder, or an `ht-hparams` search run,
- * whose best genome is then trained once with the run's budget (saved to HT_RUN/best-model) and scored.
+ * whose best genome is then trained once with the run's budget (saved to HT_RUN/best-model) and scored; an
+ * `ht-hparams` genome file is trained once likewise (to FILE-model, or --out DIR) with the `ht-fewshot` settings
+ * of its meta (as `evometa export` writes them), or the task's defaults.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +18,8 @@ import { resolveHtConfig } from '../models/ht/ht_config.js';
 import { FEW_SHOT_KINDS, type FewShotKind, type FewShotModel } from '../models/ht/few_shot_model.js';
 import { resolveFewShotData, FEW_SHOT_DATASETS, type FewShotData } from '../data/few_shot_data.js';
 import { isFewShotModelDir } from '../models/ht/ht_io.js';
-import { loadHtGenome } from '../../genomes/ht_hparams_genome.js';
+import { loadHtGenome, type HtHparamsGenome } from '../../genomes/ht_hparams_genome.js';
+import type { GenomeFileContents } from '../core/genome_file.js';
 
 type TrainKey = 'model' | 'config' | 'genome' | 'steps' | 'seed' | 'evalEpisodes' | 'evalSource' | 'dataset' | 'omniglotRoot' | 'backend';
 
@@ -132,14 +135,6 @@ export async function cmdTrainHt(args: ParsedArgs): Promise<void> {
   }
 }
 
-/** Whether `replay` was given a few-shot model folder or an ht-hparams search run. */
-export function isHtReplay(args: ParsedArgs): boolean {
-  const p = args.positional[0];
-  if (!p || !existsSync(p)) return false;
-  if (isFewShotModelDir(p)) return true;
-  return htRunConfig(p) !== null;
-}
-
 function htRunConfig(dir: string): { taskConfig: Record<string, unknown>; seed: number } | null {
   const manifest = join(dir, 'manifest.json');
   if (!existsSync(manifest)) return null;
@@ -151,24 +146,47 @@ function htRunConfig(dir: string): { taskConfig: Record<string, unknown>; seed: 
   }
 }
 
-export async function cmdReplayHt(args: ParsedArgs): Promise<void> {
-  const dir = args.positional[0]!;
+/** Replays a few-shot model folder, or an ht-hparams search run (its best genome, trained once to DIR/best-model). */
+export async function cmdReplayHt(args: ParsedArgs, dir: string): Promise<void> {
   const f = parseFlags(args, REPLAY_HT_OPTIONS, [], 'replay (HyperTransformer)');
-  const backend = (f.backend as BackendRequest | undefined) ?? 'auto';
-  const json = args.switches.has('json');
   let modelDir = dir;
-  const run = isFewShotModelDir(dir) ? null : htRunConfig(dir);
-  if (run) {
-    // A search run: train its best genome once with the run's budget, then keep that model.
+  if (!isFewShotModelDir(dir)) {
+    const run = htRunConfig(dir);
+    if (!run) throw new UsageError(`${dir} is an ht-hparams search but not of task 'ht-fewshot'; replay trains only ht-fewshot candidates`);
     modelDir = join(dir, 'best-model');
-    if (!isFewShotModelDir(modelDir)) {
-      const { htFewShotTask, candidateConfig, taskData } = await import('../../tasks/ht/ht_tasks.js');
-      const c = htFewShotTask.resolveConfig(run.taskConfig);
-      const genome = loadHtGenome(join(dir, 'best.json'));
-      if (!json) process.stderr.write(`training the best genome of ${dir} for ${c.trainSteps} steps (the run's budget) → ${modelDir}\n`);
-      await trainSaveScore({ kind: c.model, raw: { ...candidateConfig(genome, c) }, data: taskData(c), steps: c.trainSteps, seed: run.seed, evalEpisodes: 1, evalSource: 'test' }, modelDir, backend, json);
-    }
+    await trainOnce(loadHtGenome(join(dir, 'best.json')), run, modelDir, `the best genome of ${dir}`, f, args);
   }
+  await scoreModel(modelDir, f, args);
+}
+
+/** Replays an ht-hparams genome file: trains it once (to FILE-model or --out DIR) under the ht-fewshot settings of its meta, then scores it. */
+export async function replayHtGenomeFile(args: ParsedArgs, path: string, read: GenomeFileContents): Promise<void> {
+  const f = parseFlags(args, REPLAY_HT_OPTIONS, ['out'], 'replay (HyperTransformer)');
+  const { task, taskConfig, seed } = read.meta;
+  const run = {
+    taskConfig: task === 'ht-fewshot' && typeof taskConfig === 'object' && taskConfig !== null ? taskConfig : {},
+    seed: typeof seed === 'number' ? seed : 0,
+  };
+  const modelDir = (f['out'] as string | undefined) ?? `${path.replace(/\.json$/i, '')}-model`;
+  await trainOnce(read.genome as HtHparamsGenome, run, modelDir, path, f, args);
+  await scoreModel(modelDir, f, args);
+}
+
+/** Trains the genome with the task's budget into `modelDir`, unless a model is there already (trained before). */
+async function trainOnce(genome: HtHparamsGenome, run: { taskConfig: Record<string, unknown>; seed: number }, modelDir: string, what: string, f: Record<string, unknown>, args: ParsedArgs): Promise<void> {
+  if (isFewShotModelDir(modelDir)) return;
+  const json = args.switches.has('json');
+  const { htFewShotTask, candidateConfig, taskData } = await import('../../tasks/ht/ht_tasks.js');
+  const c = htFewShotTask.resolveConfig(run.taskConfig);
+  if (!json) process.stderr.write(`training ${what} for ${c.trainSteps} steps (the task's budget) → ${modelDir}\n`);
+  const s: TrainSettings = { kind: c.model, raw: { ...candidateConfig(genome, c) }, data: taskData(c), steps: c.trainSteps, seed: run.seed, evalEpisodes: 1, evalSource: 'test' };
+  await trainSaveScore(s, modelDir, (f['backend'] as BackendRequest | undefined) ?? 'auto', json);
+}
+
+/** Scores the saved model in `modelDir` on held-out episodes and prints the result. */
+async function scoreModel(modelDir: string, f: Record<string, unknown>, args: ParsedArgs): Promise<void> {
+  const backend = (f['backend'] as BackendRequest | undefined) ?? 'auto';
+  const json = args.switches.has('json');
   const { initBackend, getTf } = await import('../runtime/backend.js');
   const info = await initBackend(backend);
   const tf = getTf();

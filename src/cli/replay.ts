@@ -1,16 +1,20 @@
-/** `evometa replay GENOME.json --task fashion-mnist ...`: options, run and output of a rule replay. */
+/**
+ * `evometa replay FILE|DIR [options]`: reads the genome file's `kind` (or a run folder's manifest) and hands it to
+ * that kind's replay: a blur rule trains networks beside SGD and Adam (here), an ordering is refitted on a module
+ * bank (replay_ordering.ts), HyperTransformer hyperparameters are trained and scored on held-out episodes (ht.ts).
+ */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { readGenomeFile, type GenomeFileContents } from '../core/genome_file.js';
+import type { Registry } from '../core/plugin.js';
+import { builtinRegistry, registryForRun } from '../plugins.js';
+import { isFewShotModelDir } from '../models/ht/ht_io.js';
 import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
 import { initBackend } from '../runtime/backend.js';
-import { readBlurGenomeFile } from '../workflows/learned_rule.js';
 import { readJsonFile } from '../core/json_file.js';
 import { runPoint } from '../store/run_point.js';
-import { GENOME_KINDS } from '../../genomes/index.js';
-import { TASKS } from '../../tasks/index.js';
-import { STRATEGIES } from '../../strategies/index.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
 import { loadReplayData, REPLAY_TASKS } from '../workflows/replay/replay_data.js';
 import { defaultEvalAt, replayRule, replayTable, writeReplay } from '../workflows/replay/replay_blur.js';
@@ -75,28 +79,80 @@ function integers(v: number[], flag: string, min: number): number[] {
   return v;
 }
 
+/** How one genome kind replays: a genome file of the kind, and a run folder of a search over the kind where it can. */
+export interface KindReplay {
+  file(args: ParsedArgs, path: string, read: GenomeFileContents): Promise<void>;
+  runFolder?(args: ParsedArgs, dir: string): Promise<void>;
+}
+
+/** The replay of each genome kind that has one. */
+export const REPLAY_BY_KIND: Readonly<Record<string, KindReplay>> = {
+  blur: {
+    file: (args, path, read) => replayBlur(args, path, read.genome as BlurGenome),
+    runFolder: async (args, dir) => replayBlur(args, dir, await runFolderGenome(dir)),
+  },
+  ordering: {
+    file: async (args, path, read) => (await import('./replay_ordering.js')).cmdReplayOrdering(args, path, read),
+  },
+  'ht-hparams': {
+    file: async (args, path, read) => (await import('./ht.js')).replayHtGenomeFile(args, path, read),
+    runFolder: async (args, dir) => (await import('./ht.js')).cmdReplayHt(args, dir),
+  },
+};
+
+const REPLAY_USAGE = 'usage: evometa replay GENOME.json | RUN_DIR | MODEL_DIR [options] [--json]';
+const TAKES = 'replay takes a genome file (blur, ordering or ht-hparams), a run folder of a blur or ht-hparams search, or a few-shot model folder (train-ht)';
+
+export async function cmdReplay(args: ParsedArgs): Promise<void> {
+  const path = args.positional[0];
+  if (!path) throw new UsageError(`${REPLAY_USAGE}; ${TAKES}`);
+  if (args.positional.length > 1) throw new UsageError(`unexpected argument '${args.positional[1]}'; ${REPLAY_USAGE}`);
+  if (!existsSync(path)) throw new UsageError(`not found: ${path}; ${TAKES}`);
+  // A file beside its run's manifest is read with the plug-ins that run was made with.
+  const beside = runKind(dirname(path)) !== undefined ? dirname(path) : undefined;
+  const registry: Registry = beside ? await registryForRun(beside) : builtinRegistry();
+  if (statSync(path).isDirectory()) {
+    if (isFewShotModelDir(path)) return (await import('./ht.js')).cmdReplayHt(args, path);
+    const kind = runKind(path);
+    if (kind === undefined) throw new UsageError(`${path} is a folder but not a run folder (no manifest.json); ${TAKES}`);
+    const replay = REPLAY_BY_KIND[kind]?.runFolder;
+    const folders = Object.keys(REPLAY_BY_KIND).filter((k) => REPLAY_BY_KIND[k]!.runFolder);
+    if (!replay) throw new UsageError(`${path} is a run of genome kind '${kind}'; a run folder replays only searches of kind ${folders.join(', ')} (replay a genome file of the run instead, e.g. its best.json)`);
+    return replay(args, path);
+  }
+  // best.json stores the bare genome: its kind is the run's, in the manifest beside it.
+  const read = readGenomeFile(path, { kinds: registry.genomes, bareKind: runKind(dirname(path)) });
+  const kind = read.kind.name;
+  if (args.flags['bank'] !== undefined && kind !== 'ordering')
+    throw new UsageError(`${path} holds a genome of kind '${kind}'; --bank is for replaying an ordering genome`);
+  const replay = REPLAY_BY_KIND[kind];
+  if (!replay) throw new UsageError(`${path} holds a genome of kind '${kind}', which has no replay; replay takes genomes of kind ${Object.keys(REPLAY_BY_KIND).join(', ')}`);
+  return replay.file(args, path, read);
+}
+
+/** The genome kind of the run folder `dir` (its manifest's), or undefined where `dir` is not a readable run folder. */
+function runKind(dir: string): string | undefined {
+  const manifest = join(dir, 'manifest.json');
+  if (!existsSync(manifest)) return undefined;
+  try {
+    const kind = (readJsonFile(manifest, 'run manifest') as { config?: { genome?: unknown } }).config?.genome;
+    return typeof kind === 'string' ? kind : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A blur search's run folder replays its final point (the CMA-ES mean, metagrad's x, as `evometa export`
  * writes it): with a noisy fitness that is the rule the search converged to, not best.json's lucky draw.
  */
-function runFolderGenome(dir: string): BlurGenome {
-  if (!existsSync(join(dir, 'manifest.json')))
-    throw new UsageError(`${dir} is a folder but not a run folder (no manifest.json); replay takes a genome file, a blur search's run folder, a few-shot model folder or an ht-hparams run folder`);
-  const kind = (readJsonFile(join(dir, 'manifest.json'), 'run manifest') as { config?: { genome?: string } }).config?.genome;
-  if (kind !== 'blur') throw new UsageError(`${dir} is a run of genome kind '${kind}'; a run folder replays only blur searches (give an ordering genome file with --bank, or an ht-hparams run)`);
+async function runFolderGenome(dir: string): Promise<BlurGenome> {
   if (!existsSync(join(dir, 'checkpoint.json'))) throw new UsageError(`${dir} has no checkpoint.json yet (no generation finished); replay its best.json or wait for a generation`);
-  return runPoint(dir, 'mean', { genomes: GENOME_KINDS, tasks: TASKS, strategies: STRATEGIES, plugins: [] }).genome as BlurGenome;
+  return runPoint(dir, 'mean', await registryForRun(dir)).genome as BlurGenome;
 }
 
-export async function cmdReplay(args: ParsedArgs): Promise<void> {
-  const ordering = await import('./replay_ordering.js'); // an ordering genome (or --bank): module-ordering replay
-  if (ordering.isOrderingReplay(args)) return ordering.cmdReplayOrdering(args);
-  if (args.positional[0] !== undefined && !existsSync(args.positional[0]))
-    throw new UsageError(`not found: ${args.positional[0]}; replay takes a genome file (BLUR or ordering), a blur search's run folder, a few-shot model folder (train-ht) or an ht-hparams search run folder`);
-  const ht = await import('./ht.js'); // a few-shot model folder or an ht-hparams search run
-  if (ht.isHtReplay(args)) return ht.cmdReplayHt(args);
-  const genomePath = args.positional[0];
-  if (!genomePath) throw new UsageError('usage: evometa replay GENOME.json [--task fashion-mnist] [--steps 1000] [--compare sgd,adam] [--seeds 5] [--json]');
+/** Trains networks with the rule beside the baselines; `source` (the genome file or run folder) is recorded with the results. */
+async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome): Promise<void> {
   const c: ReplayConfig = { ...DEFAULTS };
   let out: string | undefined;
   let exportDir: string | null = null;
@@ -116,7 +172,6 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const classes = list(c.classes);
   if (classes) integers(classes, 'classes', 0);
 
-  const genome = statSync(genomePath).isDirectory() ? runFolderGenome(genomePath) : readBlurGenomeFile(genomePath);
   const backend = await initBackend(c.backend);
   const data = loadReplayData({ task: c.task, downsample: c.downsample, classes, trainSamples: c.trainSamples, validation: c.validation, testSamples: c.testSamples });
   const dir = out ?? join('results', `replay-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${c.task}`);
@@ -136,7 +191,7 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
     },
   });
   bar.done();
-  const files = writeReplay(dir, result, { genome: genomePath, backend: backend.backend, config: { ...c, hidden, evalAt, classes }, createdAt: new Date().toISOString() });
+  const files = writeReplay(dir, result, { genome: source, backend: backend.backend, config: { ...c, hidden, evalAt, classes }, createdAt: new Date().toISOString() });
   if (json) {
     const methods = Object.fromEntries(result.methods.map((m) => [m.method, { mean: m.mean, std: m.std, ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}) }]));
     process.stdout.write(JSON.stringify({ task: result.task, sizes: result.sizes, evalAt: result.evalAt, methods, runDir: dir, svg: files.svg, ...(exportDir ? { exported: exportDir } : {}) }) + '\n');

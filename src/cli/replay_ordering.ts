@@ -2,8 +2,9 @@
  * `evometa replay ORDERING.json --bank DIR --task fashion-mnist [--json]`: rebuilds the network of a module ordering
  * (an ordering genome file, or a run's best.json holding one), fits its head with the `ordering-transfer` budget
  * and reports validation and test accuracy: the same fit as the search's fitness, so with the same settings and
- * seed the numbers are the ones the search recorded. Replaying a best.json inside a run folder takes the run's
- * task config as defaults (bank, domain, budget); flags override it.
+ * seed the numbers are the ones the search recorded. The task settings the genome was trained under are the
+ * defaults (bank, domain, budget): the genome file's meta (as `evometa export` writes it), or for a best.json inside a
+ * run folder the run's task config; flags override them.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,8 +13,8 @@ import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
 import { readJsonFile } from '../core/json_file.js';
 import type { ParsedArgs } from './args.js';
-import { readGenomeJson } from '../core/genome_file.js';
-import { ORDERING_GENOME_FORMAT, validateOrderingGenome } from '../../genomes/ordering_genome.js';
+import type { GenomeFileContents } from '../core/genome_file.js';
+import type { OrderingGenome } from '../../genomes/ordering_genome.js';
 
 type Key = 'bank' | 'domain' | 'headSteps' | 'batchSize' | 'learningRate' | 'fitBatchNorm' | 'trainSamples' | 'validation' | 'testSamples' | 'statsSamples' | 'seed' | 'seeds' | 'imageOffset' | 'backend';
 
@@ -34,21 +35,10 @@ export const ORDERING_REPLAY_OPTIONS: readonly OptionSpec<Key>[] = [
   { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, help: 'TensorFlow.js backend (default wasm)' },
 ];
 
-/** Whether `replay` should treat this call as an ordering replay: --bank is given, or the file holds an ordering genome. */
-export function isOrderingReplay(args: ParsedArgs): boolean {
-  if (args.flags['bank'] !== undefined) return true;
-  const path = args.positional[0];
-  if (!path || !existsSync(path)) return false;
-  try {
-    const { json } = readGenomeJson(path);
-    return typeof json === 'object' && json !== null && (json as Record<string, unknown>)['format'] === ORDERING_GENOME_FORMAT;
-  } catch {
-    return false;
-  }
-}
-
-/** The task config of the run a best.json belongs to, when it is an ordering-transfer run. */
-function runTaskConfig(genomePath: string): Record<string, unknown> {
+/** The ordering-transfer settings the genome was trained under: its file's meta, or the run's a best.json belongs to. */
+function trainedUnder(genomePath: string, read: GenomeFileContents): Record<string, unknown> {
+  const { task, taskConfig } = read.meta;
+  if (task === 'ordering-transfer' && typeof taskConfig === 'object' && taskConfig !== null) return { ...taskConfig };
   const manifest = join(dirname(genomePath), 'manifest.json');
   if (!existsSync(manifest)) return {};
   try {
@@ -65,10 +55,9 @@ function meanStd(v: number[]): { mean: number; std: number } {
   return { mean, std };
 }
 
-export async function cmdReplayOrdering(args: ParsedArgs): Promise<void> {
-  const genomePath = args.positional[0];
-  if (!genomePath) throw new UsageError('usage: evometa replay ORDERING.json --bank DIR [--task fashion-mnist] [--head-steps 100] [--seeds 1] [--json]');
-  const raw: Record<string, unknown> = runTaskConfig(genomePath);
+/** Replays the ordering genome `read`, read from `genomePath`. */
+export async function cmdReplayOrdering(args: ParsedArgs, genomePath: string, read: GenomeFileContents): Promise<void> {
+  const raw: Record<string, unknown> = trainedUnder(genomePath, read);
   let seeds = 1;
   let backend: BackendRequest = 'wasm';
   for (const [flag, value] of Object.entries(args.flags)) {
@@ -81,8 +70,7 @@ export async function cmdReplayOrdering(args: ParsedArgs): Promise<void> {
     else raw[o.key] = v;
   }
   if (raw['bank'] === undefined) throw new UsageError(`replaying an ordering needs --bank DIR (the module bank it orders)`);
-  const { json: genomeJson, where } = readGenomeJson(genomePath);
-  const genome = validateOrderingGenome(genomeJson, where);
+  const genome = read.genome as OrderingGenome;
   const { resolveOrderingTransferConfig, scoreOrdering } = await import('../../tasks/ordering/ordering_tasks.js');
   const c = resolveOrderingTransferConfig(raw);
   const base = c.seed === 'evaluation' ? 0 : c.seed;

@@ -58,8 +58,10 @@ const MEMBERS: Readonly<Record<PluginSection, readonly Member[]>> = {
   genomes: [
     { key: 'name', type: 'string' }, { key: 'description', type: 'string' }, { key: 'resolveConfig', type: 'function' },
     { key: 'dim', type: 'function' }, { key: 'bounds', type: 'function' }, { key: 'decode', type: 'function' },
-    { key: 'encode', type: 'function' }, { key: 'random', type: 'function' }, { key: 'load', type: 'function' },
-    { key: 'integers', type: 'function', optional: true }, { key: 'defaultGenome', type: 'function', optional: true },
+    { key: 'encode', type: 'function' }, { key: 'random', type: 'function' }, { key: 'toFile', type: 'function' },
+    { key: 'fromFile', type: 'function' }, { key: 'integers', type: 'function', optional: true },
+    { key: 'defaultGenome', type: 'function', optional: true }, { key: 'categorical', type: 'function', optional: true },
+    { key: 'fromVersion1', type: 'function', optional: true },
   ],
   strategies: [
     { key: 'name', type: 'string' }, { key: 'description', type: 'string' }, { key: 'init', type: 'function' },

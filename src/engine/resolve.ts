@@ -5,6 +5,7 @@
  */
 import { lookup, UsageError } from '../core/errors.js';
 import { deriveSeed, Rng } from '../core/rng.js';
+import { readGenomeFile } from '../core/genome_file.js';
 import type { GenomeKind } from '../core/genome_kind.js';
 import type { Registry } from '../core/plugin.js';
 import type { Strategy, StrategyState } from '../core/strategy.js';
@@ -57,7 +58,7 @@ export function startVector(config: RunConfig, r: Pick<Resolved, 'kind' | 'kindC
     if (!r.kind.defaultGenome) throw new UsageError(`genome '${config.genome}' has no default genome; use --init random or --init FILE`);
     x0 = r.kind.encode(r.kind.defaultGenome(r.kindConfig), r.kindConfig);
   }
-  else if (config.init !== null) x0 = r.kind.encode(r.kind.load(config.init), r.kindConfig);
+  else if (config.init !== null) x0 = r.kind.encode(readGenomeFile(config.init, { kinds: { [r.kind.name]: r.kind }, want: r.kind.name, wantedBy: '--genome' }).genome, r.kindConfig);
   else x0 = Array.isArray(config.x0) ? config.x0.slice() : new Array<number>(n).fill(config.x0);
   if (x0.length !== n) throw new UsageError(`the start point has ${x0.length} numbers but genome '${config.genome}' has ${n} dimensions (--x0 or --init)`);
   return x0;

@@ -1,12 +1,14 @@
 /**
  * Exporting a run's final point so that the next step can start from it: a genome file that `--init`,
- * `replay` and `loadGenome` read (best.json's shape: `genome` plus the search vector), and, for a CMA-ES run,
+ * `replay` and `loadGenome` read (src/core/genome_file.ts; its meta holds the search vector and the run's task), and, for a CMA-ES run,
  * a search config holding what the run learned about the landscape besides its mean, σ and the per-coordinate
  * scales √C_ii, so that a new search with other settings (λ, fitness, episodes) does not relearn them.
  */
 import { basename, dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { readJsonFile } from '../core/json_file.js';
+import { lookup } from '../core/errors.js';
+import { writeGenomeFile } from '../core/genome_file.js';
 import { runConfigOf, runPoint, runStrategyState, type RunPoint } from './run_point.js';
 import type { Registry } from '../core/plugin.js';
 import type { WarmStart } from '../core/strategy.js';
@@ -22,15 +24,19 @@ export interface WarmStartConfig {
   'strategy-params': WarmStart['params'];
 }
 
-/** A run point as a file: best.json's shape, so every genome kind's loader unwraps `genome`. */
+/** A run point's genome file meta (besides the genome, in the envelope): where it comes from. */
 export interface ExportedPoint {
-  genome: unknown;
   x: number[];
   which: RunPoint;
   run: string;
   /** Completed generations and evaluations at the checkpoint the point comes from. */
   generation: number;
   evaluations: number;
+  /** The task, its settings and the strategy the genome was trained under. */
+  task: string;
+  taskConfig: Record<string, unknown>;
+  strategy: string;
+  seed: number;
 }
 
 /**
@@ -53,10 +59,11 @@ export function warmPathFor(out: string): string {
  * CMA-ES family), its warm-start config beside it. Returns the paths (warm null otherwise).
  */
 export function exportRunPoint(dir: string, which: RunPoint, out: string, registry: Registry): { genome: string; warm: string | null } {
-  const { x, genome } = runPoint(dir, which, registry);
+  const { x, genome, config } = runPoint(dir, which, registry);
   const cp = readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint;
-  const point: ExportedPoint = { genome, x, which, run: dir, generation: cp.generation, evaluations: cp.evaluations };
-  writeFileSync(out, JSON.stringify(point, null, 1) + '\n');
+  const point: ExportedPoint = { x, which, run: dir, generation: cp.generation, evaluations: cp.evaluations, task: config.task, taskConfig: config.taskConfig, strategy: config.strategy, seed: config.seed };
+  const kind = lookup(registry.genomes, 'genome kind', config.genome);
+  writeGenomeFile(out, kind, genome, kind.resolveConfig({ dim: config.dim, ...config.genomeConfig }), { ...point });
   const w = which === 'mean' ? warmStartOf(dir, out, registry) : null;
   if (!w) return { genome: out, warm: null };
   const warm = warmPathFor(out);

@@ -13,7 +13,9 @@ import { initBackend, getTf } from '../runtime/backend.js';
 import type { BackendRequest } from '../runtime/backend_names.js';
 import { BlurNetwork, type BlurInput } from '../models/blur/blur_network.js';
 import type { BlurNetworkOptions } from '../models/blur/blur_options.js';
-import { loadBlurGenome, type BlurGenome } from '../../genomes/blur_genome.js';
+import type { BlurGenome } from '../../genomes/blur_genome.js';
+import { GENOME_KINDS } from '../../genomes/index.js';
+import { readGenomeFile } from '../core/genome_file.js';
 import { denseModel, type DenseLayerWeights } from '../models/blur/dense_model.js';
 
 export interface LearnedRuleNetwork {
@@ -76,9 +78,9 @@ export function exportDenseLayers(genome: BlurGenome, sizes: readonly number[], 
   });
 }
 
-/** A genome file, or a run's best.json (whose `genome` field holds it). */
+/** A blur genome file (any version), or a run's best.json or final.json holding one; another kind is refused by name. */
 export function readBlurGenomeFile(path: string): BlurGenome {
-  return loadBlurGenome(path);
+  return readGenomeFile(path, { kinds: GENOME_KINDS, want: 'blur' }).genome as BlurGenome;
 }
 
 export function learnedRule(genome: BlurGenome): LearnedRule {

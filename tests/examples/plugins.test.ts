@@ -1,6 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { loadRegistry, resolveRunConfig, resumeRun, Rng, runSearch, type RunConfig } from '../../src/index.js';
+import { readGenomeFile } from '../../src/core/genome_file.js';
 import { generationsWithoutTimings, readJson, tempDir } from '../helpers/run_files.js';
 import { examplePlugin } from '../helpers/plugin_files.js';
 
@@ -24,7 +25,7 @@ test('a custom strategy and a custom genome kind run end to end on 2 workers; be
   const kind = registry.genomes['bitstring']!;
   const kindConfig = kind.resolveConfig({ dim: 16 });
   t.deepEqual(kind.decode(best.x, kindConfig), best.genome);
-  t.deepEqual(kind.load(join(dir, 'best.json')), best.genome);
+  t.deepEqual(readGenomeFile(join(dir, 'best.json'), { kinds: registry.genomes, bareKind: 'bitstring' }).genome, best.genome);
   t.true(best.x.every((v: number) => v > 0 && v <= 1), 'the strategy kept the search inside the kind\'s box');
   // The start point was the kind's seeded random genome, encoded.
   const x0 = readJson(join(dir, 'manifest.json')).x0 as number[];

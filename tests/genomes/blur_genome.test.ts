@@ -1,6 +1,6 @@
 /** The blur genome kind: flat layout, round trips, bounds, the file format and the shipped reference genomes. */
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,8 +130,7 @@ test('validation errors name the field path and the fix', (t) => {
   t.throws(() => validateBlurGenome(bad((g) => { g.k = 1; })), { message: /k must be an integer from 2 to 16 \(got 1\)/ });
   t.throws(() => validateBlurGenome(bad((g) => { g.layers[0].neuron.keep = NaN; })), { message: /layers\[0\]\.neuron\.keep must be a finite number/ });
   t.throws(() => validateBlurGenome(bad((g) => { g.layers[0].neuron.mu[1][0] = Infinity; })), { message: /layers\[0\]\.neuron\.mu\[1\]\[0\] must be a finite number/ });
-  t.throws(() => validateBlurGenome(bad((g) => { g.format = 'other'; })), { message: /format must be "evometa-blur-genome" \(got "other"\)/ });
-  t.throws(() => validateBlurGenome(bad((g) => { g.version = 2; })), { message: /unsupported version 2; this build reads version 1/ });
+  t.throws(() => validateBlurGenome(bad((g) => { g.format = 'other'; })), { message: 'blur genome has unknown key format; valid keys: k, layers, network' });
   t.throws(() => validateBlurGenome(bad((g) => { g.layers = []; })), { message: /layers must be a non-empty list/ });
   t.throws(() => validateBlurGenome(bad((g) => { g.layers[0].synapse.lr = 1; })), { message: /layers\[0\]\.synapse has unknown key lr/ });
   t.throws(() => validateBlurGenome(bad((g) => { g.network.backwardUpdate = 'x'; })), { message: /network\.backwardUpdate must be one of additive, multiplicative/ });
@@ -143,15 +142,28 @@ test('validation errors name the field path and the fix', (t) => {
 
 test('save/load round trip; load errors name the file', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'blur-genome-'));
-  const g = randomBlurGenome(3, new Rng(4), { layers: 2 });
+  const g = { ...randomBlurGenome(3, new Rng(4), { layers: 2 }), network: { normalizeSynapses: true } };
+  g.layers[1]!.synapse.rescaleTo = 0.5;
   const p = join(dir, 'g.blur.json');
-  saveBlurGenome(p, g);
+  saveBlurGenome(p, g, { notes: 'a test' });
   t.deepEqual(loadBlurGenome(p), g);
+  const file = JSON.parse(readFileSync(p, 'utf8'));
+  t.like(file, { format: 'evometa-genome', version: 2, kind: 'blur', meta: { notes: 'a test' } });
+  // the settings the genome fits: its k, one layer genome per synapse layer, the extra that moved
+  t.deepEqual(file.config, { k: 3, perLayer: true, numLayers: 2, extras: ['rescaleTo'] });
+  t.regex(readFileSync(p, 'utf8'), /"nu": \[\n {12}\[-?[\d.e-]+, -?[\d.e-]+, -?[\d.e-]+\],/); // matrices read as rows
   writeFileSync(join(dir, 'bad.json'), '{"format": ');
   t.throws(() => loadBlurGenome(join(dir, 'bad.json')), { message: /genome file is damaged \(not valid JSON.*bad\.json/ });
-  writeFileSync(join(dir, 'v2.json'), JSON.stringify({ ...g, version: 2 }));
-  t.throws(() => loadBlurGenome(join(dir, 'v2.json')), { message: /v2\.json: unsupported version 2/ });
+  writeFileSync(join(dir, 'v2.json'), JSON.stringify({ format: 'evometa-blur-genome', version: 2, ...g }));
+  t.throws(() => loadBlurGenome(join(dir, 'v2.json')), {
+    message: `${join(dir, 'v2.json')}: unsupported version 2 of format "evometa-blur-genome"; this build reads its version 1 and genome files of format "evometa-genome"`,
+  });
+  writeFileSync(join(dir, 'k.json'), JSON.stringify({ ...file, config: { ...file.config, k: 2 } }));
+  t.throws(() => loadBlurGenome(join(dir, 'k.json')), { message: `${join(dir, 'k.json')}: genome: k = 3 but the file's config has k = 2; make them agree` });
   t.throws(() => loadBlurGenome(join(dir, 'missing.json')), { message: /genome file not found: .*missing\.json/ });
+  // a file that would not load is not written, and the old file stays
+  t.throws(() => saveBlurGenome(p, { ...g, k: 1 }), { message: /k must be an integer from 2 to 16/ });
+  t.deepEqual(loadBlurGenome(p), g);
 });
 
 test('random genome follows §1.7; backprop genome follows §1.8', (t) => {

@@ -1,13 +1,13 @@
 /** The ht-hparams genome kind: config, encoding of integers / categories / continuous fields, bounds, files. */
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/rng.js';
 import { HT_DEFAULTS, resolveHtConfig } from '../../src/models/ht/ht_config.js';
 import { GENOME_KINDS } from '../../genomes/index.js';
 import {
-  defaultHtGenome, formatHtGenome, htHparamsGenome as kind, loadHtGenome, saveHtGenome, HT_DEFAULT_FIELDS, HT_GENOME_FORMAT, HT_GENOME_VERSION,
+  defaultHtGenome, htConfigOf, htHparamsGenome as kind, loadHtGenome, saveHtGenome, HT_DEFAULT_FIELDS, HT_VERSION1_FORMAT,
   type HtHparamsConfig, type HtHparamsGenome,
 } from '../../genomes/ht_hparams_genome.js';
 import { startVector } from '../../src/engine/engine.js';
@@ -19,6 +19,7 @@ const write = (name: string, json: unknown): string => {
   writeFileSync(p, typeof json === 'string' ? json : JSON.stringify(json));
   return p;
 };
+const readJson = (p: string): any => JSON.parse(readFileSync(p, 'utf8'));
 
 const DEFAULT = kind.resolveConfig({ dim: 10 });
 /** Every kind of coordinate: stepped integer, numeric and string categories, log and linear reals, a fixed-step int with an offset grid. */
@@ -188,33 +189,42 @@ test('decode and encode check their input, naming the field', (t) => {
 test('genome files: save/load round trip, best.json, and errors that name the file and the field', (t) => {
   const g = kind.random(DEFAULT, new Rng(5));
   const path = join(dir, 'g.json');
-  saveHtGenome(path, g);
+  saveHtGenome(path, g, DEFAULT);
   t.deepEqual(loadHtGenome(path), g);
-  t.deepEqual(kind.load(path), g);
-  t.regex(formatHtGenome(g), new RegExp(`"format": "${HT_GENOME_FORMAT}"`));
+  const saved = readJson(path);
+  t.like(saved, { format: 'evometa-genome', version: 2, kind: 'ht-hparams' });
+  t.deepEqual(saved.config, DEFAULT); // the search space, resolved
   // a run's best.json holds the bare hyperparameters under `genome`
-  t.deepEqual(kind.load(write('best.json', { fitness: 0.3, x: [], genome: g })), g);
-  // any subset of HtConfig fields is a genome; checked against the ranges when encoded
-  t.deepEqual(kind.load(write('sub.json', { format: HT_GENOME_FORMAT, version: 1, hparams: { heads: 4 } })), { heads: 4 });
+  t.deepEqual(loadHtGenome(write('best.json', { fitness: 0.3, x: [], genome: g })), g);
+  // a version-1 file: any subset of HtConfig fields, read with a search space that holds it
+  t.deepEqual(loadHtGenome(write('sub.json', { format: HT_VERSION1_FORMAT, version: 1, hparams: { heads: 4 } })), { heads: 4 });
 
-  const file = (hparams: unknown, extra: Record<string, unknown> = {}) => ({ format: HT_GENOME_FORMAT, version: HT_GENOME_VERSION, hparams, ...extra });
-  const bad = (name: string, json: unknown, message: RegExp): void => {
+  const file = (hparams: unknown, extra: Record<string, unknown> = {}) => ({ format: HT_VERSION1_FORMAT, version: 1, hparams, ...extra });
+  const bad = (name: string, json: unknown, message: string): void => {
     const p = write(name, json);
-    const e = t.throws(() => kind.load(p));
-    t.true(e!.message.includes(p), e!.message);
-    t.regex(e!.message, message);
+    t.throws(() => loadHtGenome(p), { message: `${p}${message}` });
   };
-  bad('b1.json', file({ heads: 0 }), /hparams: 'heads' must be an integer in \[1, 32\] \(got 0\)/);
-  bad('b2.json', file({ transformerActivation: 'swish' }), /hparams: 'transformerActivation' must be one of relu, lrelu, gelu \(got "swish"\)/);
-  bad('b3.json', file({ depth: 3 }), /hparams: unknown field 'depth'/);
-  bad('b4.json', file({ learningRate: null }), /hparams: 'learningRate' must be a number in \[1e-7, 10\] \(got null\)/);
-  bad('b5.json', file([1, 2]), /hparams must be an object of HtConfig fields/);
-  bad('b6.json', file({ heads: 2 }, { notes: 'x' }), /unknown key notes; valid keys: format, version, hparams/);
-  bad('b7.json', { ...file({ heads: 2 }), version: 2 }, /unsupported version 2; this build reads version 1/);
-  bad('b8.json', { heads: 2 }, /format must be "evometa-ht-hparams-genome"/);
-  bad('b9.json', { genome: { heads: 'two' } }, /genome: 'heads' must be an integer/);
-  bad('b10.json', '{ not json', /not valid JSON/);
-  t.throws(() => kind.load(join(dir, 'missing.json')), { message: /genome file not found/ });
+  bad('b1.json', file({ heads: 0 }), ": hparams: 'heads' must be an integer in [1, 32] (got 0)");
+  bad('b2.json', file({ transformerActivation: 'swish' }), ": hparams: 'transformerActivation' must be one of relu, lrelu, gelu (got \"swish\")");
+  bad('b4.json', file({ learningRate: null }), ": hparams: 'learningRate' must be a number in [1e-7, 10] (got null)");
+  bad('b5.json', file([1, 2]), ': hparams must be an object of HtConfig fields (got [1,2])');
+  bad('b6.json', file({ heads: 2 }, { notes: 'x' }), ' has unknown key notes; valid keys: format, version, hparams');
+  bad('b7.json', { ...file({ heads: 2 }), version: 2 }, `: unsupported version 2 of format "${HT_VERSION1_FORMAT}"; this build reads its version 1 and genome files of format "evometa-genome"`);
+  bad('b8.json', { heads: 2 }, ': format must be "evometa-genome" (got nothing); is this a genome file?');
+  bad('b9.json', { genome: { heads: 'two' } }, ": genome: 'heads' must be an integer in [1, 32] (got \"two\")");
+  // version 2: the payload is checked against the file's own search space
+  bad('b11.json', { ...saved, genome: { ...g, heads: 3 } }, ": genome: 'heads' = 3 is outside the searched range; it must be one of 1, 2, 4 (widen ranges.heads)");
+  t.throws(() => loadHtGenome(write('b10.json', '{ not json')), { message: /not valid JSON/ });
+  t.throws(() => loadHtGenome(join(dir, 'missing.json')), { message: /genome file not found/ });
+});
+
+test('htConfigOf: the default space, widened to hold a genome of unknown origin', (t) => {
+  t.deepEqual(htConfigOf({ heads: 4 }), DEFAULT);
+  const c = htConfigOf({ channels: 32, ways: 3 });
+  t.deepEqual(c.fields, [...HT_DEFAULT_FIELDS, 'ways']);
+  t.deepEqual(c.ranges['channels'], { min: 1, max: 256, step: 1 }); // 32 is outside the default 4..16
+  t.deepEqual(c.ranges['ways'], { min: 2, max: 20, step: 1 }); // no default range
+  t.deepEqual(kind.decode(kind.encode({ channels: 32, ways: 3 }, c), c), { ...defaultHtGenome(c), channels: 32, ways: 3 });
 });
 
 test('the engine starts a search from a saved default genome (--init FILE) and from --init random', (t) => {

@@ -99,7 +99,7 @@ test('a module exporting the wrong shape is refused, naming what is missing', as
   const noEvaluate = writeModule("export default { tasks: [{ name: 'half', description: 'd', genomeKinds: ['vector'], usesTensorflow: false, resolveConfig: (r) => r }] };");
   t.regex(await loadError(t, [noEvaluate]), /: tasks\[0\] \('half'\) needs 'evaluate' as a function; a task needs name, description, genomeKinds, usesTensorflow, resolveConfig, evaluate$/);
   const badKind = writeModule("export default { genomes: [{ name: 'g', description: 'd', resolveConfig() {}, dim() {}, bounds() {}, decode() {}, encode() {}, random() {} }] };");
-  t.regex(await loadError(t, [badKind]), /genomes\[0\] \('g'\) needs 'load' as a function; a genome kind needs name, description, resolveConfig, dim, bounds, decode, encode, random, load$/);
+  t.regex(await loadError(t, [badKind]), /genomes\[0\] \('g'\) needs 'toFile' as a function; a genome kind needs name, description, resolveConfig, dim, bounds, decode, encode, random, toFile, fromFile$/);
   const noName = writeModule("export default { strategies: [{ description: 'd' }] };");
   t.regex(await loadError(t, [noName]), /strategies\[0\] needs 'name' as a non-empty string/);
 });

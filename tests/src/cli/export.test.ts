@@ -17,7 +17,9 @@ test('export writes the mean and a warm-start config that search --config goes o
   t.is(r.code, 0, r.stderr);
   t.deepEqual(JSON.parse(r.stdout), { genome: join(dir, 'final.json'), warm: join(dir, 'final.warm.json') });
   const cp = readJson(join(dir, 'checkpoint.json'));
-  t.deepEqual(readJson(join(dir, 'final.json')).genome, cp.strategy.mean);
+  const final = readJson(join(dir, 'final.json'));
+  t.like(final, { format: 'evometa-genome', version: 2, kind: 'vector', config: { dim: 4 }, meta: { which: 'mean', run: dir, task: 'sphere', strategy: 'cmaes', seed: 3 } });
+  t.deepEqual(final.genome.x, cp.strategy.mean);
   const next = join(root, 'next');
   const s = cli(['search', '--config', join(dir, 'final.warm.json'), '--task', 'sphere', '--dim', '4', '--max-generations', '1', '--seed', '4', '--workers', '0', '--out', next, '--json']);
   t.is(s.code, 0, s.stderr);
@@ -29,7 +31,7 @@ test('export writes the mean and a warm-start config that search --config goes o
   const b = cli(['export', dir, '--which', 'best', '--out', join(root, 'b.json')]);
   t.is(b.code, 0, b.stderr);
   t.regex(b.stdout, /^genome: .*b\.json\n$/);
-  t.deepEqual(readJson(join(root, 'b.json')).x, readJson(join(dir, 'best.json')).x);
+  t.deepEqual(readJson(join(root, 'b.json')).meta.x, readJson(join(dir, 'best.json')).x);
 });
 
 test('export: bad input names the fix, exits 2 and writes nothing', (t) => {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, readJson, tempDir } from '../../helpers/run_files.js';
 import { fakeOmniglot } from '../../helpers/fake_omniglot.js';
+import { resolveHtHparamsConfig, saveHtGenome } from '../../../genomes/ht_hparams_genome.js';
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -94,4 +95,20 @@ test('train-ht and replay on an Omniglot folder (generated PNGs); Omniglot has n
   const missing = cli(['train-ht', '--dataset', 'omniglot', '--out', join(tempDir(), 'm')]);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /'omniglotRoot' must name the Omniglot folder/);
+});
+
+test('replay HT.json: an ht-hparams genome file is trained once under the ht-fewshot settings of its meta, then scored', (t) => {
+  const dir = tempDir();
+  const file = join(dir, 'h.json');
+  const config = resolveHtHparamsConfig({ fields: ['transformerLayers', 'embeddingDim', 'heads', 'learningRate'] });
+  saveHtGenome(file, { transformerLayers: 1, embeddingDim: 8, heads: 1, learningRate: 0.001 }, config, {
+    task: 'ht-fewshot', taskConfig: { base: { ways: 2, channels: 4, episodesPerStep: 1 }, trainSteps: 2, evalEpisodes: 4 }, seed: 3,
+  });
+  const r = cli(['replay', file, '--episodes', '4', '--json', '--backend', 'wasm']);
+  t.is(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout.trim());
+  t.is(s.dir, join(dir, 'h-model'));
+  t.like(s.config, { ways: 2, channels: 4, embeddingDim: 8, transformerLayers: 1, heads: 1, learningRate: 0.001 });
+  t.is(s.episodes, 4);
+  t.is(readJson(join(dir, 'h-model', 'model.json')).format, 'evometa-few-shot-model');
 });

@@ -1,9 +1,18 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLI, tempDir } from '../../helpers/run_files.js';
 import { defaultEvalAt } from '../../../src/workflows/replay/replay_blur.js';
+import { REPLAY_BY_KIND } from '../../../src/cli/replay.js';
+import { writeGenomeFile } from '../../../src/core/genome_file.js';
+import { GENOME_KINDS } from '../../../genomes/index.js';
+import { makeOrderingGenome, saveOrderingGenome } from '../../../genomes/ordering_genome.js';
+import { saveHtGenome } from '../../../genomes/ht_hparams_genome.js';
+import { vectorGenome } from '../../../genomes/vector.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -64,8 +73,45 @@ test("replay RUN_DIR: a blur search's folder replays its final point; other fold
   t.is(cli(['search', '--task', 'sphere', '--dim', '2', '--max-generations', '1', '--workers', '0', '--out', vec, '--json']).code, 0);
   const v = cli(['replay', vec]);
   t.is(v.code, 2);
-  t.regex(v.stderr, /is a run of genome kind 'vector'; a run folder replays only blur searches/);
+  t.regex(v.stderr, /is a run of genome kind 'vector'; a run folder replays only searches of kind blur, ht-hparams/);
   const d = cli(['replay', root]);
   t.is(d.code, 2);
   t.regex(d.stderr, /is a folder but not a run folder \(no manifest\.json\)/);
+});
+
+test('replay dispatches on the genome file kind: blur, ordering and ht-hparams files go to their replay, a kind without one is named', (t) => {
+  const dir = tempDir();
+  const v1 = join(repoRoot, 'tests', 'fixtures', 'genome_files_v1');
+  const ordering = join(dir, 'o.json');
+  saveOrderingGenome(ordering, makeOrderingGenome([0, 1], 2));
+  const ht = join(dir, 'h.json');
+  saveHtGenome(ht, { heads: 2 });
+  const vector = join(dir, 'v.json');
+  writeGenomeFile(vector, vectorGenome, [1, 2], { dim: 2 });
+  for (const [file, args, message] of [
+    [join(v1, 'backprop.blur.json'), ['--task', 'cifar'], /--task must be one of mnist, fashion-mnist, xor/], // the blur replay's options
+    [ordering, [], /replaying an ordering needs --bank DIR/],
+    [join(v1, 'ordering.json'), [], /replaying an ordering needs --bank DIR/],
+    [ht, ['--steps', '3'], /unknown replay \(HyperTransformer\) option '--steps'; valid: episodes/],
+    [vector, [], /v\.json holds a genome of kind 'vector', which has no replay; replay takes genomes of kind blur, ordering, ht-hparams/],
+  ] as const) {
+    const r = cli(['replay', file, ...args]);
+    t.is(r.code, 2, file);
+    t.regex(r.stderr, message, file);
+  }
+});
+
+test("replay of a best.json takes the genome's kind from the run's manifest beside it", (t) => {
+  const run = tempDir();
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ config: { genome: 'ordering', task: 'ordering-transfer', taskConfig: {} } }));
+  writeFileSync(join(run, 'best.json'), JSON.stringify({ fitness: 0.5, x: [1, 0, 0, 1], genome: makeOrderingGenome([0, 1], 2), generation: 0, index: 0, evaluation: 1 }));
+  const inRun = cli(['replay', join(run, 'best.json')]);
+  t.is(inRun.code, 2);
+  t.regex(inRun.stderr, /replaying an ordering needs --bank DIR/);
+  const alone = join(tempDir(), 'best.json');
+  copyFileSync(join(run, 'best.json'), alone);
+  const r = cli(['replay', alone]);
+  t.is(r.code, 2);
+  t.regex(r.stderr, /best\.json: genome does not name its genome kind \(a run record stores the bare genome\)/);
+  t.deepEqual(Object.keys(REPLAY_BY_KIND).filter((k) => !(k in GENOME_KINDS)), []);
 });

@@ -26,8 +26,9 @@ for (const strategy of ['cmaes', 'sep-cmaes'])
     const state = cp.strategy;
     const n = state.dimension as number;
     const point = readJson(genome);
-    t.deepEqual([point.which, point.generation, point.evaluations], ['mean', 3, cp.evaluations]);
-    t.deepEqual(point.x, reflectIntoBounds(state.mean, state.bounds)); // the mean mirrored into the genome's box, as CMA-ES evaluates it
+    t.like(point, { kind: 'blur', config: { k: 2, perLayer: false, numLayers: 1, extras: [] } });
+    t.deepEqual([point.meta.which, point.meta.generation, point.meta.evaluations], ['mean', 3, cp.evaluations]);
+    t.deepEqual(point.meta.x, reflectIntoBounds(state.mean, state.bounds)); // the mean mirrored into the genome's box, as CMA-ES evaluates it
     const w = readJson(warm!);
     t.is(w.init, genome);
     t.is(w.sigma0, state.sigma);
@@ -47,12 +48,12 @@ test("best: best.json's point, without a warm start; a gradient strategy's mean 
   await runSearch(resolveRunConfig({ ...base, strategy: 'cmaes', init: 'random', sigma0: 0.3, seed: 2 }, () => 0), dir);
   const best = exportRunPoint(dir, 'best', join(dir, 'b.json'), BUILTIN_REGISTRY);
   t.is(best.warm, null);
-  t.deepEqual(readJson(best.genome).x, readJson(join(dir, 'best.json')).x);
+  t.deepEqual(readJson(best.genome).meta.x, readJson(join(dir, 'best.json')).x);
   const mg = join(tempDir(), 'mg');
   await runSearch(resolveRunConfig({ ...base, strategy: 'metagrad', init: 'random', sigma0: 0.01, seed: 2, 'max-generations': 1 }, () => 0), mg);
   const r = exportRunPoint(mg, 'mean', join(mg, 'final.json'), BUILTIN_REGISTRY);
   t.is(r.warm, null);
-  t.deepEqual(readJson(r.genome).x, readJson(join(mg, 'checkpoint.json')).strategy.x);
+  t.deepEqual(readJson(r.genome).meta.x, readJson(join(mg, 'checkpoint.json')).strategy.x);
 });
 
 test('warmPathFor puts the config beside the genome file', (t) => {
