@@ -47,6 +47,17 @@ export function ask(state: CmaState): Candidate[] {
   return xs.map((x, index) => ({ index, x: x.slice(), wants: 'fitness' as const }));
 }
 
+/**
+ * h_σ as pycma computes it, from ‖p_σ‖² after the update of generation g (counted from 0): the squared length
+ * corrected for the cumulation's start (p_σ begins at 0, so E‖p_σ‖² = n·(1 − (1 − c_σ)^{2(g+1)}) under random
+ * selection), per coordinate, against 2 + 4/(n + 1). The tutorial's ‖p_σ‖/√(1 − (1 − c_σ)^{2(g+1)}) <
+ * (1.4 + 2/(n + 1))·E‖N(0, I)‖ puts the threshold slightly higher (n = 10: 23.81 against 23.64 for the corrected
+ * ‖p_σ‖²); the squared form is pycma's, so p_c stalls exactly when pycma's does.
+ */
+export function hsigma(psNorm2: number, n: number, cs: number, g: number): boolean {
+  return psNorm2 / (1 - (1 - cs) ** (2 * (g + 1))) / n < 2 + 4 / (n + 1);
+}
+
 function allFinite(v: ArrayLike<number>): boolean {
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
   return true;
@@ -99,11 +110,8 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   for (const v of ps) psNorm2 += v * v;
   const psNorm = Math.sqrt(psNorm2);
 
-  // h_σ as pycma computes it: the squared length of p_σ, corrected for the cumulation's start (p_σ begins at 0,
-  // so E‖p_σ‖² = n·(1 − (1 − c_σ)^{2(g+1)}) under random selection), against n·(2 + 4/(n + 1)). The tutorial's
-  // ‖p_σ‖/√(1 − (1 − c_σ)^{2(g+1)}) < (1.4 + 2/(n + 1))·E‖N(0, I)‖ is a slightly tighter threshold (stalls p_c more
-  // often); the squared form is pycma's. Eq. (45): p_c.
-  const hsig = psNorm2 / (1 - (1 - p.cs) ** (2 * (g + 1))) / n < 2 + 4 / (n + 1);
+  // Eq. (45): p_c, stalled while ‖p_σ‖ is long (h_σ = 0).
+  const hsig = hsigma(psNorm2, n, p.cs, g);
   const ccFactor = hsig ? Math.sqrt(p.cc * (2 - p.cc) * p.mueff) : 0;
   const pc = state.pc.map((v, i) => (1 - p.cc) * v + ccFactor * ymean[i]!);
 

@@ -5,6 +5,7 @@
  */
 import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
 import { maxFailedGenerationsParam } from './failures.js';
+import { jsonNumber } from './json_safe.js';
 
 /** Strategy parameters, all derived from (n, λ) unless overridden through `options.params`. */
 export interface CmaParams {
@@ -162,9 +163,10 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     let alpha = Math.min(alphaMu, alphaMueff);
     // pycma drops the positive-definiteness cap for the diagonal model.
     if (!options.diagonal) alpha = Math.min(alpha, (1 - c1 - cmu) / (n * cmu));
-    negScale = alpha / sumNeg;
+    // c_μ = 1 − c₁ (n = 1, large λ) can leave 1 − c₁ − c_μ a rounding error below 0: no negative update then.
+    negScale = Math.max(0, alpha) / sumNeg;
   }
-  const weights = raw.map((w, i) => (i < mu ? w / sumPos : w * negScale));
+  const weights = raw.map((w, i) => (i < mu ? w / sumPos : jsonNumber(w * negScale)));
 
   const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
   const eigenGap = 1 / (10 * n * (c1 + cmu));

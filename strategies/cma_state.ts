@@ -6,6 +6,7 @@
 import { Rng } from '../src/core/rng.js';
 import { cmaParameters, type CmaParams } from './cma_params.js';
 import { boundsToJson, type JsonBounds } from './bounds.js';
+import { startVector } from './json_safe.js';
 import { enforceIntegerFloor, updateEigensystem } from './cma_covariance.js';
 import type { StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
@@ -57,21 +58,14 @@ export interface CmaState extends StrategyState {
   failedGenerations?: number;
 }
 
-function assertFiniteVector(v: unknown, what: string): asserts v is number[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new Error(`${what} must be a non-empty array of finite numbers`);
-  }
-}
-
 export function initCmaState(name: string, diagonal: boolean, options: StrategyOptions): CmaState {
-  assertFiniteVector(options.x0, `${name}: x0`);
+  const mean = startVector(options.x0, name); // a genotype: outside the box it stands for its reflection
   if (!(Number.isFinite(options.sigma0) && options.sigma0 > 0)) throw new Error(`${name}: sigma0 must be a positive finite number (got ${options.sigma0})`);
   if (!Number.isFinite(options.seed)) throw new Error(`${name}: seed must be a finite number`);
   const n = options.x0.length;
   const params = cmaParameters(n, { diagonal, popsize: options.popsize, params: options.params });
   const bounds = options.bounds ? boundsToJson(options.bounds, n) : null;
   const integers = checkIntegers(name, options.integers, n);
-  const mean = options.x0.slice(); // a genotype: outside the box it stands for its reflection
   const stds = initialStds(name, options.params?.['stds'], n);
   const identity = diagonal ? [] : Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
   const state: CmaState = {
@@ -119,7 +113,7 @@ export function initCmaState(name: string, diagonal: boolean, options: StrategyO
  * decomposition and the active update's n/‖C^{-1/2}y‖² see the scaled, well-conditioned problem, and the
  * learning rates act on what is still to learn rather than on the given scales. null when not given (all 1).
  */
-function initialStds(name: string, raw: unknown, n: number): number[] | null {
+export function initialStds(name: string, raw: unknown, n: number): number[] | null {
   if (raw === undefined) return null;
   if (!Array.isArray(raw) || raw.length !== n || raw.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
     throw new Error(`${name}: parameter 'stds' must be a list of ${n} positive numbers, one scale per coordinate (got ${Array.isArray(raw) ? `a list of ${raw.length}` : JSON.stringify(raw)})`);

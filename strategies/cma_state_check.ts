@@ -71,8 +71,7 @@ export function checkCmaState(c: StateCheck, state: unknown, name: string, dimen
   const s = c.root(state);
   const n = dimensionOf(c, s['dimension'], dimension, 'dimension');
   if (s['dimension'] !== n) c.fail('dimension', `is ${JSON.stringify(s['dimension'])}, the run has ${n}`);
-  checkCommonFields(c, s, name, n);
-  c.number(s, 'sigma', { above: 0 });
+  checkCommonFields(c, s, name, n, { above: 0 });
   c.number(s, 'sigma0', { above: 0 });
   const diagonal = name === 'sep-cmaes';
   const lambda = checkParams(c, c.object(s, 'params'), diagonal);

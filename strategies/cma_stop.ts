@@ -5,12 +5,16 @@
  */
 import { coordinateScale, type CmaState } from './cma_state.js';
 import { DEFAULT_MAX_FAILED_GENERATIONS, failureStop } from './failures.js';
+import { jsonNumber } from './json_safe.js';
 import type { StopReasons } from '../src/core/types.js';
 
-/** The median of sorted numbers; the middle pair is averaged as a/2 + b/2, which stays finite for any finite a, b. */
+/** The median of sorted finite numbers; finite, and −0 as +0 (json_safe). */
 function median(sorted: readonly number[]): number {
   const m = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[m]! : 0.5 * sorted[m - 1]! + 0.5 * sorted[m]!;
+  if (sorted.length % 2 === 1) return sorted[m]!;
+  const [a, b] = [sorted[m - 1]!, sorted[m]!];
+  // (a + b)/2 overflows for a, b near ±1.8e308; a/2 + b/2 does not.
+  return jsonNumber(Number.isFinite(a + b) ? 0.5 * (a + b) : 0.5 * a + 0.5 * b);
 }
 
 function pushCapped(list: number[], value: number, cap: number): void {

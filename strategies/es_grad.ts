@@ -17,6 +17,7 @@ import { boundsToJson, projectIntoBox, type JsonBounds } from './bounds.js';
 import { failedInRowAfter, failureStop, maxFailedGenerationsParam } from './failures.js';
 import { checkEsGradState } from './gradient_state_check.js';
 import { StateCheck } from './state_checks.js';
+import { startVector } from './json_safe.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
@@ -69,7 +70,7 @@ function init(o: StrategyOptions): EsGradState {
     sigma: noiseStd,
     best: null,
     rng: new Rng(o.seed).state(),
-    x: o.x0.slice(),
+    x: startVector(o.x0, NAME),
     params,
     adam: adamInit(n),
     pending: [],

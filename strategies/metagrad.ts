@@ -12,6 +12,7 @@ import { numberParam, positive, positiveInteger, rejectUnknownParams } from './p
 import { failedInRowAfter, failureStop, maxFailedGenerationsParam } from './failures.js';
 import { checkMetagradState } from './gradient_state_check.js';
 import { StateCheck } from './state_checks.js';
+import { jsonNumber, startVector } from './json_safe.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 import { boundsToJson, projectIntoBox, type JsonBounds } from './bounds.js';
@@ -59,7 +60,7 @@ function init(o: StrategyOptions): MetagradState {
     sigma: params.learningRate,
     best: null,
     rng: new Rng(o.seed).state(),
-    x: o.x0.slice(),
+    x: startVector(o.x0, NAME),
     params,
     adam: adamInit(o.x0.length),
     failedInRow: 0,
@@ -68,10 +69,15 @@ function init(o: StrategyOptions): MetagradState {
   };
 }
 
-/** Σ terms / count, summed first as before; divided term by term only where that sum overflows (terms near ±1.8e308). */
+/**
+ * Σ terms / count of finite terms. Where the sum overflows (terms near ±1.8e308) each term is divided first, and the
+ * result is held within the terms' range, which the mean lies in, so rounding cannot carry it past ±MAX_VALUE.
+ */
 function meanOf(terms: readonly number[]): number {
   const sum = terms.reduce((a, v) => a + v, 0);
-  return Number.isFinite(sum) ? sum / terms.length : terms.reduce((a, v) => a + v / terms.length, 0);
+  if (Number.isFinite(sum)) return sum / terms.length;
+  const mean = terms.reduce((a, v) => a + v / terms.length, 0);
+  return Math.min(Math.max(...terms), Math.max(Math.min(...terms), mean));
 }
 
 /** Mean of the usable gradients (and losses), or null if there is none; finite whatever the finite inputs. */
@@ -79,7 +85,7 @@ export function meanGradient(n: number, evaluations: readonly Evaluation[]): { g
   const usable = evaluations.filter((e) => e.status === 'ok' && Number.isFinite(e.fitness) && Array.isArray(e.grad) && e.grad.length === n && e.grad.every(Number.isFinite));
   if (usable.length === 0) return null;
   const grad = Array.from({ length: n }, (_, i) => meanOf(usable.map((e) => e.grad![i]!)));
-  return { grad, loss: meanOf(usable.map((e) => e.fitness)), used: usable.length };
+  return { grad, loss: jsonNumber(meanOf(usable.map((e) => e.fitness))), used: usable.length };
 }
 
 /** g scaled down to L2 norm `maxNorm` if it is longer (0: no clipping); a norm that overflows is computed rescaled. */

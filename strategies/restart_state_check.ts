@@ -2,7 +2,9 @@
  * `validateState` of ipop-cmaes and bipop-cmaes: the restart bookkeeping (counters, regime, finished runs, the
  * config every run starts from) and the current inner CMA-ES run's state, checked as cmaes checks its own.
  */
+import { cmaParameters } from './cma_params.js';
 import { checkCmaState } from './cma_state_check.js';
+import { initialStds } from './cma_state.js';
 import { checkCommonFields, checkJsonBounds, dimensionOf, StateCheck } from './state_checks.js';
 
 type Json = Record<string, unknown>;
@@ -26,7 +28,13 @@ function checkConfig(c: StateCheck, s: Json, bipop: boolean, dimension: number |
   cc.number(config, 'maxRestarts', { min: 0, integer: true });
   cc.number(config, 'incPopsize', { min: 1 });
   if (cc.boolean(config, 'bipop') !== bipop) cc.fail('bipop', `is ${!bipop}, but this strategy is ${bipop ? 'BIPOP' : 'IPOP'}`);
-  cc.object(config, 'innerParams');
+  const innerParams = cc.object(config, 'innerParams');
+  try {
+    cmaParameters(n, { diagonal: false, popsize: config['popsize0'] as number, params: innerParams });
+    initialStds('cmaes', innerParams['stds'], n);
+  } catch (e) {
+    cc.fail('innerParams', `are not valid cmaes parameters: ${(e as Error).message}`);
+  }
   return n;
 }
 

@@ -137,7 +137,7 @@ function init(name: string, bipop: boolean, options: StrategyOptions): RestartSt
     runs: [],
     finished: null,
     config: {
-      x0: options.x0.slice(),
+      x0: first.mean.slice(), // x0 as cmaes.init checked it
       sigma0: options.sigma0,
       seed: options.seed,
       bounds: first.bounds,

@@ -152,14 +152,14 @@ export function checkJsonBounds(c: StateCheck, o: Json, field: string, n: number
 }
 
 /**
- * The fields every strategy state carries (StrategyState): its name, counters, σ (≥ 0 here; strategies that need
- * σ > 0 say so), the best candidate (n numbers and a finite fitness, or null) and the Alea generator state.
+ * The fields every strategy state carries (StrategyState): its name, counters, σ (≥ 0 unless the strategy gives
+ * its own range), the best candidate (n numbers and a finite fitness, or null) and the Alea generator state.
  */
-export function checkCommonFields(c: StateCheck, s: Json, name: string, n: number): void {
+export function checkCommonFields(c: StateCheck, s: Json, name: string, n: number, sigma: Range = { min: 0 }): void {
   if (s['strategy'] !== name) c.fail('strategy', `is ${shown(s['strategy'])}, this run's strategy is '${name}'`);
   c.number(s, 'generation', { min: 0, integer: true });
   c.number(s, 'evaluations', { min: 0, integer: true });
-  c.number(s, 'sigma', { min: 0 });
+  c.number(s, 'sigma', sigma);
   if (s['best'] !== null) {
     const best = c.object(s, 'best');
     c.at('best').numbers(best, 'x', n, `the run has ${n}`);

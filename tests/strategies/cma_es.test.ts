@@ -5,6 +5,7 @@ import type { Evaluation } from '../../src/core/types.js';
 import type { Strategy, StrategyOptions } from '../../src/core/strategy.js';
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
 import { Rng } from '../../src/core/rng.js';
+import { trajectory } from './trajectory.js';
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 const ok = (fitness: number): Evaluation => ({ status: 'ok', fitness });
@@ -24,16 +25,6 @@ function median(values: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** Runs `generations` generations and returns every candidate proposed, in order. */
-function trajectory(strategy: Strategy<CmaState>, state: CmaState, f: BenchmarkFunction, generations: number): number[][] {
-  const xs: number[][] = [];
-  for (let g = 0; g < generations; g++) {
-    const candidates = strategy.ask(state);
-    xs.push(...candidates.map((c) => c.x));
-    strategy.tell(state, candidates, candidates.map((c) => ok(f(c.x))));
-  }
-  return xs;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
