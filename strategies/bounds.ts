@@ -4,6 +4,7 @@
  * landscape smooth) and projection (the gradient strategies, projected gradient descent).
  */
 import type { Bounds } from '../src/core/types.js';
+import { jsonNumber } from './json_safe.js';
 
 /** Box bounds as JSON: null where a coordinate is unbounded. */
 export interface JsonBounds {
@@ -24,8 +25,8 @@ export function boundsToJson(bounds: Bounds, n: number): JsonBounds {
     if (Number.isNaN(l) || Number.isNaN(u) || l === Infinity || u === -Infinity || l > u) {
       throw new Error(`cmaes: invalid bounds [${l}, ${u}] for coordinate ${i}`);
     }
-    lower.push(Number.isFinite(l) ? l : null);
-    upper.push(Number.isFinite(u) ? u : null);
+    lower.push(Number.isFinite(l) ? jsonNumber(l) : null);
+    upper.push(Number.isFinite(u) ? jsonNumber(u) : null);
   }
   return { lower, upper };
 }

@@ -8,7 +8,7 @@ import type { CmaState } from './cma_state.js';
 
 
 /**
- * Integer handling: raises σ·√C_ii of each integer coordinate to params.integerMinStd. Without it,
+ * Integer handling: raises σ·stds_i·√C_ii of each integer coordinate to params.integerMinStd. Without it,
  * once every sample of an integer coordinate rounds to the same value, f carries no signal along it,
  * the continuous coordinates shrink σ and the integer one freezes on a rounding plateau (possibly the
  * wrong one). The floor keeps a steady chance of a ±1 move (≈1.2% per coordinate and sample at std
@@ -26,7 +26,7 @@ export function enforceIntegerFloor(state: CmaState): boolean {
   let changed = false;
   for (const i of ints) {
     const cii = diagonal ? C[i]! : C[i * n + i]!;
-    const std = sigma * Math.sqrt(cii);
+    const std = sigma * coordinateScale(state, i) * Math.sqrt(cii);
     if (std >= floor) continue;
     const f = std > 0 ? floor / std : NaN;
     if (!Number.isFinite(f)) continue; // σ or C_ii at 0 or absurd: nothing sensible to scale
@@ -159,4 +159,9 @@ export function rebuildC(state: CmaState): void {
       state.C[j * n + i] = s;
     }
   }
+}
+
+/** The fixed scale of coordinate i (params.stds, pycma's CMA_stds; 1 when none was given). */
+export function coordinateScale(state: Pick<CmaState, 'stds'>, i: number): number {
+  return state.stds?.[i] ?? 1;
 }

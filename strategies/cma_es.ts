@@ -10,8 +10,9 @@
  * - The whole state is plain JSON (number[] and null, never NaN or ±Infinity), so a checkpoint is
  *   `JSON.stringify(state)` and a resumed run continues bit for bit.
  * - Failed, NaN or infinite evaluations rank worst (shared `rankOrder`). A generation without any
- *   finite evaluation carries no information and leaves the distribution untouched; any update that
- *   would produce a non-finite number is dropped as a whole, so the state is never corrupted.
+ *   finite evaluation carries no information and leaves the distribution untouched, and
+ *   `maxFailedGenerations` (10) of them in a row stop the run with `{ noSuccessfulEvaluations }`; any update
+ *   that would produce a non-finite number is dropped as a whole, so the state is never corrupted.
  * - Box bounds are handled by mirror reflection into [lower, upper], as a genotype → phenotype map
  *   (the idea of pycma's BoundTransform): the candidate handed out and evaluated is the reflected
  *   point, while the update learns from the unrepaired sample, i.e. CMA-ES optimises the unbounded
@@ -21,12 +22,18 @@
  *   generations on a 5-D sphere with four active bounds, where this way reaches f − f* < 1e-12).
  *   So `mean` may lie outside the box; `reflect(mean)` and `best.x` are feasible.
  * - Integer coordinates (`options.integers`, declared by the genome kind, which rounds them): after
- *   each update their marginal std σ·√C_ii is raised to ≥ `integerMinStd` by rescaling row and
+ *   each update their marginal std σ·stds_i·√C_ii is raised to ≥ `integerMinStd` by rescaling row and
  *   column i of C (see enforceIntegerFloor), as pycma's `integer_variables`.
+ * - `params.stds` is pycma's CMA_stds: a fixed per-coordinate scaling outside C (x = m + σ·stds ⊙ B·D·z, the
+ *   update in the scaled coordinates), not C₀ = diag(stds²) as evometa had it before (see cma_state.ts).
+ * - h_σ is pycma's: ‖p_σ‖²/(1 − (1 − c_σ)^{2(g+1)})/n < 2 + 4/(n + 1).
  */
 import { reflectIntoBounds } from './bounds.js';
 import { CMA_PARAM_KEYS } from './cma_params.js';
 import { initCmaState, type CmaState } from './cma_state.js';
+import { coordinateScale } from './cma_covariance.js';
+import { checkCmaState } from './cma_state_check.js';
+import { StateCheck } from './state_checks.js';
 import { ask, tell } from './cma_generation.js';
 import { stop } from './cma_stop.js';
 import type { Strategy, WarmStart } from '../src/core/strategy.js';
@@ -42,11 +49,12 @@ function point(state: CmaState): number[] {
 
 /**
  * What a new search needs to go on from this distribution: the mirrored mean, σ, and as `stds` (pycma's
- * CMA_stds) the per-coordinate scales √C_ii, so it need not relearn how sensitive each coordinate is.
+ * CMA_stds) the per-coordinate scales stds_i·√C_ii, so that the new search's first distribution has this one's
+ * marginal std σ·stds_i·√C_ii in each coordinate and need not relearn how sensitive each coordinate is.
  */
 function warmStart(state: CmaState): WarmStart {
   const n = state.dimension;
-  const stds = Array.from({ length: n }, (_, i) => Math.sqrt(state.params.diagonal ? state.C[i]! : state.C[i * n + i]!));
+  const stds = Array.from({ length: n }, (_, i) => coordinateScale(state, i) * Math.sqrt(state.params.diagonal ? state.C[i]! : state.C[i * n + i]!));
   return { x0: point(state), sigma0: state.sigma, params: { stds } };
 }
 
@@ -60,6 +68,7 @@ function makeStrategy(name: string, diagonal: boolean, description: string): Str
     stop,
     point,
     warmStart,
+    validateState: (state, where, dimension) => checkCmaState(new StateCheck(where), state, name, dimension),
   };
 }
 

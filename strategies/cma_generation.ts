@@ -1,16 +1,19 @@
 /**
  * One CMA-ES generation: `ask` samples λ candidates around the mean (tutorial eqs. 38–40) and `tell` moves
  * the mean, the evolution paths, σ and C from their ranking (eqs. 41–47), with pycma's clip of |Δ ln σ| ≤ 1.
+ * With params.stds (pycma's CMA_stds) a candidate is m + σ·stds ⊙ y: everything but the mean's move works on
+ * the scaled steps y = B·D·z.
  */
 import { Rng } from '../src/core/rng.js';
 import { rankableFitness, rankOrder } from './ranking.js';
 import { reflect } from './bounds.js';
-import { enforceIntegerFloor, invSqrtC, rebuildC, updateDiagonalC, updateEigensystem, updateFullC } from './cma_covariance.js';
+import { coordinateScale, enforceIntegerFloor, invSqrtC, rebuildC, updateDiagonalC, updateEigensystem, updateFullC } from './cma_covariance.js';
 import { isFlat, recordFitness } from './cma_stop.js';
 import type { CmaState } from './cma_state.js';
+import { failedInRowAfter } from './failures.js';
 import type { Candidate, Evaluation } from '../src/core/types.js';
 
-/** Eq. (38)–(40): x_k = m + σ·B·D·z_k, z_k ~ N(0, I); the candidate is x_k mirrored into the bounds. */
+/** Eq. (38)–(40): x_k = m + σ·stds ⊙ (B·D·z_k), z_k ~ N(0, I); the candidate is x_k mirrored into the bounds. */
 export function ask(state: CmaState): Candidate[] {
   const { dimension: n, params: p, mean, sigma, B, D, bounds } = state;
   const rng = new Rng(state.rng);
@@ -32,7 +35,7 @@ export function ask(state: CmaState): Candidate[] {
     }
     const x = new Array<number>(n);
     for (let i = 0; i < n; i++) {
-      let v = mean[i]! + sigma * y[i]!;
+      let v = mean[i]! + sigma * coordinateScale(state, i) * y[i]!;
       if (!Number.isFinite(v)) v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE; // σ run away: keep the state JSON
       x[i] = bounds ? reflect(v, bounds.lower[i] ?? null, bounds.upper[i] ?? null) : v;
     }
@@ -42,6 +45,17 @@ export function ask(state: CmaState): Candidate[] {
   state.rng = rng.state();
   state.pending = { x: xs, y: ys };
   return xs.map((x, index) => ({ index, x: x.slice(), wants: 'fitness' as const }));
+}
+
+/**
+ * h_σ as pycma computes it, from ‖p_σ‖² after the update of generation g (counted from 0): the squared length
+ * corrected for the cumulation's start (p_σ begins at 0, so E‖p_σ‖² = n·(1 − (1 − c_σ)^{2(g+1)}) under random
+ * selection), per coordinate, against 2 + 4/(n + 1). The tutorial's ‖p_σ‖/√(1 − (1 − c_σ)^{2(g+1)}) <
+ * (1.4 + 2/(n + 1))·E‖N(0, I)‖ puts the threshold slightly higher (n = 10: 23.81 against 23.64 for the corrected
+ * ‖p_σ‖²); the squared form is pycma's, so p_c stalls exactly when pycma's does.
+ */
+export function hsigma(psNorm2: number, n: number, cs: number, g: number): boolean {
+  return psNorm2 / (1 - (1 - cs) ** (2 * (g + 1))) / n < 2 + 4 / (n + 1);
 }
 
 function allFinite(v: ArrayLike<number>): boolean {
@@ -69,6 +83,7 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   const f = evaluations.map(rankableFitness);
   const order = rankOrder(evaluations);
   const finite = order.filter((k) => Number.isFinite(f[k]!));
+  state.failedGenerations = failedInRowAfter(state.failedGenerations ?? 0, finite.length > 0);
   if (finite.length === 0) return; // nothing learned; mean, C, σ and paths stay as they were
   const bestK = finite[0]!;
   if (state.best === null || f[bestK]! < state.best.fitness) state.best = { x: pending.x[bestK]!.slice(), fitness: f[bestK]! };
@@ -84,7 +99,7 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
     for (let i = 0; i < n; i++) ymean[i] += w[r]! * y[i]!;
   }
   const cm = p.cmean ?? 1;
-  const mean = state.mean.map((m, i) => m + cm * state.sigma * ymean[i]!);
+  const mean = state.mean.map((m, i) => m + cm * state.sigma * coordinateScale(state, i) * ymean[i]!);
 
   // Eq. (43): p_σ ← (1 − c_σ) p_σ + √(c_σ(2 − c_σ) μeff) C^{-1/2} ⟨y⟩_w.
   const zmean = new Float64Array(n);
@@ -95,8 +110,8 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   for (const v of ps) psNorm2 += v * v;
   const psNorm = Math.sqrt(psNorm2);
 
-  // h_σ with the start-up correction 1 − (1 − c_σ)^{2(g+1)}; Eq. (45): p_c.
-  const hsig = psNorm / Math.sqrt(1 - (1 - p.cs) ** (2 * (g + 1))) < (1.4 + 2 / (n + 1)) * p.chiN;
+  // Eq. (45): p_c, stalled while ‖p_σ‖ is long (h_σ = 0).
+  const hsig = hsigma(psNorm2, n, p.cs, g);
   const ccFactor = hsig ? Math.sqrt(p.cc * (2 - p.cc) * p.mueff) : 0;
   const pc = state.pc.map((v, i) => (1 - p.cc) * v + ccFactor * ymean[i]!);
 

@@ -4,6 +4,8 @@
  * sep-CMA-ES), unless overridden through `options.params`; plus pycma's termination thresholds.
  */
 import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
+import { maxFailedGenerationsParam } from './failures.js';
+import { jsonNumber } from './json_safe.js';
 
 /** Strategy parameters, all derived from (n, λ) unless overridden through `options.params`. */
 export interface CmaParams {
@@ -31,7 +33,11 @@ export interface CmaParams {
   active: boolean;
   /** sep-CMA-ES: diagonal covariance, O(n) per candidate. */
   diagonal: boolean;
-  /** Generations between eigendecompositions (lazy update, O(n²) per evaluation on average). */
+  /**
+   * Generations between eigendecompositions, 1/(10·n·(c₁ + c_μ)) as pycma's `lazy_update_gap` (not rounded: C is
+   * decomposed once `generation − eigenGeneration ≥ eigenGap`, i.e. every generation while it is < 1 and every
+   * ⌈eigenGap⌉ generations above), O(n²) per evaluation on average.
+   */
   eigenGap: number;
   /** Termination thresholds (pycma names and defaults); 0 switches a criterion off. */
   tolfun: number;
@@ -54,6 +60,12 @@ export interface CmaParams {
    * around the optimum. Checkpoints written before it lack it (= 1).
    */
   cmean?: number;
+  /**
+   * Generations in a row without one successful evaluation after which the search stops with
+   * `{ noSuccessfulEvaluations }` (default 10): such a generation leaves the distribution as it was, so without
+   * this a task that only fails would run until the budget ends. Checkpoints written before it lack it (= 10).
+   */
+  maxFailedGenerations?: number;
 }
 
 /** The keys `options.params` may hold. */
@@ -76,6 +88,7 @@ export const CMA_PARAM_KEYS = [
   'integerMinStd',
   'stds',
   'cmean',
+  'maxFailedGenerations',
 ] as const;
 
 type ParamKey = (typeof CMA_PARAM_KEYS)[number];
@@ -150,12 +163,15 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     let alpha = Math.min(alphaMu, alphaMueff);
     // pycma drops the positive-definiteness cap for the diagonal model.
     if (!options.diagonal) alpha = Math.min(alpha, (1 - c1 - cmu) / (n * cmu));
-    negScale = alpha / sumNeg;
+    // c_μ = 1 − c₁ (n = 1, large λ) can leave 1 − c₁ − c_μ a rounding error below 0: no negative update then.
+    negScale = Math.max(0, alpha) / sumNeg;
   }
-  const weights = raw.map((w, i) => (i < mu ? w / sumPos : w * negScale));
+  const weights = raw.map((w, i) => (i < mu ? w / sumPos : jsonNumber(w * negScale)));
 
   const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
-  const eigenGap = Math.max(1, Math.floor(1 / (10 * n * (c1 + cmu))));
+  const eigenGap = 1 / (10 * n * (c1 + cmu));
+  // pycma's default `tolstagnation` reads its `popsize` option, 4 + 3 ln n unrounded unless λ was given.
+  const stagnationPopsize = options.popsize ?? (Number.isNaN(fromParams) ? 4 + 3 * Math.log(n) : fromParams);
   return {
     popsize: lambda,
     mu,
@@ -176,9 +192,10 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     conditioncov: numberParam('conditioncov', 1e14, nonNegative, '≥ 0'),
     tolfacupx: numberParam('tolfacupx', 1e3, nonNegative, '≥ 0'),
     tolupsigma: numberParam('tolupsigma', 1e20, nonNegative, '≥ 0'),
-    tolstagnation: numberParam('tolstagnation', Math.floor(100 + (100 * n ** 1.5) / lambda), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
+    tolstagnation: numberParam('tolstagnation', Math.floor(100 + (100 * n ** 1.5) / stagnationPopsize), (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
     tolflatfitness: numberParam('tolflatfitness', 1, (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0'),
     integerMinStd: numberParam('integerMinStd', Math.min(0.2, mueff / n), nonNegative, '≥ 0 (0 switches the floor off)'),
     cmean: numberParam('cmean', 1, (v) => v > 0 && v <= 1, 'in (0, 1]'),
+    maxFailedGenerations: maxFailedGenerationsParam(o, who),
   };
 }

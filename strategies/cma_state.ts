@@ -1,12 +1,15 @@
 /**
- * The CMA-ES state, plain JSON, and its start: the mean at x0, σ = σ0, C = diag(stds²) (identity by
- * default), zero evolution paths. `mean` is a genotype: outside the box it stands for its mirror image.
+ * The CMA-ES state, plain JSON, and its start: the mean at x0, σ = σ0, C = I, the fixed per-coordinate
+ * scaling `stds` (params.stds, all 1 by default), zero evolution paths. `mean` is a genotype: outside the box it
+ * stands for its mirror image.
  */
 import { Rng } from '../src/core/rng.js';
 import { cmaParameters, type CmaParams } from './cma_params.js';
 import { boundsToJson, type JsonBounds } from './bounds.js';
+import { startVector } from './json_safe.js';
 import { enforceIntegerFloor, updateEigensystem } from './cma_covariance.js';
 import type { StrategyOptions, StrategyState } from '../src/core/strategy.js';
+
 
 export interface CmaState extends StrategyState {
   dimension: number;
@@ -42,28 +45,30 @@ export interface CmaState extends StrategyState {
   medianHistory: number[];
   /** Consecutive generations with flat fitness. */
   flatGenerations: number;
-  /** params.stds, the first distribution's per-coordinate scales (tolfacupx compares against σ0·stds0); absent = all 1. */
+  /**
+   * params.stds (pycma's CMA_stds): a fixed per-coordinate scaling outside C. Candidates are x = m + σ·stds ⊙ y with
+   * y = B·D·z, and C, p_c, p_σ all live in the scaled coordinates y. Absent = all 1.
+   */
+  stds?: number[];
+  /**
+   * Legacy: checkpoints written when `stds` was put into C as C₀ = diag(stds²) hold the scales here, as the
+   * reference of tolfacupx only (their C already carries them). New states never have it.
+   */
   stds0?: number[];
-}
-
-function assertFiniteVector(v: unknown, what: string): asserts v is number[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw new Error(`${what} must be a non-empty array of finite numbers`);
-  }
+  /** Generations in a row without a successful evaluation (stop at params.maxFailedGenerations); absent in older checkpoints (= 0). */
+  failedGenerations?: number;
 }
 
 export function initCmaState(name: string, diagonal: boolean, options: StrategyOptions): CmaState {
-  assertFiniteVector(options.x0, `${name}: x0`);
+  const mean = startVector(options.x0, name); // a genotype: outside the box it stands for its reflection
   if (!(Number.isFinite(options.sigma0) && options.sigma0 > 0)) throw new Error(`${name}: sigma0 must be a positive finite number (got ${options.sigma0})`);
   if (!Number.isFinite(options.seed)) throw new Error(`${name}: seed must be a finite number`);
   const n = options.x0.length;
   const params = cmaParameters(n, { diagonal, popsize: options.popsize, params: options.params });
   const bounds = options.bounds ? boundsToJson(options.bounds, n) : null;
   const integers = checkIntegers(name, options.integers, n);
-  const mean = options.x0.slice(); // a genotype: outside the box it stands for its reflection
   const stds = initialStds(name, options.params?.['stds'], n);
   const identity = diagonal ? [] : Array.from({ length: n * n }, (_, k) => (k % (n + 1) === 0 ? 1 : 0));
-  const variances = stds.map((v) => v * v);
   const state: CmaState = {
     strategy: name,
     generation: 0,
@@ -77,9 +82,9 @@ export function initCmaState(name: string, diagonal: boolean, options: StrategyO
     sigma0: options.sigma0,
     ps: new Array<number>(n).fill(0),
     pc: new Array<number>(n).fill(0),
-    C: diagonal ? variances : identity.map((v, k) => (v ? variances[k % n]! : 0)),
+    C: diagonal ? new Array<number>(n).fill(1) : identity.slice(),
     B: identity.slice(),
-    D: stds,
+    D: new Array<number>(n).fill(1),
     eigenGeneration: 0,
     bounds,
     integers,
@@ -89,7 +94,8 @@ export function initCmaState(name: string, diagonal: boolean, options: StrategyO
     bestHistory: [],
     medianHistory: [],
     flatGenerations: 0,
-    ...(options.params?.['stds'] !== undefined ? { stds0: stds.slice() } : {}),
+    failedGenerations: 0,
+    ...(stds !== null ? { stds } : {}),
   };
   // A σ0 below the floor widens the integer coordinates from the first generation on.
   if (enforceIntegerFloor(state)) {
@@ -100,13 +106,16 @@ export function initCmaState(name: string, diagonal: boolean, options: StrategyO
 }
 
 /**
- * Params `stds` (pycma's CMA_stds): per-coordinate scales of the first sampling distribution, C₀ =
- * diag(stds²), so the initial step of coordinate i is σ0·stds[i]. This is how a search restarts from an
- * earlier one's mean and learned scales (σ and √C_ii of its checkpoint) when coordinates differ by orders of
- * magnitude in sensitivity. Default all 1.
+ * Params `stds` (pycma's CMA_stds): a fixed scaling of each coordinate, so the first step of coordinate i has std
+ * σ0·stds[i] and every later one σ·stds[i]·√C_ii. This is how a search restarts from an earlier one's mean and
+ * learned scales (`warmStart`) when coordinates differ by orders of magnitude in sensitivity.
+ * Why a scaling outside C rather than C₀ = diag(stds²), as evometa had it before: parity with pycma, where
+ * CMA_stds is "not represented in C". C then starts at I, so its condition number (conditioncov), the eigen-
+ * decomposition and the active update's n/‖C^{-1/2}y‖² see the scaled, well-conditioned problem, and the
+ * learning rates act on what is still to learn rather than on the given scales. null when not given (all 1).
  */
-function initialStds(name: string, raw: unknown, n: number): number[] {
-  if (raw === undefined) return new Array<number>(n).fill(1);
+export function initialStds(name: string, raw: unknown, n: number): number[] | null {
+  if (raw === undefined) return null;
   if (!Array.isArray(raw) || raw.length !== n || raw.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0))
     throw new Error(`${name}: parameter 'stds' must be a list of ${n} positive numbers, one scale per coordinate (got ${Array.isArray(raw) ? `a list of ${raw.length}` : JSON.stringify(raw)})`);
   return raw.slice() as number[];
@@ -125,3 +134,4 @@ function checkIntegers(name: string, integers: readonly number[] | undefined, n:
   }
   return [...seen].sort((a, b) => a - b);
 }
+

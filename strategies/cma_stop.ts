@@ -4,11 +4,18 @@
  * Budget limits and f targets belong to the engine.
  */
 import type { CmaState } from './cma_state.js';
+import { coordinateScale } from './cma_covariance.js';
+import { DEFAULT_MAX_FAILED_GENERATIONS, failureStop } from './failures.js';
+import { jsonNumber } from './json_safe.js';
 import type { StopReasons } from '../src/core/types.js';
 
+/** The median of sorted finite numbers; finite, and −0 as +0 (json_safe). */
 function median(sorted: readonly number[]): number {
   const m = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[m]! : 0.5 * (sorted[m - 1]! + sorted[m]!);
+  if (sorted.length % 2 === 1) return sorted[m]!;
+  const [a, b] = [sorted[m - 1]!, sorted[m]!];
+  // (a + b)/2 overflows for a, b near ±1.8e308; a/2 + b/2 does not.
+  return jsonNumber(Number.isFinite(a + b) ? 0.5 * (a + b) : 0.5 * a + 0.5 * b);
 }
 
 function pushCapped(list: number[], value: number, cap: number): void {
@@ -20,8 +27,11 @@ function pushCapped(list: number[], value: number, cap: number): void {
 export function recordFitness(state: CmaState, finiteSorted: readonly number[], complete: boolean): void {
   const p = state.params;
   const n = state.dimension;
-  pushCapped(state.fitHistory, finiteSorted[0]!, 10 + Math.ceil((30 * n) / p.popsize));
-  state.lastRange = complete ? finiteSorted[finiteSorted.length - 1]! - finiteSorted[0]! : null;
+  // pycma's history of best values keeps the last ⌊10 + 30n/λ⌋ generations.
+  pushCapped(state.fitHistory, finiteSorted[0]!, Math.floor(10 + (30 * n) / p.popsize));
+  // The range of two finite values can overflow (1e308 − (−1e308)); as stored it is capped at the largest double,
+  // so the state stays finite and JSON-exact, and a range that large never passes a tolerance anyway.
+  state.lastRange = complete ? Math.min(Number.MAX_VALUE, finiteSorted[finiteSorted.length - 1]! - finiteSorted[0]!) : null;
   if (p.tolstagnation > 0) {
     pushCapped(state.bestHistory, finiteSorted[0]!, p.tolstagnation);
     pushCapped(state.medianHistory, median(finiteSorted), p.tolstagnation);
@@ -51,13 +61,15 @@ export function stop(state: CmaState): StopReasons {
   }
   if (p.tolfunhist > 0 && hist.length > 9 && Math.max(...hist) - Math.min(...hist) < p.tolfunhist) reasons['tolfunhist'] = p.tolfunhist;
 
-  // tolfacupx, per coordinate as in pycma: σ·√C_ii against its first value σ0·stds_i.
+  // tolx and tolfacupx per coordinate as in pycma, on the std σ·stds_i·√C_ii in the units of x; tolfacupx
+  // against its first value σ0·stds_i (legacy states: C₀ carried the scales, stds0 holds them).
   let maxGrowth = 0;
   let tolxOk = p.tolx > 0;
   for (let i = 0; i < n; i++) {
-    const sd = sigma * Math.sqrt(variance(i));
-    maxGrowth = Math.max(maxGrowth, sd / (state.stds0?.[i] ?? 1));
-    if (sd >= p.tolx || sigma * Math.abs(pc[i]!) >= p.tolx) tolxOk = false;
+    const s = coordinateScale(state, i);
+    const sd = sigma * s * Math.sqrt(variance(i));
+    maxGrowth = Math.max(maxGrowth, sd / (state.stds?.[i] ?? state.stds0?.[i] ?? 1));
+    if (sd >= p.tolx || sigma * s * Math.abs(pc[i]!) >= p.tolx) tolxOk = false;
   }
   if (tolxOk) reasons['tolx'] = p.tolx;
 
@@ -72,11 +84,11 @@ export function stop(state: CmaState): StopReasons {
   let axisNoEffect = true;
   for (let i = 0; i < n && axisNoEffect; i++) {
     const b = p.diagonal ? (i === axis ? 1 : 0) : state.B[i * n + axis]!;
-    if (mean[i]! + 0.1 * sigma * D[axis]! * b !== mean[i]!) axisNoEffect = false;
+    if (mean[i]! + 0.1 * sigma * D[axis]! * coordinateScale(state, i) * b !== mean[i]!) axisNoEffect = false;
   }
   if (axisNoEffect) reasons['noeffectaxis'] = 1;
   for (let i = 0; i < n; i++) {
-    if (mean[i]! + 0.2 * sigma * Math.sqrt(variance(i)) === mean[i]!) {
+    if (mean[i]! + 0.2 * sigma * coordinateScale(state, i) * Math.sqrt(variance(i)) === mean[i]!) {
       reasons['noeffectcoord'] = 1;
       break;
     }
@@ -93,5 +105,5 @@ export function stop(state: CmaState): StopReasons {
     if (med(bh, L - recent, L) >= med(bh, 0, oldest) && med(mh, L - recent, L) >= med(mh, 0, oldest)) reasons['tolstagnation'] = L;
   }
   if (p.tolflatfitness > 0 && state.flatGenerations > p.tolflatfitness) reasons['tolflatfitness'] = p.tolflatfitness;
-  return reasons;
+  return { ...reasons, ...failureStop(state.failedGenerations ?? 0, p.maxFailedGenerations ?? DEFAULT_MAX_FAILED_GENERATIONS) };
 }

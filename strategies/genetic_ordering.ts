@@ -13,6 +13,9 @@ import { UsageError } from '../src/core/errors.js';
 import { checkCategoricalSpace, decodeCategories, encodeCategories, type CategoricalSpace } from '../src/core/categorical.js';
 import { booleanParam, numberParam, positiveInteger, rejectUnknownParams } from './params.js';
 import { rankableFitness } from './ranking.js';
+import { DEFAULT_MAX_FAILED_GENERATIONS, failedInRowAfter, failureStop, maxFailedGenerationsParam } from './failures.js';
+import { checkGaState } from './genetic_state_check.js';
+import { StateCheck } from './state_checks.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
@@ -36,6 +39,8 @@ export interface GaOrderingParams {
   reevaluateElites: boolean;
   /** Stop after this many generations without a better best. */
   patience: number;
+  /** Stop after this many generations in a row without one successful evaluation (absent in older checkpoints: 10). */
+  maxFailedGenerations?: number;
 }
 
 export interface Individual {
@@ -54,10 +59,12 @@ export interface GaOrderingState extends StrategyState {
   pending: { orders: number[][]; carried: Individual[] };
   /** Generations since the best last improved. */
   stagnation: number;
+  /** Generations in a row without one successful evaluation (absent in older checkpoints: 0). */
+  failedInRow?: number;
 }
 
 const NAME = 'ga-ordering';
-const KEYS = ['tournamentSize', 'crossover', 'crossoverRate', 'mutationRate', 'elitism', 'reevaluateElites', 'patience'];
+const KEYS = ['tournamentSize', 'crossover', 'crossoverRate', 'mutationRate', 'elitism', 'reevaluateElites', 'patience', 'maxFailedGenerations'];
 const CROSSOVERS: readonly OrderingCrossover[] = ['uniform', 'one-point'];
 
 function init(o: StrategyOptions): GaOrderingState {
@@ -83,6 +90,7 @@ function init(o: StrategyOptions): GaOrderingState {
     elitism: numberParam(p, 'elitism', 1, (v) => Number.isInteger(v) && v >= 0 && v < popsize, `an integer from 0 to popsize − 1 (${popsize - 1})`, NAME),
     reevaluateElites: booleanParam(p, 'reevaluateElites', false, NAME),
     patience: numberParam(p, 'patience', 100, positiveInteger, 'a positive integer (generations)', NAME),
+    maxFailedGenerations: maxFailedGenerationsParam(p, NAME),
   };
   return {
     strategy: NAME,
@@ -96,6 +104,7 @@ function init(o: StrategyOptions): GaOrderingState {
     population: [],
     pending: { orders: [], carried: [] },
     stagnation: 0,
+    failedInRow: 0,
   };
 }
 
@@ -191,12 +200,14 @@ export const gaOrdering: Strategy<GaOrderingState> = {
       }
     });
     s.stagnation = improved ? 0 : s.stagnation + 1;
+    s.failedInRow = failedInRowAfter(s.failedInRow ?? 0, evaluated.some((ind) => ind.fitness !== null));
     s.population = [...carried, ...evaluated];
     s.pending = { orders: [], carried: [] };
   },
   stop(s): StopReasons {
-    return s.stagnation >= s.params.patience ? { stagnation: s.stagnation } : {};
+    return { ...(s.stagnation >= s.params.patience ? { stagnation: s.stagnation } : {}), ...failureStop(s.failedInRow ?? 0, s.params.maxFailedGenerations ?? DEFAULT_MAX_FAILED_GENERATIONS) };
   },
+  validateState: (state, where, dimension) => checkGaState(new StateCheck(where), state, dimension),
   /**
    * The current elite: the best-ranked individual of the last evaluated population (with elitism the best so
    * far, unless a re-evaluated elite lost its place), or x0's ordering before the first generation is told.

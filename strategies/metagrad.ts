@@ -2,11 +2,17 @@
  * Gradient meta-learning: every candidate of a generation is the current point x, evaluated with its
  * own seed (a different task or data draw: the meta-batch), and asks for 'fitness+grad'. Workers
  * differentiate through the unrolled inner loop; this strategy averages the meta-gradients and takes
- * an Adam step. Evaluations that fail or return non-finite numbers are left out of the average.
+ * an Adam step. Evaluations that fail or return non-finite numbers are left out of the average; a generation
+ * without one usable gradient leaves x as it was, and `maxFailedGenerations` of them in a row stop the search
+ * with `{ noSuccessfulEvaluations }`.
  */
 import { Rng } from '../src/core/rng.js';
 import { adamInit, adamStep, ADAM_DEFAULTS, type AdamParams, type AdamState } from './adam.js';
 import { numberParam, positive, positiveInteger, rejectUnknownParams } from './params.js';
+import { failedInRowAfter, failureStop, maxFailedGenerationsParam } from './failures.js';
+import { checkMetagradState } from './gradient_state_check.js';
+import { StateCheck } from './state_checks.js';
+import { jsonNumber, startVector } from './json_safe.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 import { boundsToJson, projectIntoBox, type JsonBounds } from './bounds.js';
@@ -45,7 +51,7 @@ function init(o: StrategyOptions): MetagradState {
     beta2: numberParam(p, 'beta2', ADAM_DEFAULTS.beta2, (v) => v >= 0 && v < 1, 'in [0, 1)', NAME),
     epsilon: numberParam(p, 'epsilon', ADAM_DEFAULTS.epsilon, positive, 'a positive number', NAME),
     clipNorm: numberParam(p, 'clipNorm', 0, (v) => v >= 0, 'a number >= 0', NAME),
-    maxFailedGenerations: numberParam(p, 'maxFailedGenerations', 10, positiveInteger, 'a positive integer', NAME),
+    maxFailedGenerations: maxFailedGenerationsParam(p, NAME),
   };
   return {
     strategy: NAME,
@@ -54,7 +60,7 @@ function init(o: StrategyOptions): MetagradState {
     sigma: params.learningRate,
     best: null,
     rng: new Rng(o.seed).state(),
-    x: o.x0.slice(),
+    x: startVector(o.x0, NAME),
     params,
     adam: adamInit(o.x0.length),
     failedInRow: 0,
@@ -63,25 +69,34 @@ function init(o: StrategyOptions): MetagradState {
   };
 }
 
-/** Mean of the usable gradients, or null if there is none. */
-export function meanGradient(n: number, evaluations: readonly Evaluation[]): { grad: number[]; loss: number; used: number } | null {
-  const grad = new Array<number>(n).fill(0);
-  let loss = 0;
-  let used = 0;
-  for (const e of evaluations) {
-    if (e.status !== 'ok' || !Number.isFinite(e.fitness) || !e.grad || e.grad.length !== n || !e.grad.every(Number.isFinite)) continue;
-    for (let i = 0; i < n; i++) grad[i]! += e.grad[i]!;
-    loss += e.fitness;
-    used++;
-  }
-  if (used === 0) return null;
-  return { grad: grad.map((g) => g / used), loss: loss / used, used };
+/**
+ * Σ terms / count of finite terms. Where the sum overflows (terms near ±1.8e308) each term is divided first, and the
+ * result is held within the terms' range, which the mean lies in, so rounding cannot carry it past ±MAX_VALUE.
+ */
+function meanOf(terms: readonly number[]): number {
+  const sum = terms.reduce((a, v) => a + v, 0);
+  if (Number.isFinite(sum)) return sum / terms.length;
+  const mean = terms.reduce((a, v) => a + v / terms.length, 0);
+  return Math.min(Math.max(...terms), Math.max(Math.min(...terms), mean));
 }
 
+/** Mean of the usable gradients (and losses), or null if there is none; finite whatever the finite inputs. */
+export function meanGradient(n: number, evaluations: readonly Evaluation[]): { grad: number[]; loss: number; used: number } | null {
+  const usable = evaluations.filter((e) => e.status === 'ok' && Number.isFinite(e.fitness) && Array.isArray(e.grad) && e.grad.length === n && e.grad.every(Number.isFinite));
+  if (usable.length === 0) return null;
+  const grad = Array.from({ length: n }, (_, i) => meanOf(usable.map((e) => e.grad![i]!)));
+  return { grad, loss: jsonNumber(meanOf(usable.map((e) => e.fitness))), used: usable.length };
+}
+
+/** g scaled down to L2 norm `maxNorm` if it is longer (0: no clipping); a norm that overflows is computed rescaled. */
 export function clipToNorm(g: number[], maxNorm: number): number[] {
   if (maxNorm <= 0) return g;
-  const norm = Math.sqrt(g.reduce((a, v) => a + v * v, 0));
-  return norm > maxNorm ? g.map((v) => (v * maxNorm) / norm) : g;
+  let norm = Math.sqrt(g.reduce((a, v) => a + v * v, 0));
+  if (!Number.isFinite(norm)) {
+    const scale = g.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    norm = scale * Math.sqrt(g.reduce((a, v) => a + (v / scale) ** 2, 0));
+  }
+  return norm > maxNorm ? g.map((v) => (Number.isFinite(v * maxNorm) ? (v * maxNorm) / norm : (v / norm) * maxNorm)) : g;
 }
 
 export const metagrad: Strategy<MetagradState> = {
@@ -95,20 +110,17 @@ export const metagrad: Strategy<MetagradState> = {
     s.evaluations += evaluations.length;
     s.generation++;
     const mean = meanGradient(s.x.length, evaluations);
-    if (!mean) {
-      s.failedInRow++;
-      s.lastLoss = null;
-      return;
-    }
-    s.lastLoss = mean.loss;
-    if (!s.best || mean.loss < s.best.fitness) s.best = { x: candidates[0]!.x.slice(), fitness: mean.loss };
-    s.failedInRow = adamStep(s.x, clipToNorm(mean.grad, s.params.clipNorm), s.adam, s.params) ? 0 : s.failedInRow + 1;
+    s.lastLoss = mean ? mean.loss : null;
+    if (mean && (!s.best || mean.loss < s.best.fitness)) s.best = { x: candidates[0]!.x.slice(), fitness: mean.loss };
+    const moved = mean !== null && adamStep(s.x, clipToNorm(mean.grad, s.params.clipNorm), s.adam, s.params);
+    s.failedInRow = failedInRowAfter(s.failedInRow, moved);
     // Candidates must lie inside the declared bounds (strategy.ts): projected gradient descent.
-    s.x = projectIntoBox(s.x, s.bounds);
+    if (moved) s.x = projectIntoBox(s.x, s.bounds);
   },
   stop(s): StopReasons {
-    return s.failedInRow >= s.params.maxFailedGenerations ? { failedGenerations: s.failedInRow } : {};
+    return failureStop(s.failedInRow, s.params.maxFailedGenerations);
   },
+  validateState: (state, where, dimension) => checkMetagradState(new StateCheck(where), state, dimension),
   /** x, the point the meta-gradient steps move (projected into the box after each step). */
   point: (s) => s.x.slice(),
 };

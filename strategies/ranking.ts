@@ -1,7 +1,11 @@
 /** Ranking shared by all strategies: failed, NaN or infinite evaluations rank worst, ties keep candidate order. */
-import { rankableFitness, type Evaluation } from '../src/core/types.js';
+import { rankableFitness as coreRankableFitness, type Evaluation } from '../src/core/types.js';
+import { jsonNumber } from './json_safe.js';
 
-export { rankableFitness };
+/** The fitness to rank and keep: the value if the evaluation is ok and finite (−0 as +0, see json_safe), else +Infinity. */
+export function rankableFitness(e: Evaluation): number {
+  return jsonNumber(coreRankableFitness(e));
+}
 
 /** Indices of `evaluations` sorted best first (stable). */
 export function rankOrder(evaluations: readonly Evaluation[]): number[] {

@@ -13,12 +13,18 @@
  * draws U ~ U[0, 1) and uses λ_s = ⌊λ₀·(λ_L/λ₀)^{U²}⌋, where λ_L is the λ of the latest large run
  * (with incPopsize 2, ½ of the next large λ, as in Hansen 2009), σ_s = σ0·10^{−2U}, and at most
  * half the evaluations of the latest large run (a run ended by that cap records {maxfevals: cap}).
+ *
+ * A run that stops on `noSuccessfulEvaluations` (its last generations had no successful evaluation at all) ends
+ * the whole search instead of restarting: a restart from the same x0 asks the same failing task again.
  */
 import { deriveSeed, Rng } from '../src/core/rng.js';
 import { boundsFromJson, type JsonBounds } from './bounds.js';
 import { CMA_PARAM_KEYS, cmaes, type CmaState } from './cma_es.js';
 import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState, WarmStart } from '../src/core/strategy.js';
+import { NO_SUCCESS } from './failures.js';
+import { checkRestartState } from './restart_state_check.js';
+import { StateCheck } from './state_checks.js';
 
 /** One finished inner run, for logs and the run summary. */
 export interface RestartRun {
@@ -131,7 +137,7 @@ function init(name: string, bipop: boolean, options: StrategyOptions): RestartSt
     runs: [],
     finished: null,
     config: {
-      x0: options.x0.slice(),
+      x0: first.mean.slice(), // x0 as cmaes.init checked it
       sigma0: options.sigma0,
       seed: options.seed,
       bounds: first.bounds,
@@ -167,6 +173,10 @@ function restart(state: RestartState, reasons: StopReasons): void {
     state.lastLargeRunEvaluations = state.runEvaluations;
   } else {
     state.evaluationsSmall += state.runEvaluations;
+  }
+  if (NO_SUCCESS in reasons) {
+    state.finished = { ...reasons };
+    return;
   }
   const large = !c.bipop || state.evaluationsSmall >= state.evaluationsLarge;
   if (large && state.largeRestarts >= c.maxRestarts) {
@@ -218,7 +228,17 @@ function warmStart(state: RestartState): WarmStart {
 }
 
 function makeStrategy(name: string, bipop: boolean, description: string): Strategy<RestartState> {
-  return { name, description, init: (options) => init(name, bipop, options), ask, tell, stop, point, warmStart };
+  return {
+    name,
+    description,
+    init: (options) => init(name, bipop, options),
+    ask,
+    tell,
+    stop,
+    point,
+    warmStart,
+    validateState: (state, where, dimension) => checkRestartState(new StateCheck(where), state, name, bipop, dimension),
+  };
 }
 
 /** IPOP-CMA-ES: restart with doubled population size whenever CMA-ES stops. */

@@ -64,6 +64,15 @@ export interface Strategy<S extends StrategyState = StrategyState> {
    * landscape; absent where a strategy has nothing to carry beyond `point`.
    */
   warmStart?(state: S): WarmStart;
+  /**
+   * Checks a state read back from a checkpoint before a run resumes from it: field types, vector lengths against
+   * the dimension, finite numbers, σ > 0, the random generator's state. Throws a UsageError of one line naming the
+   * field and `where` (the checkpoint's path), e.g. "checkpoint.json: strategy.mean has 7 numbers, the run has 10",
+   * because a damaged or hand-edited state would otherwise run on with nonsense. `dimension` is the run's n (the
+   * length of its x0) where the caller knows it, else the state's own is used. Absent on strategies that cannot
+   * check their state.
+   */
+  validateState?(state: unknown, where: string, dimension?: number): void;
 }
 
 /** The options a warm-started search begins with, as a search config holds them (`--init`'s x, sigma0, strategy-params). */

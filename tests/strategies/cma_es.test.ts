@@ -5,6 +5,7 @@ import type { Evaluation } from '../../src/core/types.js';
 import type { Strategy, StrategyOptions } from '../../src/core/strategy.js';
 import { BENCHMARK_FUNCTIONS, randomRotation, rotated, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
 import { Rng } from '../../src/core/rng.js';
+import { trajectory } from './trajectory.js';
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 const ok = (fitness: number): Evaluation => ({ status: 'ok', fitness });
@@ -24,16 +25,6 @@ function median(values: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** Runs `generations` generations and returns every candidate proposed, in order. */
-function trajectory(strategy: Strategy<CmaState>, state: CmaState, f: BenchmarkFunction, generations: number): number[][] {
-  const xs: number[][] = [];
-  for (let g = 0; g < generations; g++) {
-    const candidates = strategy.ask(state);
-    xs.push(...candidates.map((c) => c.x));
-    strategy.tell(state, candidates, candidates.map((c) => ok(f(c.x))));
-  }
-  return xs;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Parameters
@@ -53,9 +44,13 @@ test('default parameters match pycma (n=20, λ=12)', (t) => {
   const d4 = cmaParameters(4, { diagonal: false }).damps;
   t.true(d4 > 1.479176368423 && d4 < 1.479176368424, `damps ${d4}`);
   t.is(cmaParameters(10, { diagonal: false }).popsize, 10);
-  t.is(cmaParameters(10, { diagonal: false }).eigenGap, 1);
-  t.is(cmaParameters(200, { diagonal: false }).eigenGap, 2);
-  t.is(cmaParameters(10, { diagonal: false }).tolstagnation, Math.floor(100 + (100 * 10 ** 1.5) / 10));
+  // pycma 4.4's lazy_update_gap (unrounded) and tolstagnation, whose default reads the unrounded 4 + 3 ln n
+  // unless λ is given: n=10 0.2574956920299673 and 389, n=200 2.0077161963971255 and 14316, n=10 λ=20: 258.
+  t.true(Math.abs(cmaParameters(10, { diagonal: false }).eigenGap - 0.2574956920299673) < 1e-15);
+  t.true(Math.abs(cmaParameters(200, { diagonal: false }).eigenGap - 2.0077161963971255) < 1e-14);
+  t.is(cmaParameters(10, { diagonal: false }).tolstagnation, 389);
+  t.is(cmaParameters(200, { diagonal: false }).tolstagnation, 14316);
+  t.is(cmaParameters(10, { diagonal: false, popsize: 20 }).tolstagnation, 258);
 });
 
 test('sep-CMA learning rates match pycma (n=20)', (t) => {
@@ -226,8 +221,9 @@ test('bounds: every candidate lies inside and optima on the bounds are found to 
     }
     // min Σx² on the box is f = 4 at (1, 1, 0, 1, −1): four of five coordinates on a bound
     t.true(state.best!.fitness - 4 < 1e-10, `seed ${seed}: best ${state.best!.fitness}`);
+    // f − 4 < 1e-10 puts the free coordinate within 1e-5 of 0 (seed 2 ends at 1.4e-6 with pycma's h_σ).
     const m = reflectIntoBounds(state.mean, state.bounds);
-    [1, 1, 0, 1, -1].forEach((v, i) => t.true(Math.abs(m[i]! - v) < 1e-6, `reflected mean[${i}] = ${m[i]}`));
+    [1, 1, 0, 1, -1].forEach((v, i) => t.true(Math.abs(m[i]! - v) < 1e-5, `reflected mean[${i}] = ${m[i]}`));
     t.true(state.sigma < 1e-6, `σ ${state.sigma} converged, not diverged`);
   }
 });
@@ -337,7 +333,10 @@ for (const [name, strategy] of [['cmaes', cmaes], ['sep-cmaes', sepCmaes]] as co
   test(`${name}: params 'stds' scales the first samples per coordinate (σ0·stds) and survives a checkpoint`, (t) => {
     const stds = [1, 0.01, 100];
     const state = strategy.init({ x0: [1, -2, 0.5], sigma0: 0.1, seed: 4, popsize: 4000, params: { stds } });
-    t.deepEqual(state.D, stds);
+    // pycma's CMA_stds: a fixed scaling outside C, which starts at I.
+    t.deepEqual(state.stds, stds);
+    t.deepEqual(state.D, [1, 1, 1]);
+    t.deepEqual(state.C, name === 'cmaes' ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : [1, 1, 1]);
     const xs = strategy.ask(state).map((c) => c.x);
     for (let i = 0; i < 3; i++) {
       const m = xs.reduce((a, x) => a + x[i]!, 0) / xs.length;

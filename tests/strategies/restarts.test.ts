@@ -5,6 +5,7 @@ import { bipopCmaes, ipopCmaes, type RestartState } from '../../strategies/resta
 import type { Evaluation } from '../../src/core/types.js';
 import type { Strategy, StrategyOptions } from '../../src/core/strategy.js';
 import { BENCHMARK_FUNCTIONS, type BenchmarkFunction } from '../../tasks/benchmark_functions.js';
+import { trajectory } from './trajectory.js';
 
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
 const ok = (fitness: number): Evaluation => ({ status: 'ok', fitness });
@@ -24,15 +25,7 @@ function median(values: number[]): number {
   return s[s.length >> 1]!;
 }
 
-function generations(strategy: Strategy<RestartState>, state: RestartState, f: BenchmarkFunction, count: number): number[][] {
-  const xs: number[][] = [];
-  for (let g = 0; g < count; g++) {
-    const candidates = strategy.ask(state);
-    xs.push(...candidates.map((c) => c.x));
-    strategy.tell(state, candidates, candidates.map((c) => ok(f(c.x))));
-  }
-  return xs;
-}
+const generations = trajectory;
 
 test('rosenbrock n=10 with IPOP: ≥ 10 of 11 seeds reach 1e-8, median within 1.15× of pycma’s 5340', (t) => {
   const evals = SEEDS.map((seed) => evaluationsToTarget(ipopCmaes, BENCHMARK_FUNCTIONS.rosenbrock, start(10, seed), 1e5));
