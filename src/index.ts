@@ -31,7 +31,8 @@ export { reportRun, loadRun, type LoadedRun } from './report/report.js';
 export type { BestRecord, Checkpoint } from './store/run_records.js';
 // TensorFlow.js, loaded only when asked for: getTf() throws until initBackend (or a worker, for a task with
 // usesTensorflow: true) has loaded it.
-export { getTf, initBackend, isTfLoaded } from './runtime/tf_handle.js';
+export { getTf, isTfLoaded } from './runtime/tf_handle.js';
+export { initBackend } from './runtime/lazy_backend.js';
 export { BACKEND_NAMES, BACKEND_REQUESTS, type BackendName, type BackendRequest } from './runtime/backend_names.js';
 // What a plug-in needs beside definePlugin.
 export { Rng, deriveSeed, type RngState } from './core/rng.js';

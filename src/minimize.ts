@@ -19,16 +19,13 @@ import { resolveRunConfig } from './engine/run_config.js';
 import type { BestRecord, GenerationRecord, RunSummary } from './store/run_records.js';
 import { loadRegistry, runSearch } from './search.js';
 import { checkedStrategy, drawSeed, type CheckedStrategy } from '../strategies/index.js';
-import { checkMinimizeArgs, type MinimizeOptions } from './minimize_options.js';
+import { checkMinimizeArgs, type GenerationInfo, type MinimizeOptions } from './minimize_options.js';
 import { describeValue } from '../strategies/tell_input.js';
 
-export { MINIMIZE_OPTION_KEYS, type MinimizeOptions } from './minimize_options.js';
+export { MINIMIZE_OPTION_KEYS, type GenerationInfo, type MinimizeOptions } from './minimize_options.js';
 
 /** A fitness to minimise: a number (NaN and ±Infinity count as failed evaluations) or a Promise of one. */
 export type Objective = (x: number[]) => number | Promise<number>;
-
-/** What `onGeneration` sees after each generation: the fields of the run's generations.jsonl line. */
-export type GenerationInfo = Pick<GenerationRecord, 'generation' | 'evaluations' | 'bestFitness' | 'medianFitness' | 'bestSoFar' | 'sigma' | 'popsize' | 'failures' | 'elapsedMs'>;
 
 /** The summary `evometa search --json` prints (runDir only when a task ran in a run folder), plus the best point. */
 export interface MinimizeResult {

@@ -4,8 +4,12 @@
  */
 import type { Strategy } from './core/strategy.js';
 import type { Bounds } from './core/types.js';
+import type { GenerationRecord } from './store/run_records.js';
 import type { BackendRequest } from './runtime/backend_names.js';
 import { describeValue } from '../strategies/tell_input.js';
+
+/** What `onGeneration` sees after each generation: the fields of the run's generations.jsonl line. */
+export type GenerationInfo = Pick<GenerationRecord, 'generation' | 'evaluations' | 'bestFitness' | 'medianFitness' | 'bestSoFar' | 'sigma' | 'popsize' | 'failures' | 'elapsedMs'>;
 
 export interface MinimizeOptions {
   /** A strategy name (built-in, or from `plugins`) or a strategy object (a function `f` only); default 'cmaes'. */
@@ -25,7 +29,7 @@ export interface MinimizeOptions {
   /** Stop after the generation during which this many milliseconds since the start have passed. */
   maxTime?: number;
   /** Called after each generation; returning false or 'stop' ends the run with stopReason {callback: 1}. */
-  onGeneration?: (info: import('./minimize.js').GenerationInfo) => boolean | 'stop' | void;
+  onGeneration?: (info: GenerationInfo) => boolean | 'stop' | void;
   /** Plug-in modules (paths, package names, file URLs) whose tasks and strategies may be named. */
   plugins?: readonly string[];
   /** Worker threads evaluating a task (default 0: inline); a function `f` cannot cross to a worker. */

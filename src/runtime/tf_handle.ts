@@ -5,8 +5,6 @@
  * evaluation of a task with `usesTensorflow: true`; `initBackend` loads it on the main thread).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BackendInfo, InitBackendOptions } from './backend.js';
-import type { BackendRequest } from './backend_names.js';
 
 let loaded: typeof tfjs | null = null;
 
@@ -34,12 +32,3 @@ export function getTf(): typeof tfjs {
   return loaded;
 }
 
-/**
- * Loads TensorFlow.js and selects the backend `request` ('auto': the fastest that loads); see backend.ts. The
- * same function as `initBackend` of 'evometa/tf', reachable from 'evometa' without loading TensorFlow.js before
- * it is called.
- */
-export async function initBackend(request: BackendRequest, options?: InitBackendOptions): Promise<BackendInfo> {
-  const backend = await import('./backend.js');
-  return backend.initBackend(request, options);
-}
