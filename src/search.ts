@@ -8,6 +8,8 @@ import { resumeRun as resumeWith, runSearch as runWith, type EngineHooks, type R
 import { manifestPlugins, readManifest } from './store/manifest.js';
 import { evaluatorsFor, loadRegistry, type LoadedRegistry } from './plugins.js';
 
+export { loadRegistry, type LoadedRegistry };
+
 export interface SearchOptions {
   /** Plug-in modules (paths, package names, file URLs) beside the built-ins; default `config.plugins`. */
   plugins?: readonly string[];

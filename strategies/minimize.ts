@@ -1,7 +1,8 @@
 /**
- * Minimise a plain function with any strategy in the calling thread (pycma's `fmin` in spirit), with
- * evaluations counted as pycma counts them: the run stops after the generation in which some f ≤ target.
- * The engine does the same with workers and a run folder; this is for cheap functions, tests and benches.
+ * Minimise a plain synchronous function with a given strategy object in the calling thread, with evaluations
+ * counted as pycma counts them: the run stops after the generation in which some f ≤ target. This is the
+ * strategies' own test and bench loop; the library's `minimize(f, x0, sigma0, options)` (src/minimize.ts: async f,
+ * tasks on worker threads, the CLI's summary) is the one users get from 'evometa'.
  */
 import type { StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';

@@ -11,7 +11,7 @@
  * As for every strategy, the whole state (random generator included) is plain JSON, so a checkpoint is the
  * state and `evometa resume` continues bit for bit.
  */
-import { definePlugin, Rng } from '../../dist/src/index.js';
+import { definePlugin, Rng } from 'evometa';
 
 const NAME = 'one-plus-one-es';
 const SUCCESS = Math.exp(1 / 3);

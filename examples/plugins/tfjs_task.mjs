@@ -8,12 +8,14 @@
  *     --max-generations 15 --backend cpu
  *
  * `usesTensorflow: true` makes the worker initialise the backend (--backend) before the first evaluation; the
- * task takes TensorFlow.js from evometa's `getTf()`, so it uses that very engine and backend.
+ * task takes TensorFlow.js from evometa's `getTf()`, so it uses that very engine and backend. Importing 'evometa'
+ * loads no TensorFlow.js: `getTf()` returns the instance the worker loaded (and throws, saying so, if called
+ * before any backend was initialised, e.g. at module top level).
  *
- * The import below is relative to the repository's build (dist/). A plug-in outside the repository imports from
- * 'evometa' instead, which needs the package installed (its `main` is dist/src/index.js).
+ * Inside the repository 'evometa' resolves to its own build (package self-reference, after `npm run build`); in
+ * your project, to the installed package.
  */
-import { definePlugin, getTf, Rng } from '../../dist/src/index.js';
+import { definePlugin, getTf, Rng } from 'evometa';
 
 const KEYS = ['samples', 'features', 'steps', 'dataSeed'];
 

@@ -42,6 +42,23 @@ export interface StrategyState {
   /** Best candidate seen so far, or null before the first finite evaluation. */
   best: { x: number[]; fitness: number } | null;
   rng: RngState;
+  /** The seed the state was started from (drawn and recorded when `init` was given none). */
+  seed?: number;
+  /**
+   * The last `ask` not yet told, so that `tell` can refuse another list (strategies/checked_strategy.ts): its
+   * generation, how many candidates it returned and a fingerprint of their points.
+   */
+  asked?: AskedMarker;
+  /** Points given to `inject`, evaluated as the first candidates of the coming `ask`s (pycma's inject). */
+  injected?: number[][];
+}
+
+/** What `tell` checks its candidates against: the last `ask` of a state, as plain JSON. */
+export interface AskedMarker {
+  generation: number;
+  count: number;
+  /** FNV-1a hash (uint32) of the candidates' indices and points. */
+  fingerprint: number;
 }
 
 export interface Strategy<S extends StrategyState = StrategyState> {

@@ -17,7 +17,8 @@ import type { Resolved } from './resolve.js';
 import type { RunConfig } from './run_config.js';
 
 export interface EngineHooks {
-  onGeneration?(record: GenerationRecord, config: RunConfig): void;
+  /** After each generation's checkpoint; stop reasons it returns (e.g. `{ maxTime: 60000 }`) end the run there. */
+  onGeneration?(record: GenerationRecord, config: RunConfig): StopReasons | void;
   onStart?(config: RunConfig, runDir: string, resumedAt: number): void;
 }
 
@@ -46,14 +47,16 @@ function makeEvaluator(config: RunConfig, options: EngineOptions, store: RunStor
   return new InlineEvaluator(options.registry);
 }
 
-function median(values: number[]): number | null {
+/** The median of the finite fitnesses of a generation (generations.jsonl's medianFitness). */
+export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const s = values.slice().sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function budgetStop(config: RunConfig, generations: number, evaluations: number, best: BestRecord | null): StopReasons {
+/** The budgets' stop reasons, under the names every summary uses (target, maxEvaluations, maxGenerations). */
+export function budgetStop(config: Pick<RunConfig, 'target' | 'maxEvals' | 'maxGenerations'>, generations: number, evaluations: number, best: { fitness: number } | null): StopReasons {
   const out: StopReasons = {};
   if (config.target !== null && best !== null && best.fitness <= config.target) out['target'] = config.target;
   if (config.maxEvals !== null && evaluations >= config.maxEvals) out['maxEvaluations'] = config.maxEvals;
@@ -79,9 +82,10 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
   const state = ckpt.strategy;
   let { generation, evaluations, best, elapsedMs } = ckpt;
   let stop: StopReasons = {};
+  let requested: StopReasons = {};
   try {
     for (;;) {
-      stop = { ...budgetStop(config, generation, evaluations, best), ...r.strategy.stop(state) };
+      stop = { ...budgetStop(config, generation, evaluations, best), ...r.strategy.stop(state), ...requested };
       if (Object.keys(stop).length > 0) break;
       const t0 = performance.now();
       const candidates = r.strategy.ask(state);
@@ -131,7 +135,7 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
       store.appendGeneration(record);
       const next: Checkpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generation, evaluations, elapsedMs, best, strategy: state };
       store.write('checkpoint', next);
-      options.hooks?.onGeneration?.(record, config);
+      requested = options.hooks?.onGeneration?.(record, config) || {};
     }
   } finally {
     await evaluator.close();

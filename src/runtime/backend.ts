@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { registerWasmGradients } from './wasm_conv_grad.js';
+import { registerTf } from './tf_handle.js';
 
 import { BACKEND_NAMES, type BackendName, type BackendRequest } from './backend_names.js';
 export { BACKEND_NAMES, type BackendName, type BackendRequest };
@@ -37,6 +38,7 @@ export interface InitBackendOptions {
 export function getTf(): typeof tf {
   return tf;
 }
+registerTf(tf); // the TF.js-free `getTf` of 'evometa' (tf_handle.ts) returns this instance from now on
 
 /** Both native packages register under the tfjs name 'tensorflow'. */
 const TFJS_NAME: Record<BackendName, string> = {
