@@ -8,6 +8,7 @@
  * The strategy's own files stay as they are; the bookkeeping (`asked`, `injected`, `seed`) is plain JSON in the
  * state, so a checkpoint between ask and tell still resumes exactly.
  */
+import { UsageError } from '../src/core/errors.js';
 import { randomInt } from 'node:crypto';
 import type { Strategy, StrategyOptions, StrategyState, WarmStart } from '../src/core/strategy.js';
 import type { Candidate, StopReasons } from '../src/core/types.js';
@@ -106,10 +107,46 @@ export function checkedStrategy<S extends StrategyState>(strategy: Strategy<S>, 
       if (checkedPoints.length > 0) state.injected = [...(state.injected ?? []), ...checkedPoints];
     },
   };
+  if (strategy.validateState) {
+    const validate = strategy.validateState.bind(strategy);
+    checked.validateState = (state: unknown, where: string, dimension?: number): void => {
+      if (typeof state !== 'object' || state === null || Array.isArray(state)) return validate(state, where, dimension);
+      checkWrapperFields(state, where);
+      const { seed: _seed, asked: _asked, injected: _injected, ...own } = state as Record<string, unknown>;
+      validate(own, where, dimension);
+    };
+  }
   if (strategy.warmStart) {
     const warmStart = strategy.warmStart.bind(strategy);
     checked.warmStart = (state: S): WarmStart => warmStart(state);
   }
   CHECKED.add(checked);
   return checked;
+}
+
+/** The fields this wrapper adds to a strategy's state (`seed`, `asked`, `injected`), checked as a resume reads them. */
+function checkWrapperFields(state: unknown, where: string): void {
+  if (typeof state !== 'object' || state === null) return;
+  const o = state as Record<string, unknown>;
+  const bad = (field: string, what: string): never => {
+    throw new UsageError(`${where}: strategy.${field} must be ${what} (got ${JSON.stringify(o[field])})`);
+  };
+  if (o['seed'] !== undefined && (typeof o['seed'] !== 'number' || !Number.isInteger(o['seed']))) bad('seed', 'an integer');
+  const asked = o['asked'];
+  if (asked !== undefined) {
+    if (typeof asked !== 'object' || asked === null || Array.isArray(asked)) bad('asked', 'an object {generation, count, fingerprint}');
+    const a = asked as Record<string, unknown>;
+    for (const k of ['generation', 'count', 'fingerprint'])
+      if (typeof a[k] !== 'number' || !Number.isInteger(a[k]) || (a[k] as number) < 0)
+        throw new UsageError(`${where}: strategy.asked.${k} must be a non-negative integer (got ${JSON.stringify(a[k])})`);
+  }
+  const injected = o['injected'];
+  if (injected === undefined) return;
+  if (!Array.isArray(injected)) bad('injected', 'a list of points (lists of finite numbers)');
+  (injected as unknown[]).forEach((p, i) => {
+    if (!Array.isArray(p)) throw new UsageError(`${where}: strategy.injected[${i}] must be a list of finite numbers (got ${JSON.stringify(p)})`);
+    p.forEach((v, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${where}: strategy.injected[${i}][${j}] must be a finite number (got ${JSON.stringify(v)})`);
+    });
+  });
 }
