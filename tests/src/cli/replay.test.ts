@@ -92,7 +92,8 @@ test('replay dispatches on the genome file kind: blur, ordering and ht-hparams f
     [join(v1, 'backprop.blur.json'), ['--task', 'cifar'], /--task must be one of mnist, fashion-mnist, xor/], // the blur replay's options
     [ordering, [], /replaying an ordering needs --bank DIR/],
     [join(v1, 'ordering.json'), [], /replaying an ordering needs --bank DIR/],
-    [ht, ['--steps', '3'], /unknown replay \(HyperTransformer\) option '--steps'; valid: episodes/],
+    [ht, ['--steps', '3'], /--steps does not apply to replaying a HyperTransformer; replaying a HyperTransformer takes --episodes, --source/],
+    [ordering, ['--export', 'm'], /--export does not apply to replaying an ordering; replaying an ordering takes --bank, --task/],
     [vector, [], /v\.json holds a genome of kind 'vector', which has no replay; replay takes genomes of kind blur, ordering, ht-hparams/],
   ] as const) {
     const r = cli(['replay', file, ...args]);

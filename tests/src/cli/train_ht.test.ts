@@ -41,7 +41,7 @@ test('train-ht saves a tfjs artifact; replay HT_RUN --episodes N --json scores i
   t.regex(bad.stderr, /'generatedConvLayers' must be an integer in \[0, 4\] \(got 7\)/);
   const badFlag = cli(['replay', out, '--episode', '5']);
   t.is(badFlag.code, 2);
-  t.regex(badFlag.stderr, /unknown replay \(HyperTransformer\) option '--episode'; valid: episodes/);
+  t.is(badFlag.stderr, 'evometa: error: unknown option --episode for replay; did you mean --episodes?\n');
   const missing = cli(['replay', join(out, 'nope'), '--episodes', '5']);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /not found: .*nope; replay takes a genome file/);
