@@ -18,14 +18,23 @@ export const listCommand: Command = {
 
 const TITLES: Readonly<Record<PluginSection, string>> = { genomes: 'genome kinds', tasks: 'tasks', strategies: 'strategies' };
 
-/** One section as aligned columns name · origin · description; a plug-in's origin is its number in the plug-ins list. */
-export function listSection(registry: LoadedRegistry, section: PluginSection): string[] {
-  const rows = Object.entries(registry[section] as Readonly<Record<string, { description: string }>>).map(([name, v]) => {
-    const origin = registry.origins[section][name]!;
-    const k = registry.plugins.indexOf(origin);
-    return [name, k >= 0 ? `plug-in ${k + 1}` : origin, v.description];
-  });
-  return [`${TITLES[section]}:`, ...columns([['name', 'origin', 'description'], ...rows])];
+const SECTIONS: readonly PluginSection[] = ['genomes', 'tasks', 'strategies'];
+
+/**
+ * The registry as three tables with the same columns name · origin · description (a plug-in's origin is its number in
+ * the plug-ins list printed after them), each headed by its title.
+ */
+export function registryTables(registry: LoadedRegistry): string[][] {
+  const rows = SECTIONS.map((section) =>
+    Object.entries(registry[section] as Readonly<Record<string, { description: string }>>).map(([name, v]) => {
+      const origin = registry.origins[section][name]!;
+      const k = registry.plugins.indexOf(origin);
+      return [name, k >= 0 ? `plug-in ${k + 1}` : origin, v.description];
+    }),
+  );
+  const header = ['name', 'origin', 'description'];
+  const widths = [0, 1].map((c) => Math.max(...[header, ...rows.flat()].map((r) => r[c]!.length)));
+  return SECTIONS.map((section, i) => [`${TITLES[section]}:`, ...columns([header, ...rows[i]!], { widths })]);
 }
 
 async function list(args: ParsedArgs): Promise<void> {
@@ -51,9 +60,7 @@ async function list(args: ParsedArgs): Promise<void> {
     return;
   }
   const sections = [
-    listSection(registry, 'genomes'),
-    listSection(registry, 'tasks'),
-    listSection(registry, 'strategies'),
+    ...registryTables(registry),
     [`backends: ${BACKEND_REQUESTS.join(', ')}`, ...backendLines],
   ];
   if (registry.plugins.length) sections.push(['plug-ins:', ...registry.plugins.map((p, k) => `  ${k + 1}  ${p}`)]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseCommandArgs } from '../../../src/cli/args.js';
 import { parsePretrainArgs, pretrainBankCommand } from '../../../src/cli/pretrain_bank.js';
 import { CLI, readJson, tempDir } from '../../helpers/run_files.js';
+import { oneJsonDocument } from './cli_run.js';
 
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -31,8 +32,7 @@ test('flags become pretraining options and network sizes', (t) => {
 test('pretrain-bank --json trains and saves a tiny bank, then refuses to overwrite it', (t) => {
   const out = join(tempDir(), 'bank');
   const r = cli(['pretrain-bank', '--out', out, ...TINY, '--json']);
-  t.is(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout.trim());
+  const s = oneJsonDocument(t, r);
   t.is(s.bank, out);
   t.deepEqual(s.domains.map((d: { name: string }) => d.name), ['plain', 'rotate90']);
   t.is(s.domains[0].ordering.length, 3);
