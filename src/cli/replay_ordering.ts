@@ -13,7 +13,7 @@ import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import type { BackendRequest } from '../runtime/backend_names.js';
 import { readJsonFile } from '../core/json_file.js';
 import type { OptionGroup, ParsedArgs } from './command.js';
-import { BACKEND, JSON_SWITCH, onlyFlags, SEED, sharedAs } from './options.js';
+import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, SEED, sharedAs } from './options.js';
 import type { GenomeFileContents } from '../core/genome_file.js';
 import type { OrderingGenome } from '../../genomes/ordering_genome.js';
 
@@ -39,7 +39,7 @@ export const ORDERING_REPLAY_OPTIONS: readonly OptionSpec<Key>[] = [
 /** The flags an ordering replay takes. */
 export const ORDERING_REPLAY_GROUP: OptionGroup = {
   title: "an ordering genome file (or a run's best.json holding one)",
-  options: [...ORDERING_REPLAY_OPTIONS, JSON_SWITCH],
+  options: [...ORDERING_REPLAY_OPTIONS, JSON_SWITCH, NO_PROGRESS],
 };
 
 /** The ordering-transfer settings the genome was trained under: its file's meta, or the run's a best.json belongs to. */
