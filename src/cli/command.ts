@@ -20,6 +20,8 @@ export type CliOption = OptionSpec<string> | SwitchSpec;
 export interface OptionGroup {
   title: string;
   options: readonly CliOption[];
+  /** What the group's options are for, where a command takes one group or another (e.g. 'replaying an ordering genome'). */
+  purpose?: string;
 }
 
 export interface Positional {

@@ -44,10 +44,15 @@ export function optionValues<K extends string>(args: ParsedArgs, specs: readonly
   return out;
 }
 
-/** Refuses a given flag outside `group` (e.g. a blur replay's --steps on a HyperTransformer replay), naming what takes what. */
-export function onlyFlags(args: ParsedArgs, group: OptionGroup, what: string): void {
+/**
+ * Where a command takes one option group or another (replay: a learned rule, an ordering, a HyperTransformer), refuses
+ * a flag outside `group`, saying what `subject` is, which of `groups` the flag is for, and what `group` takes.
+ */
+export function onlyFlags(args: ParsedArgs, group: OptionGroup, subject: string, groups: readonly OptionGroup[]): void {
   const allowed = new Set(group.options.map((o) => o.flag));
   const given = [...Object.keys(args.flags), ...args.switches, ...Object.keys(args.lists)];
   const wrong = given.find((f) => !allowed.has(f));
-  if (wrong) throw new UsageError(`--${wrong} does not apply to ${what}; ${what} takes ${group.options.map((o) => `--${o.flag}`).join(', ')}`);
+  if (wrong === undefined) return;
+  const owner = groups.find((g) => g !== group && g.options.some((o) => o.flag === wrong));
+  throw new UsageError(`${subject}; --${wrong} is for ${owner?.purpose ?? 'another kind'} (${group.purpose ?? 'this'} takes ${group.options.map((o) => `--${o.flag}`).join(', ')})`);
 }

@@ -59,6 +59,7 @@ export const REPLAY_OPTIONS: readonly OptionSpec<keyof ReplayConfig>[] = [
 /** The flags a blur rule's replay takes. */
 const BLUR_REPLAY_GROUP: OptionGroup = {
   title: 'a learned rule (blur genome file, or a blur search run folder: its final point)',
+  purpose: 'replaying a learned rule',
   options: [
     ...REPLAY_OPTIONS,
     withHelp(OUT, 'results folder for replay.json and replay.svg (default results/replay-<time>-<task>)'),
@@ -92,8 +93,12 @@ function integers(v: number[], flag: string, min: number): number[] {
   return v;
 }
 
+const REPLAY_GROUPS: readonly OptionGroup[] = [BLUR_REPLAY_GROUP, ORDERING_REPLAY_GROUP, REPLAY_HT_GROUP];
+
 /** How one genome kind replays: a genome file of the kind, and a run folder of a search over the kind where it can. */
 export interface KindReplay {
+  /** The options it takes. */
+  options: OptionGroup;
   file(args: ParsedArgs, path: string, read: GenomeFileContents): Promise<void>;
   runFolder?(args: ParsedArgs, dir: string): Promise<void>;
 }
@@ -101,13 +106,16 @@ export interface KindReplay {
 /** The replay of each genome kind that has one. */
 export const REPLAY_BY_KIND: Readonly<Record<string, KindReplay>> = {
   blur: {
+    options: BLUR_REPLAY_GROUP,
     file: (args, path, read) => replayBlur(args, path, read.genome as BlurGenome),
     runFolder: async (args, dir) => replayBlur(args, dir, await runFolderGenome(dir)),
   },
   ordering: {
+    options: ORDERING_REPLAY_GROUP,
     file: async (args, path, read) => (await import('./replay_ordering.js')).cmdReplayOrdering(args, path, read),
   },
   'ht-hparams': {
+    options: REPLAY_HT_GROUP,
     file: async (args, path, read) => (await import('./replay_ht.js')).replayHtGenomeFile(args, path, read),
     runFolder: async (args, dir) => (await import('./replay_ht.js')).cmdReplayHt(args, dir),
   },
@@ -124,7 +132,7 @@ export const replayCommand: Command = {
     'beside tuned SGD and Adam; an ordering genome is refitted on its module bank; HyperTransformer hyperparameters (or a ' +
     'train-ht model folder) are trained once and scored on held-out episodes. Each takes the options of its group below.',
   positionals: [{ name: 'GENOME.json|RUN_DIR|MODEL_DIR', required: true }],
-  groups: [BLUR_REPLAY_GROUP, ORDERING_REPLAY_GROUP, REPLAY_HT_GROUP],
+  groups: REPLAY_GROUPS,
   run: cmdReplay,
 };
 
@@ -135,12 +143,16 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const beside = runKind(dirname(path)) !== undefined ? dirname(path) : undefined;
   const registry: Registry = beside ? await registryForRun(beside) : builtinRegistry();
   if (statSync(path).isDirectory()) {
-    if (isFewShotModelDir(path)) return (await import('./replay_ht.js')).cmdReplayHt(args, path);
+    if (isFewShotModelDir(path)) {
+      onlyFlags(args, REPLAY_HT_GROUP, `${path} is a few-shot model folder`, REPLAY_GROUPS);
+      return (await import('./replay_ht.js')).cmdReplayHt(args, path);
+    }
     const kind = runKind(path);
     if (kind === undefined) throw new UsageError(`${path} is a folder but not a run folder (no manifest.json); ${TAKES}`);
     const replay = REPLAY_BY_KIND[kind]?.runFolder;
     const folders = Object.keys(REPLAY_BY_KIND).filter((k) => REPLAY_BY_KIND[k]!.runFolder);
     if (!replay) throw new UsageError(`${path} is a run of genome kind '${kind}'; a run folder replays only searches of kind ${folders.join(', ')} (replay a genome file of the run instead, e.g. its best.json)`);
+    onlyFlags(args, REPLAY_BY_KIND[kind]!.options, `${path} is a run of genome kind '${kind}'`, REPLAY_GROUPS);
     return replay(args, path);
   }
   // best.json stores the bare genome: its kind is the run's, in the manifest beside it.
@@ -148,6 +160,7 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const kind = read.kind.name;
   const replay = REPLAY_BY_KIND[kind];
   if (!replay) throw new UsageError(`${path} holds a genome of kind '${kind}', which has no replay; replay takes genomes of kind ${Object.keys(REPLAY_BY_KIND).join(', ')}`);
+  onlyFlags(args, replay.options, `${path} holds a genome of kind '${kind}'`, REPLAY_GROUPS);
   return replay.file(args, path, read);
 }
 
@@ -174,7 +187,6 @@ async function runFolderGenome(dir: string): Promise<BlurGenome> {
 
 /** Trains networks with the rule beside the baselines; `source` (the genome file or run folder) is recorded with the results. */
 async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome): Promise<void> {
-  onlyFlags(args, BLUR_REPLAY_GROUP, 'replaying a learned rule');
   const { initBackend } = await import('../runtime/backend.js');
   const { loadReplayData } = await import('../workflows/replay/replay_data.js');
   const { defaultEvalAt, replayRule, replayTable, writeReplay } = await import('../workflows/replay/replay_blur.js');

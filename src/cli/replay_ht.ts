@@ -12,7 +12,7 @@ import type { BackendRequest } from '../runtime/backend_names.js';
 import { readJsonFile } from '../core/json_file.js';
 import { progressBarFor } from './progress_bar.js';
 import type { OptionGroup, ParsedArgs } from './command.js';
-import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, optionValues, OUT, sharedAs, withHelp } from './options.js';
+import { BACKEND, JSON_SWITCH, NO_PROGRESS, optionValues, OUT, sharedAs, withHelp } from './options.js';
 import { resolveFewShotData, FEW_SHOT_DATASETS, type FewShotData } from '../data/few_shot_data.js';
 import { isFewShotModelDir } from '../models/ht/ht_io.js';
 import { loadHtGenome, type HtHparamsGenome } from '../../genomes/ht_hparams_genome.js';
@@ -30,11 +30,10 @@ export const REPLAY_HT_OPTIONS: readonly OptionSpec<ReplayKey>[] = [
   sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default auto)'),
 ];
 
-const WHAT = 'replaying a HyperTransformer';
-
 /** The flags a HyperTransformer replay takes. */
 export const REPLAY_HT_GROUP: OptionGroup = {
   title: 'a few-shot model folder (train-ht), an ht-hparams run folder or genome file',
+  purpose: 'replaying a HyperTransformer',
   options: [...REPLAY_HT_OPTIONS, withHelp(OUT, 'for a genome file: the model folder it is trained to (default FILE-model)'), JSON_SWITCH, NO_PROGRESS],
 };
 
@@ -51,7 +50,6 @@ function htRunConfig(dir: string): { taskConfig: Record<string, unknown>; seed: 
 
 /** Replays a few-shot model folder, or an ht-hparams search run (its best genome, trained once to DIR/best-model). */
 export async function cmdReplayHt(args: ParsedArgs, dir: string): Promise<void> {
-  onlyFlags(args, REPLAY_HT_GROUP, WHAT);
   if (args.flags['out'] !== undefined) throw new UsageError(`--out applies to replaying an ht-hparams genome file; ${dir} is a folder (its model is scored where it is)`);
   const f = optionValues(args, REPLAY_HT_OPTIONS);
   let modelDir = dir;
@@ -66,7 +64,6 @@ export async function cmdReplayHt(args: ParsedArgs, dir: string): Promise<void> 
 
 /** Replays an ht-hparams genome file: trains it once (to FILE-model or --out DIR) under the ht-fewshot settings of its meta, then scores it. */
 export async function replayHtGenomeFile(args: ParsedArgs, path: string, read: GenomeFileContents): Promise<void> {
-  onlyFlags(args, REPLAY_HT_GROUP, WHAT);
   const f = optionValues(args, REPLAY_HT_OPTIONS);
   const { task, taskConfig, seed } = read.meta;
   const run = {

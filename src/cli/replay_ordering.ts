@@ -13,7 +13,7 @@ import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import type { BackendRequest } from '../runtime/backend_names.js';
 import { readJsonFile } from '../core/json_file.js';
 import type { OptionGroup, ParsedArgs } from './command.js';
-import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, SEED, sharedAs } from './options.js';
+import { BACKEND, JSON_SWITCH, NO_PROGRESS, SEED, sharedAs } from './options.js';
 import type { GenomeFileContents } from '../core/genome_file.js';
 import type { OrderingGenome } from '../../genomes/ordering_genome.js';
 
@@ -39,6 +39,7 @@ export const ORDERING_REPLAY_OPTIONS: readonly OptionSpec<Key>[] = [
 /** The flags an ordering replay takes. */
 export const ORDERING_REPLAY_GROUP: OptionGroup = {
   title: "an ordering genome file (or a run's best.json holding one)",
+  purpose: 'replaying an ordering genome',
   options: [...ORDERING_REPLAY_OPTIONS, JSON_SWITCH, NO_PROGRESS],
 };
 
@@ -67,7 +68,6 @@ export async function cmdReplayOrdering(args: ParsedArgs, genomePath: string, re
   const raw: Record<string, unknown> = trainedUnder(genomePath, read);
   let seeds = 1;
   let backend: BackendRequest = 'wasm';
-  onlyFlags(args, ORDERING_REPLAY_GROUP, 'replaying an ordering');
   for (const o of ORDERING_REPLAY_OPTIONS) {
     if (args.flags[o.flag] === undefined) continue;
     const v = parseOptionValue(o, args.flags[o.flag]);
