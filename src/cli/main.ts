@@ -1,318 +1,56 @@
 #!/usr/bin/env node
 /**
- * The evometa command line. Parsing and printing only: runs go through src/engine/engine.ts, reports through
- * src/report/report.ts. Usage errors print one clear line and exit 2; results already written stay valid.
+ * The evometa command line: picks the command and hands it its arguments. Each command is one file of this folder
+ * (commands.ts lists them); parsing is args.ts, help help.ts, and how a failure ends (one line, exit 1 or 2) failure.ts.
  */
-import { randomInt } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs, type ParsedArgs } from './args.js';
 import { UsageError } from '../core/errors.js';
-import { RUN_OPTIONS, resolveRunConfig, type RunConfig } from '../engine/run_config.js';
-import type { GenerationRecord, ResumeOverrides, RunSummary } from '../engine/engine.js';
-import { resumeRun, runSearch } from '../search.js';
-import { BUILTIN_ORIGIN, loadRegistry, type LoadedRegistry } from '../plugins.js';
-import type { PluginSection } from '../core/plugin.js';
-import { ProgressBar } from './progress_bar.js';
-import { formatNumber } from '../report/format.js';
-import { BACKEND_REQUESTS } from '../runtime/backend_names.js';
+import { parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
+import { COMMANDS } from './commands.js';
+import { EXIT_OK, reportFailure } from './failure.js';
+import { commandHelp, mainHelp } from './help.js';
+import { nearest } from './suggest.js';
+import { packageVersion } from './version.js';
 
-const HELP = `evometa: evolutionary and meta-optimization engine
-
-usage:
-  evometa search --task NAME [options]     start a search (see options below)
-  evometa resume DIR [--workers N]          continue a killed or interrupted run; with --max-generations or
-                                            --max-evals, extend a finished run (its CMA-ES state kept)
-  evometa report DIR                        summary table and report.svg for a run
-  evometa export DIR [--which mean|best]    a run's final point (CMA-ES mean, metagrad x) as a genome file (--out FILE,
-                                            default DIR/final.json) and, for CMA-ES, a warm-start config beside it
-  evometa replay GENOME.json [options]      train networks with a learned rule beside tuned SGD and Adam
-                                            (a blur search's run folder replays its final point)
-  evometa replay HT_RUN [--episodes 500]   score a trained HyperTransformer / ProtoNet (or an ht-hparams search's best) on held-out episodes
-  evometa pretrain-bank --out DIR [options] pretrain a module bank to order (--domains, --steps, --seed, --blocks, --templates, ...)
-  evometa train-ht --out DIR [options]      train a HyperTransformer or ProtoNet on few-shot episodes (--model, --config, --steps, ...)
-  evometa list [--plugin MODULE]            genome kinds, tasks, strategies (built-in and from plug-ins), backends
-  evometa start                             the default job (what \`npm start\` runs)
-
-search options (a --config JSON file uses the same names, e.g. {"task": "rosenbrock", "max-evals": 1000}):
-${RUN_OPTIONS.map((o) => `  --${o.flag.padEnd(16)} ${o.help}`).join('\n')}
-  --config FILE      read options from a JSON file (flags override it)
-  --out DIR          run folder (default results/<time>-<task>-<strategy>-s<seed>)
-  --json             print one JSON line at the end instead of the human summary
-  --no-progress      no progress bar
-
-plug-ins: --plugin ./my_task.mjs (or a package name) adds the module's tasks, genome kinds and strategies; worker
-threads and \`evometa resume\` load it again from the run's manifest. See examples/plugins/.
-`;
-
-/**
- * The default job of `npm start`: a learned-rule search. CMA-ES meta-trains a random BLUR genome on the
- * Boolean functions xor and or (the paper's notebook setting) for a few minutes on 2 cores.
- */
-export const START_JOB: Record<string, unknown> = {
-  task: 'blur-boolean',
-  genome: 'blur',
-  strategy: 'cmaes',
-  init: 'random',
-  sigma0: 0.5,
-  'max-generations': 300,
-  seed: 1,
-  // The settings that worked best in BENCHMARKS.md (blur_boolean, stage 1).
-  'genome-config': { extras: ['rescaleTo'] },
-  'task-config': { replicas: 2, network: { normalizeSynapses: true, rescale: true } },
-};
-
-/** A run that ended without a result (every evaluation failed): exit 1 with one line, not a stack trace. */
-class RunFailedError extends Error {}
-
-/** A run with no best (no evaluation gave a finite fitness) is a failure, even though its files are complete. */
-function checkHasBest(s: RunSummary): void {
-  if (s.bestFitness === null)
-    throw new RunFailedError(`every evaluation failed (${s.evaluations} evaluations, no finite fitness); the reasons are in ${join(s.runDir, 'run.log')}`);
+function findCommand(name: string): Command {
+  const c = COMMANDS.find((x) => x.name === name);
+  if (c) return c;
+  const guess = nearest(name, COMMANDS.map((x) => x.name));
+  throw new UsageError(`unknown command '${name}'; ${guess ? `did you mean ${guess}?` : `the commands are ${COMMANDS.map((x) => x.name).join(', ')} (evometa --help)`}`);
 }
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`evometa: ${message}\n`);
-  process.exit(code);
-}
-
-function readConfigFile(path: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new UsageError(`--config file not found: ${path}`);
-  let v: unknown;
-  try {
-    v = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--config ${path} is not valid JSON: ${(e as Error).message}`);
+/** Runs the command line `argv` (without node and the script); resolves to the exit status. */
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') {
+    process.stdout.write(mainHelp(COMMANDS, packageVersion()));
+    return EXIT_OK;
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`--config ${path} must hold a JSON object of options`);
-  return v as Record<string, unknown>;
-}
-
-function defaultRunDir(config: RunConfig): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const base = join('results', `${stamp}-${config.task}-${config.strategy}-s${config.seed}`);
-  let dir = base;
-  for (let k = 2; existsSync(dir); k++) dir = `${base}-${k}`;
-  return dir;
-}
-
-function progressFor(config: RunConfig, bar: ProgressBar): (r: GenerationRecord) => void {
-  return (r) => {
-    const fractions: number[] = [];
-    if (config.maxEvals !== null) fractions.push(r.evaluations / config.maxEvals);
-    if (config.maxGenerations !== null) fractions.push((r.generation + 1) / config.maxGenerations);
-    const restart = r.restart !== undefined ? ` restart ${r.restart}` : '';
-    bar.update({
-      fraction: fractions.length ? Math.max(...fractions) : null,
-      label: `gen ${r.generation + 1} evals ${r.evaluations}${restart} best ${formatNumber(r.bestSoFar)} σ ${formatNumber(r.sigma)}`,
-    });
-  };
-}
-
-/** Replay options for a learned rule: a task it never saw in meta-training, on the architecture it was trained with. */
-function replayArgsFor(config: RunConfig): string {
-  const tc = config.taskConfig;
-  const hidden = Array.isArray(tc['hidden']) ? (tc['hidden'] as number[]).join(',') : null;
-  if (config.task === 'blur-boolean') {
-    const held = tc['heldOut'];
-    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'and';
-    return `--task ${task} --hidden ${hidden ?? 20} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 512} --steps 100`;
+  if (first === '--version' || first === '-V') {
+    if (rest.length) throw new UsageError(`--version takes nothing after it (got '${rest[0]}')`);
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT_OK;
   }
-  const task = config.task === 'blur-fashion-mnist' ? 'mnist' : 'fashion-mnist';
-  return `--task ${task} --hidden ${hidden ?? 64} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 32} --steps 1000`;
-}
-
-/**
- * A learned-rule run also leaves its final point (the CMA-ES mean, metagrad's x) as final.json: with a noisy
- * fitness best.json is the luckiest single evaluation, and the final point is the rule to replay.
- */
-async function exportFinalPoint(s: RunSummary, config: RunConfig): Promise<string | null> {
-  if (config.genome !== 'blur' || !existsSync(join(s.runDir, 'checkpoint.json'))) return null;
-  const { exportRunPoint } = await import('../store/run_export.js');
-  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json'), await loadRegistry(config.plugins)).genome;
-}
-
-async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Promise<void> {
-  const final = await exportFinalPoint(s, config);
-  if (json) {
-    process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
-    return;
+  if (first === 'help') {
+    if (rest.length > 1) throw new UsageError(`unexpected argument '${rest[1]}'; usage: evometa help [COMMAND]`);
+    process.stdout.write(rest[0] === undefined ? mainHelp(COMMANDS, packageVersion()) : commandHelp(findCommand(rest[0])));
+    return EXIT_OK;
   }
-  process.stdout.write(
-    [
-      `${config.strategy} on ${config.task} (${config.genome}, seed ${config.seed})`,
-      `  stopped:      ${Object.entries(s.stopReason).map(([k, v]) => `${k}=${v}`).join(', ')}`,
-      `  best fitness: ${formatNumber(s.bestFitness)}`,
-      `  evaluations:  ${s.evaluations} in ${s.generations} generations`,
-      `  run folder:   ${s.runDir}`,
-      `  best genome:  ${join(s.runDir, 'best.json')} (best single evaluation)`,
-      ...(final ? [`  final point:  ${final} (the search's mean or x: the rule to use)`] : []),
-      `  report:       evometa report ${s.runDir}`,
-      ...(final ? [`  replay:       npx evometa replay ${final} ${replayArgsFor(config)} --compare sgd,adam --seeds 5`] : []),
-      '',
-    ].join('\n'),
-  );
-}
-
-async function withProgress<T>(args: ParsedArgs, run: (onGeneration: ((r: GenerationRecord, c: RunConfig) => void) | undefined) => Promise<T>): Promise<T> {
-  const bar = new ProgressBar();
-  // With --json on a pipe, stdout and stderr stay machine-clean; a terminal still gets the bar.
-  const show = !args.switches.has('no-progress') && !args.switches.has('quiet') && (bar.isTerminal || !args.switches.has('json'));
-  let render: ((r: GenerationRecord) => void) | undefined;
-  try {
-    return await run(show ? (r, c) => (render ??= progressFor(c, bar))(r) : undefined);
-  } finally {
-    bar.done();
+  if (first.startsWith('-')) {
+    const guess = first.startsWith('--') ? nearest(first.slice(2), ['help', 'version']) : undefined;
+    throw new UsageError(`unknown option ${first}; ${guess ? `did you mean --${guess}?` : 'usage: evometa COMMAND [options] (evometa --help lists the commands)'}`);
   }
-}
-
-function onInterrupt(dir: () => string | undefined): void {
-  process.once('SIGINT', () => {
-    const d = dir();
-    process.stderr.write(`\nevometa: interrupted${d ? `; continue with: evometa resume ${d}` : ''}\n`);
-    process.exit(130);
-  });
-}
-
-async function cmdSearch(args: ParsedArgs, base: Record<string, unknown> = {}): Promise<void> {
-  const raw: Record<string, unknown> = { ...base };
-  if (args.flags['config'] !== undefined) Object.assign(raw, readConfigFile(args.flags['config']));
-  let out: string | undefined = typeof raw['out'] === 'string' ? (raw['out'] as string) : undefined;
-  delete raw['out'];
-  for (const [k, v] of Object.entries(args.flags)) {
-    if (k === 'config') continue;
-    if (k === 'out') out = v;
-    else raw[k] = v;
+  const command = findCommand(first);
+  const args = parseCommandArgs(command, rest);
+  if (args.help) {
+    process.stdout.write(commandHelp(command));
+    return EXIT_OK;
   }
-  // --plugin flags replace the config file's list, as any flag overrides the file.
-  if (args.lists['plugin']) {
-    delete raw['plugin'];
-    raw['plugins'] = args.lists['plugin'];
-  }
-  if (args.positional.length) throw new UsageError(`unexpected argument '${args.positional[0]}' (options are given as --name value)`);
-  const given = resolveRunConfig(raw, () => randomInt(0, 2 ** 32));
-  // Plug-ins load (and any error in them shows) before a run folder is chosen or written.
-  const registry = await loadRegistry(given.plugins);
-  const config: RunConfig = { ...given, plugins: [...registry.plugins] };
-  const runDir = out ?? defaultRunDir(config);
-  onInterrupt(() => runDir);
-  const announce = !args.switches.has('json') && !args.switches.has('quiet');
-  const onStart = () => announce && process.stderr.write(`evometa: run folder ${runDir} (seed ${config.seed})\n`);
-  const command = ['evometa', ...process.argv.slice(2)].join(' ');
-  const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { registry, hooks: { onStart, ...(onGeneration ? { onGeneration } : {}) }, command }));
-  await printSummary(summary, args.switches.has('json'), config);
-  checkHasBest(summary);
+  await command.run(args);
+  return EXIT_OK;
 }
 
-async function cmdResume(args: ParsedArgs): Promise<void> {
-  const dir = args.positional[0];
-  if (!dir) throw new UsageError('usage: evometa resume DIR');
-  const overrides: ResumeOverrides = {};
-  const int = (flag: string, min: number, max: number): number | undefined => {
-    const raw = args.flags[flag];
-    if (raw === undefined) return undefined;
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${flag} must be an integer >= ${min} and <= ${max} (got ${raw})`);
-    return v;
-  };
-  const workers = int('workers', 0, 256);
-  const maxGenerations = int('max-generations', 1, 1e9);
-  const maxEvals = int('max-evals', 1, 1e12);
-  if (workers !== undefined) overrides.workers = workers;
-  if (maxGenerations !== undefined) overrides.maxGenerations = maxGenerations;
-  if (maxEvals !== undefined) overrides.maxEvals = maxEvals;
-  if (!existsSync(join(dir, 'manifest.json'))) throw new UsageError(`${dir} is not a run folder (no manifest.json); start one with evometa search`);
-  onInterrupt(() => dir);
-  const s = await withProgress(args, (onGeneration) => resumeRun(dir, { overrides, ...(onGeneration ? { hooks: { onGeneration } } : {}) }));
-  const config = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: RunConfig }).config;
-  if (s.alreadyFinished && !args.switches.has('json')) process.stderr.write(`evometa: ${dir} had already finished; nothing to resume\n`);
-  await printSummary(s, args.switches.has('json'), config);
-  checkHasBest(s);
-}
-
-async function cmdReport(args: ParsedArgs): Promise<void> {
-  const dir = args.positional[0];
-  if (!dir) throw new UsageError('usage: evometa report DIR');
-  const { reportRun } = await import('../report/report.js');
-  const { text, svgPath } = reportRun(dir);
-  process.stdout.write(`${text}\nplot: ${svgPath}\n`);
-}
-
-/** `name  description`, or `name  [plug-in SPEC] description` for a name a plug-in added. */
-function listSection(title: string, registry: LoadedRegistry, section: PluginSection): string {
-  const rows = Object.entries(registry[section] as Readonly<Record<string, { description: string }>>).map(([k, v]) => {
-    const origin = registry.origins[section][k];
-    return `  ${k.padEnd(14)} ${origin === BUILTIN_ORIGIN ? '' : `[plug-in ${origin}] `}${v.description}`;
-  });
-  return `${title}:\n${rows.join('\n')}`;
-}
-
-async function cmdList(args: ParsedArgs): Promise<void> {
-  const registry = await loadRegistry(args.lists['plugin'] ?? []);
-  const { initBackend } = await import('../runtime/backend.js');
-  let backendLine: string;
-  let backendInfo: unknown;
-  try {
-    const info = await initBackend('auto');
-    backendInfo = info;
-    backendLine = `auto → ${info.backend}${info.attempts.filter((a) => !a.ok).map((a) => `\n    ${a.backend}: unavailable (${a.error})`).join('')}`;
-  } catch (e) {
-    backendLine = `auto: no backend loads (${(e as Error).message})`;
-  }
-  if (args.switches.has('json')) {
-    const names = (r: Readonly<Record<string, { description: string }>>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.description]));
-    const { genomes, tasks, strategies, origins, plugins } = registry;
-    process.stdout.write(JSON.stringify({ genomes: names(genomes), tasks: names(tasks), strategies: names(strategies), origins, plugins, backends: BACKEND_REQUESTS, backend: backendInfo }) + '\n');
-    return;
-  }
-  process.stdout.write(
-    [
-      listSection('genome kinds', registry, 'genomes'),
-      listSection('tasks', registry, 'tasks'),
-      listSection('strategies', registry, 'strategies'),
-      `backends: ${BACKEND_REQUESTS.join(', ')}\n  ${backendLine}`,
-      '',
-    ].join('\n\n'),
-  );
-}
-
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.switches.has('help') || args.command === undefined || args.command === 'help') {
-    process.stdout.write(HELP);
-    return;
-  }
-  if (args.lists['plugin'] && !['search', 'start', 'list'].includes(args.command))
-    throw new UsageError(`--plugin applies to search, start and list; ${args.command === 'resume' ? 'resume loads the plug-ins the run\'s manifest records' : `'${args.command}' takes none`}`);
-  switch (args.command) {
-    case 'search':
-      return cmdSearch(args);
-    case 'start':
-      return cmdSearch(args, START_JOB);
-    case 'resume':
-      return cmdResume(args);
-    case 'report':
-      return cmdReport(args);
-    case 'list':
-      return cmdList(args);
-    case 'export':
-      return (await import('./export.js')).cmdExport(args);
-    case 'replay':
-      return (await import('./replay.js')).cmdReplay(args);
-    case 'pretrain-bank':
-      return (await import('./pretrain.js')).cmdPretrainBank(args);
-    case 'train-ht':
-      return (await import('./ht.js')).cmdTrainHt(args);
-    default:
-      throw new UsageError(`unknown command '${args.command}'; valid commands: search, resume, report, export, replay, pretrain-bank, train-ht, list, start`);
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    if (e instanceof UsageError) fail(`error: ${e.message}`, 2);
-    if (e instanceof RunFailedError) fail(e.message, 1);
-    fail(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, 1);
-  },
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => process.exit(reportFailure(e)),
 );

@@ -11,15 +11,16 @@ import type { Registry } from '../core/plugin.js';
 import { builtinRegistry, registryForRun } from '../plugins.js';
 import { isFewShotModelDir } from '../models/ht/ht_io.js';
 import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
-import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
-import { initBackend } from '../runtime/backend.js';
+import type { BackendRequest } from '../runtime/backend_names.js';
 import { readJsonFile } from '../core/json_file.js';
 import { runPoint } from '../store/run_point.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
-import { loadReplayData, REPLAY_TASKS } from '../workflows/replay/replay_data.js';
-import { defaultEvalAt, replayRule, replayTable, writeReplay } from '../workflows/replay/replay_blur.js';
-import { ProgressBar } from './progress_bar.js';
-import type { ParsedArgs } from './args.js';
+import { REPLAY_TASKS } from '../workflows/replay/replay_data.js';
+import { progressBarFor } from './progress_bar.js';
+import type { Command, OptionGroup, ParsedArgs } from './command.js';
+import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, OUT, SEED, sharedAs, withHelp } from './options.js';
+import { ORDERING_REPLAY_GROUP } from './replay_ordering.js';
+import { REPLAY_HT_GROUP } from './replay_ht.js';
 
 interface ReplayConfig {
   task: string;
@@ -39,11 +40,11 @@ interface ReplayConfig {
 }
 
 export const REPLAY_OPTIONS: readonly OptionSpec<keyof ReplayConfig>[] = [
-  { flag: 'task', key: 'task', kind: 'enum', choices: REPLAY_TASKS, help: 'data to train on (default fashion-mnist)' },
+  { flag: 'task', key: 'task', kind: 'enum', choices: REPLAY_TASKS, value: 'NAME', help: 'data to train on (default fashion-mnist)' },
   { flag: 'steps', key: 'steps', kind: 'int', min: 1, max: 1e7, help: 'inner steps per network (default 1000)' },
   { flag: 'compare', key: 'compare', kind: 'string', help: "baselines, comma-separated: sgd, adam, or 'none' (default sgd,adam)" },
   { flag: 'seeds', key: 'seeds', kind: 'int', min: 1, max: 1000, help: 'networks per method (default 5)' },
-  { flag: 'seed', key: 'seed', kind: 'int', min: 0, max: 4294967295, help: 'base seed (default 0)' },
+  sharedAs(SEED, 'seed', 'base seed (default 0)'),
   { flag: 'hidden', key: 'hidden', kind: 'vector', help: 'hidden layer sizes, comma-separated (default 64)' },
   { flag: 'batch-size', key: 'batchSize', kind: 'int', min: 1, max: 65536, help: 'batch per step (default 32)' },
   { flag: 'downsample', key: 'downsample', kind: 'int', min: 1, max: 28, help: 'image downsampling factor (default 2: 28→14)' },
@@ -52,8 +53,21 @@ export const REPLAY_OPTIONS: readonly OptionSpec<keyof ReplayConfig>[] = [
   { flag: 'validation', key: 'validation', kind: 'int', min: 10, max: 20000, help: 'validation examples for learning-rate choice (default 2000)' },
   { flag: 'test-samples', key: 'testSamples', kind: 'int', min: 10, max: 10000, help: 'test examples (default 2000)' },
   { flag: 'eval-at', key: 'evalAt', kind: 'vector', help: 'steps at which to measure (default 0,10,20,50,100,200,500,1000…)' },
-  { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, help: 'TensorFlow.js backend (default auto)' },
+  sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default auto)'),
 ];
+
+/** The flags a blur rule's replay takes. */
+const BLUR_REPLAY_GROUP: OptionGroup = {
+  title: 'a learned rule (blur genome file, or a blur search run folder: its final point)',
+  purpose: 'replaying a learned rule',
+  options: [
+    ...REPLAY_OPTIONS,
+    withHelp(OUT, 'results folder for replay.json and replay.svg (default results/replay-<time>-<task>)'),
+    { flag: 'export', key: 'export', kind: 'string', value: 'DIR', help: 'also save the first network trained by the rule as a tfjs LayersModel in DIR' },
+    JSON_SWITCH,
+    NO_PROGRESS,
+  ],
+};
 
 const DEFAULTS: ReplayConfig = {
   task: 'fashion-mnist',
@@ -79,8 +93,12 @@ function integers(v: number[], flag: string, min: number): number[] {
   return v;
 }
 
+const REPLAY_GROUPS: readonly OptionGroup[] = [BLUR_REPLAY_GROUP, ORDERING_REPLAY_GROUP, REPLAY_HT_GROUP];
+
 /** How one genome kind replays: a genome file of the kind, and a run folder of a search over the kind where it can. */
 export interface KindReplay {
+  /** The options it takes. */
+  options: OptionGroup;
   file(args: ParsedArgs, path: string, read: GenomeFileContents): Promise<void>;
   runFolder?(args: ParsedArgs, dir: string): Promise<void>;
 }
@@ -88,45 +106,61 @@ export interface KindReplay {
 /** The replay of each genome kind that has one. */
 export const REPLAY_BY_KIND: Readonly<Record<string, KindReplay>> = {
   blur: {
+    options: BLUR_REPLAY_GROUP,
     file: (args, path, read) => replayBlur(args, path, read.genome as BlurGenome),
     runFolder: async (args, dir) => replayBlur(args, dir, await runFolderGenome(dir)),
   },
   ordering: {
+    options: ORDERING_REPLAY_GROUP,
     file: async (args, path, read) => (await import('./replay_ordering.js')).cmdReplayOrdering(args, path, read),
   },
   'ht-hparams': {
-    file: async (args, path, read) => (await import('./ht.js')).replayHtGenomeFile(args, path, read),
-    runFolder: async (args, dir) => (await import('./ht.js')).cmdReplayHt(args, dir),
+    options: REPLAY_HT_GROUP,
+    file: async (args, path, read) => (await import('./replay_ht.js')).replayHtGenomeFile(args, path, read),
+    runFolder: async (args, dir) => (await import('./replay_ht.js')).cmdReplayHt(args, dir),
   },
 };
 
-const REPLAY_USAGE = 'usage: evometa replay GENOME.json | RUN_DIR | MODEL_DIR [options] [--json]';
 const TAKES = 'replay takes a genome file (blur, ordering or ht-hparams), a run folder of a blur or ht-hparams search, or a few-shot model folder (train-ht)';
 
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'replay a genome: a learned rule against SGD and Adam, an ordering refitted, a HyperTransformer scored',
+  usage: 'GENOME.json|RUN_DIR|MODEL_DIR [options]',
+  description:
+    "Reads the genome file's kind (or the run folder's manifest) and replays it: a blur learned rule trains networks " +
+    'beside tuned SGD and Adam; an ordering genome is refitted on its module bank; HyperTransformer hyperparameters (or a ' +
+    'train-ht model folder) are trained once and scored on held-out episodes. Each takes the options of its group below.',
+  positionals: [{ name: 'GENOME.json|RUN_DIR|MODEL_DIR', required: true }],
+  groups: REPLAY_GROUPS,
+  run: cmdReplay,
+};
+
 export async function cmdReplay(args: ParsedArgs): Promise<void> {
-  const path = args.positional[0];
-  if (!path) throw new UsageError(`${REPLAY_USAGE}; ${TAKES}`);
-  if (args.positional.length > 1) throw new UsageError(`unexpected argument '${args.positional[1]}'; ${REPLAY_USAGE}`);
+  const path = args.positional[0]!;
   if (!existsSync(path)) throw new UsageError(`not found: ${path}; ${TAKES}`);
   // A file beside its run's manifest is read with the plug-ins that run was made with.
   const beside = runKind(dirname(path)) !== undefined ? dirname(path) : undefined;
   const registry: Registry = beside ? await registryForRun(beside) : builtinRegistry();
   if (statSync(path).isDirectory()) {
-    if (isFewShotModelDir(path)) return (await import('./ht.js')).cmdReplayHt(args, path);
+    if (isFewShotModelDir(path)) {
+      onlyFlags(args, REPLAY_HT_GROUP, `${path} is a few-shot model folder`, REPLAY_GROUPS);
+      return (await import('./replay_ht.js')).cmdReplayHt(args, path);
+    }
     const kind = runKind(path);
     if (kind === undefined) throw new UsageError(`${path} is a folder but not a run folder (no manifest.json); ${TAKES}`);
     const replay = REPLAY_BY_KIND[kind]?.runFolder;
     const folders = Object.keys(REPLAY_BY_KIND).filter((k) => REPLAY_BY_KIND[k]!.runFolder);
     if (!replay) throw new UsageError(`${path} is a run of genome kind '${kind}'; a run folder replays only searches of kind ${folders.join(', ')} (replay a genome file of the run instead, e.g. its best.json)`);
+    onlyFlags(args, REPLAY_BY_KIND[kind]!.options, `${path} is a run of genome kind '${kind}'`, REPLAY_GROUPS);
     return replay(args, path);
   }
   // best.json stores the bare genome: its kind is the run's, in the manifest beside it.
   const read = readGenomeFile(path, { kinds: registry.genomes, bareKind: runKind(dirname(path)) });
   const kind = read.kind.name;
-  if (args.flags['bank'] !== undefined && kind !== 'ordering')
-    throw new UsageError(`${path} holds a genome of kind '${kind}'; --bank is for replaying an ordering genome`);
   const replay = REPLAY_BY_KIND[kind];
   if (!replay) throw new UsageError(`${path} holds a genome of kind '${kind}', which has no replay; replay takes genomes of kind ${Object.keys(REPLAY_BY_KIND).join(', ')}`);
+  onlyFlags(args, replay.options, `${path} holds a genome of kind '${kind}'`, REPLAY_GROUPS);
   return replay.file(args, path, read);
 }
 
@@ -153,18 +187,13 @@ async function runFolderGenome(dir: string): Promise<BlurGenome> {
 
 /** Trains networks with the rule beside the baselines; `source` (the genome file or run folder) is recorded with the results. */
 async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome): Promise<void> {
+  const { initBackend } = await import('../runtime/backend.js');
+  const { loadReplayData } = await import('../workflows/replay/replay_data.js');
+  const { defaultEvalAt, replayRule, replayTable, writeReplay } = await import('../workflows/replay/replay_blur.js');
   const c: ReplayConfig = { ...DEFAULTS };
-  let out: string | undefined;
-  let exportDir: string | null = null;
-  for (const [flag, value] of Object.entries(args.flags)) {
-    if (flag === 'out') out = value;
-    else if (flag === 'export') exportDir = value;
-    else {
-      const o = REPLAY_OPTIONS.find((x) => x.flag === flag);
-      if (!o) throw new UsageError(`unknown replay option '--${flag}'; valid: ${[...REPLAY_OPTIONS.map((x) => x.flag), 'out', 'export', 'json'].join(', ')}`);
-      (c as unknown as Record<string, unknown>)[o.key] = parseOptionValue(o, value);
-    }
-  }
+  const out = args.flags['out'];
+  const exportDir = args.flags['export'] ?? null;
+  for (const o of REPLAY_OPTIONS) if (args.flags[o.flag] !== undefined) (c as unknown as Record<string, unknown>)[o.key] = parseOptionValue(o, args.flags[o.flag]);
   const compare = c.compare === 'none' ? [] : c.compare.split(',').map((s) => s.trim());
   for (const m of compare) if (m !== 'sgd' && m !== 'adam') throw new UsageError(`--compare takes sgd, adam or none (got '${m}')`);
   const hidden = integers(list(c.hidden)!, 'hidden', 1);
@@ -175,7 +204,7 @@ async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome):
   const backend = await initBackend(c.backend);
   const data = loadReplayData({ task: c.task, downsample: c.downsample, classes, trainSamples: c.trainSamples, validation: c.validation, testSamples: c.testSamples });
   const dir = out ?? join('results', `replay-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${c.task}`);
-  const bar = new ProgressBar();
+  const bar = progressBarFor(args);
   const json = args.switches.has('json');
   const result = await replayRule(genome, data, {
     hidden,
@@ -186,11 +215,9 @@ async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome):
     compare: compare as ('sgd' | 'adam')[],
     evalAt,
     exportDir,
-    onProgress: (done, total, label) => {
-      if (bar.isTerminal || !json) bar.update({ fraction: done / total, label });
-    },
+    onProgress: (done, total, label) => bar?.update({ fraction: done / total, label }),
   });
-  bar.done();
+  bar?.done();
   const files = writeReplay(dir, result, { genome: source, backend: backend.backend, config: { ...c, hidden, evalAt, classes }, createdAt: new Date().toISOString() });
   if (json) {
     const methods = Object.fromEntries(result.methods.map((m) => [m.method, { mean: m.mean, std: m.std, ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}) }]));

@@ -10,30 +10,38 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
-import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
+import type { BackendRequest } from '../runtime/backend_names.js';
 import { readJsonFile } from '../core/json_file.js';
-import type { ParsedArgs } from './args.js';
+import type { OptionGroup, ParsedArgs } from './command.js';
+import { BACKEND, JSON_SWITCH, NO_PROGRESS, SEED, sharedAs } from './options.js';
 import type { GenomeFileContents } from '../core/genome_file.js';
 import type { OrderingGenome } from '../../genomes/ordering_genome.js';
 
 type Key = 'bank' | 'domain' | 'headSteps' | 'batchSize' | 'learningRate' | 'fitBatchNorm' | 'trainSamples' | 'validation' | 'testSamples' | 'statsSamples' | 'seed' | 'seeds' | 'imageOffset' | 'backend';
 
 export const ORDERING_REPLAY_OPTIONS: readonly OptionSpec<Key>[] = [
-  { flag: 'bank', key: 'bank', kind: 'string', help: 'directory of the pretrained module bank' },
+  { flag: 'bank', key: 'bank', kind: 'string', value: 'DIR', help: 'directory of the pretrained module bank' },
   { flag: 'task', key: 'domain', kind: 'string', help: 'target domain: fashion-mnist or an MNIST variant such as rotate45, inverted-noise (default fashion-mnist)' },
   { flag: 'head-steps', key: 'headSteps', kind: 'int', min: 1, max: 1e6, help: 'Adam steps of the head fit (default 100)' },
   { flag: 'batch-size', key: 'batchSize', kind: 'int', min: 1, max: 65536, help: 'batch of the head fit (default 32)' },
   { flag: 'learning-rate', key: 'learningRate', kind: 'number', above: 0, max: 100, help: 'Adam learning rate of the head fit (default 0.01)' },
-  { flag: 'fit-batch-norm', key: 'fitBatchNorm', kind: 'enum', choices: ['true', 'false'], help: 'fit batch-norm γ/β with the head (default false)' },
+  { flag: 'fit-batch-norm', key: 'fitBatchNorm', kind: 'enum', choices: ['true', 'false'], value: 'true|false', help: 'fit batch-norm γ/β with the head (default false)' },
   { flag: 'train-samples', key: 'trainSamples', kind: 'int', min: 1, max: 60000, help: 'target training images (default 2000)' },
   { flag: 'validation', key: 'validation', kind: 'int', min: 1, max: 60000, help: 'target validation images (default 1000)' },
   { flag: 'test-samples', key: 'testSamples', kind: 'int', min: 1, max: 10000, help: 'held-out test images (default 2000)' },
   { flag: 'stats-samples', key: 'statsSamples', kind: 'int', min: 2, max: 60000, help: 'images whose moments set the batch-norm statistics (default 256)' },
-  { flag: 'seed', key: 'seed', kind: 'int', min: 0, max: 4294967295, help: 'seed of the head fit (default 0, as the search)' },
+  sharedAs(SEED, 'seed', 'seed of the head fit (default 0, as the search)'),
   { flag: 'seeds', key: 'seeds', kind: 'int', min: 1, max: 1000, help: 'head fits with seeds seed, seed+1, …; mean and spread reported (default 1)' },
   { flag: 'image-offset', key: 'imageOffset', kind: 'int', min: 0, max: 60000, help: "first MNIST training image of the target (default: the bank's trainSamples)" },
-  { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, help: 'TensorFlow.js backend (default wasm)' },
+  sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default wasm)'),
 ];
+
+/** The flags an ordering replay takes. */
+export const ORDERING_REPLAY_GROUP: OptionGroup = {
+  title: "an ordering genome file (or a run's best.json holding one)",
+  purpose: 'replaying an ordering genome',
+  options: [...ORDERING_REPLAY_OPTIONS, JSON_SWITCH, NO_PROGRESS],
+};
 
 /** The ordering-transfer settings the genome was trained under: its file's meta, or the run's a best.json belongs to. */
 function trainedUnder(genomePath: string, read: GenomeFileContents): Record<string, unknown> {
@@ -60,10 +68,9 @@ export async function cmdReplayOrdering(args: ParsedArgs, genomePath: string, re
   const raw: Record<string, unknown> = trainedUnder(genomePath, read);
   let seeds = 1;
   let backend: BackendRequest = 'wasm';
-  for (const [flag, value] of Object.entries(args.flags)) {
-    const o = ORDERING_REPLAY_OPTIONS.find((x) => x.flag === flag);
-    if (!o) throw new UsageError(`unknown option '--${flag}' for replaying an ordering; valid: ${[...ORDERING_REPLAY_OPTIONS.map((x) => x.flag), 'json'].join(', ')}`);
-    const v = parseOptionValue(o, value);
+  for (const o of ORDERING_REPLAY_OPTIONS) {
+    if (args.flags[o.flag] === undefined) continue;
+    const v = parseOptionValue(o, args.flags[o.flag]);
     if (o.key === 'seeds') seeds = v as number;
     else if (o.key === 'backend') backend = v as BackendRequest;
     else if (o.key === 'fitBatchNorm') raw['fitBatchNorm'] = v === 'true';

@@ -37,7 +37,7 @@ export interface RunConfig {
 
 export type OptionKind = 'string' | 'int' | 'number' | 'vector' | 'json' | 'enum' | 'list';
 
-/** One option of a command: its flag, type and range; shared by `search` and `replay`. */
+/** One option of a command: its flag, type, range and help; the CLI's parser and help are generated from these. */
 export interface OptionSpec<K extends string = keyof RunConfig> {
   /** The flag / config-file name. */
   flag: string;
@@ -49,6 +49,8 @@ export interface OptionSpec<K extends string = keyof RunConfig> {
   /** Excluded lower bound (e.g. sigma0 > 0). */
   above?: number;
   choices?: readonly string[];
+  /** How the value shows in help (`--out DIR`); default from the kind (N, X, NAME, LIST, JSON, the choices). */
+  value?: string;
 }
 
 export const RUN_OPTIONS: readonly OptionSpec[] = [
@@ -56,17 +58,17 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'dim', key: 'dim', kind: 'int', min: 1, max: 100000, help: 'dimension of a vector genome (default 10)' },
   { flag: 'task', key: 'task', kind: 'string', help: 'task to minimise (required)' },
   { flag: 'strategy', key: 'strategy', kind: 'string', help: "search strategy (default 'cmaes')" },
-  { flag: 'x0', key: 'x0', kind: 'vector', help: 'start point: one number for every coordinate, or a comma list (default 0)' },
-  { flag: 'init', key: 'init', kind: 'string', help: "start from 'random' (a seeded random genome of the kind), 'default' (the kind's default, e.g. ht-hparams) or a genome FILE; overrides --x0" },
-  { flag: 'sigma0', key: 'sigma0', kind: 'number', above: 0, max: 1e30, help: 'initial step size (default 1)' },
+  { flag: 'x0', key: 'x0', kind: 'vector', value: 'X|LIST', help: 'start point: one number for every coordinate, or a comma list (default 0)' },
+  { flag: 'init', key: 'init', kind: 'string', value: 'random|default|FILE', help: "start from 'random' (a seeded random genome of the kind), 'default' (the kind's default, e.g. ht-hparams) or a genome FILE; overrides --x0" },
+  { flag: 'sigma0', key: 'sigma0', kind: 'number', value: 'S', above: 0, max: 1e30, help: 'initial step size (default 1)' },
   { flag: 'popsize', key: 'popsize', kind: 'int', min: 2, max: 1000000, help: "population size (default: the strategy's)" },
-  { flag: 'target', key: 'target', kind: 'number', help: 'stop once the best fitness is <= this' },
+  { flag: 'target', key: 'target', kind: 'number', value: 'F', help: 'stop once the best fitness is <= this' },
   { flag: 'max-evals', key: 'maxEvals', kind: 'int', min: 1, max: 1e12, help: 'stop after this many evaluations' },
   { flag: 'max-generations', key: 'maxGenerations', kind: 'int', min: 1, max: 1e9, help: 'stop after this many generations' },
   { flag: 'seed', key: 'seed', kind: 'int', min: 0, max: 4294967295, help: 'run seed (default: drawn, then recorded)' },
   { flag: 'workers', key: 'workers', kind: 'int', min: 0, max: 256, help: 'worker threads; 0 evaluates inline (default: number of cores)' },
-  { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, help: 'TensorFlow.js backend (default auto)' },
-  { flag: 'timeout-ms', key: 'timeoutMs', kind: 'number', above: 0, max: 1e9, help: 'time limit per evaluation in ms (default 600000)' },
+  { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, value: 'NAME', help: 'TensorFlow.js backend (default auto)' },
+  { flag: 'timeout-ms', key: 'timeoutMs', kind: 'number', value: 'MS', above: 0, max: 1e9, help: 'time limit per evaluation in ms (default 600000)' },
   { flag: 'eval-batch', key: 'evalBatch', kind: 'int', min: 1, max: 4096, help: 'genomes per job for tasks with a population axis (default 8)' },
   { flag: 'genome-config', key: 'genomeConfig', kind: 'json', help: 'genome kind settings as a JSON object' },
   { flag: 'task-config', key: 'taskConfig', kind: 'json', help: 'task settings as a JSON object, e.g. {"rotate":true}' },

@@ -40,11 +40,13 @@ test('export: bad input names the fix, exits 2 and writes nothing', (t) => {
   t.is(cli(['search', '--task', 'sphere', '--dim', '2', '--max-generations', '2', '--workers', '0', '--out', dir, '--json']).code, 0);
   const before = readdirSync(dir).sort();
   for (const [args, msg] of [
-    [[join(root, 'none')], /is not a run folder \(no manifest\.json\)/],
-    [[dir, '--which', 'worst'], /--which must be mean or best \(got worst\)/],
+    [[join(root, 'none')], /none not found; give a run folder/],
+    [[root], /is not a run folder \(no manifest\.json\)/],
+    [[dir, '--which', 'worst'], /--which must be one of mean, best \(got "worst"\)/],
     [[dir, '--out', join(root, 'x.txt')], /--out must name a \.json file/],
-    [[dir, '--outt', 'x.json'], /unknown option --outt for export; valid options: --which, --out, --json/],
-    [[], /usage: evometa export DIR/],
+    [[dir, '--outt', 'x.json'], /unknown option --outt for export; did you mean --out\?/],
+    [[], /export needs DIR; usage: evometa export DIR/],
+    [[dir, dir], /unexpected argument '.*' for export; usage: evometa export DIR/],
   ] as const) {
     const r = cli(['export', ...args]);
     t.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

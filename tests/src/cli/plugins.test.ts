@@ -58,7 +58,7 @@ test('bad plug-ins: one line naming the module, exit 2, and no run folder', (t) 
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /^evometa: error: unknown task 'slow-shifted-sphere'; valid tasks: sphere/);
   t.false(existsSync(out));
-  t.regex(cli(['resume', out, '--plugin', task]).stderr, /--plugin applies to search, start and list; resume loads the plug-ins the run's manifest records/);
+  t.is(cli(['resume', out, '--plugin', task]).stderr, "evometa: error: --plugin is not an option of resume: resume loads the plug-ins the run's manifest records\n");
 });
 
 test('a config file lists plug-ins under "plugins", resolved against the current folder; list marks their origin', (t) => {
@@ -69,8 +69,10 @@ test('a config file lists plug-ins under "plugins", resolved against the current
   t.deepEqual(readJson(join(cwd, 'r', 'manifest.json')).config.plugins, [fileUrl(task)]);
   const l = cli(['list', '--plugin', task]);
   t.is(l.code, 0, l.stderr);
-  t.regex(l.stdout, new RegExp(`^  slow-shifted-sphere \\[plug-in ${fileUrl(task)}\\] sphere around`, 'm'));
-  t.regex(l.stdout, /^ {2}sphere {9}pycma's sphere/m);
+  // Aligned columns name · origin · description; a plug-in's origin is its number in the plug-ins list below.
+  t.regex(l.stdout, /^ {2}slow-shifted-sphere {2}plug-in 1 {2}sphere around/m);
+  t.regex(l.stdout, /^ {2}sphere {15}built-in {3}pycma's sphere/m);
+  t.regex(l.stdout, new RegExp(`^plug-ins:\n  1  ${fileUrl(task)}$`, 'm'));
   const j = JSON.parse(cli(['list', '--json', '--plugin', task]).stdout);
   t.is(j.origins.tasks['slow-shifted-sphere'], fileUrl(task));
   t.is(j.origins.tasks['sphere'], 'built-in');

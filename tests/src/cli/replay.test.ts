@@ -92,7 +92,9 @@ test('replay dispatches on the genome file kind: blur, ordering and ht-hparams f
     [join(v1, 'backprop.blur.json'), ['--task', 'cifar'], /--task must be one of mnist, fashion-mnist, xor/], // the blur replay's options
     [ordering, [], /replaying an ordering needs --bank DIR/],
     [join(v1, 'ordering.json'), [], /replaying an ordering needs --bank DIR/],
-    [ht, ['--steps', '3'], /unknown replay \(HyperTransformer\) option '--steps'; valid: episodes/],
+    [ht, ['--steps', '3'], /h\.json holds a genome of kind 'ht-hparams'; --steps is for replaying a learned rule \(replaying a HyperTransformer takes --episodes, --source/],
+    [ordering, ['--export', 'm'], /o\.json holds a genome of kind 'ordering'; --export is for replaying a learned rule \(replaying an ordering genome takes --bank, --task/],
+    [join(v1, 'backprop.blur.json'), ['--episodes', '5'], /backprop\.blur\.json holds a genome of kind 'blur'; --episodes is for replaying a HyperTransformer \(replaying a learned rule takes --task/],
     [vector, [], /v\.json holds a genome of kind 'vector', which has no replay; replay takes genomes of kind blur, ordering, ht-hparams/],
   ] as const) {
     const r = cli(['replay', file, ...args]);
