@@ -109,19 +109,6 @@ function progressFor(config: RunConfig, bar: ProgressBar): (r: GenerationRecord)
   };
 }
 
-/** Replay options for a learned rule: a task it never saw in meta-training, on the architecture it was trained with. */
-function replayArgsFor(config: RunConfig): string {
-  const tc = config.taskConfig;
-  const hidden = Array.isArray(tc['hidden']) ? (tc['hidden'] as number[]).join(',') : null;
-  if (config.task === 'blur-boolean') {
-    const held = tc['heldOut'];
-    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'and';
-    return `--task ${task} --hidden ${hidden ?? 20} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 512} --steps 100`;
-  }
-  const task = config.task === 'blur-fashion-mnist' ? 'mnist' : 'fashion-mnist';
-  return `--task ${task} --hidden ${hidden ?? 64} --batch-size ${typeof tc['batchSize'] === 'number' ? tc['batchSize'] : 32} --steps 1000`;
-}
-
 /**
  * A learned-rule run also leaves its final point (the CMA-ES mean, metagrad's x) as final.json: with a noisy
  * fitness best.json is the luckiest single evaluation, and the final point is the rule to replay.
@@ -138,6 +125,7 @@ async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Pr
     process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
     return;
   }
+  const replay = final ? await (await import('../workflows/replay/replay_command.js')).replayCommandFor(final) : null;
   process.stdout.write(
     [
       `${config.strategy} on ${config.task} (${config.genome}, seed ${config.seed})`,
@@ -148,7 +136,7 @@ async function printSummary(s: RunSummary, json: boolean, config: RunConfig): Pr
       `  best genome:  ${join(s.runDir, 'best.json')} (best single evaluation)`,
       ...(final ? [`  final point:  ${final} (the search's mean or x: the rule to use)`] : []),
       `  report:       evometa report ${s.runDir}`,
-      ...(final ? [`  replay:       npx evometa replay ${final} ${replayArgsFor(config)} --compare sgd,adam --seeds 5`] : []),
+      ...(replay ? [`  replay:       ${replay}`] : []),
       '',
     ].join('\n'),
   );

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { readJsonFile } from '../core/json_file.js';
 import { lookup } from '../core/errors.js';
 import { writeGenomeFile } from '../core/genome_file.js';
-import { runConfigOf, runPoint, runStrategyState, type RunPoint } from './run_point.js';
+import { runConfigOf, runPoint, runStrategyState, runTrainedOn, type RunPoint, type TrainedOn } from './run_point.js';
 import type { Registry } from '../core/plugin.js';
 import type { WarmStart } from '../core/strategy.js';
 import type { Checkpoint } from './run_records.js';
@@ -37,6 +37,8 @@ export interface ExportedPoint {
   taskConfig: Record<string, unknown>;
   strategy: string;
   seed: number;
+  /** The network and inner loop the genome was trained in (where the task describes one): what replay rebuilds. */
+  trainedOn?: TrainedOn;
 }
 
 /**
@@ -61,7 +63,11 @@ export function warmPathFor(out: string): string {
 export function exportRunPoint(dir: string, which: RunPoint, out: string, registry: Registry): { genome: string; warm: string | null } {
   const { x, genome, config } = runPoint(dir, which, registry);
   const cp = readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint;
-  const point: ExportedPoint = { x, which, run: dir, generation: cp.generation, evaluations: cp.evaluations, task: config.task, taskConfig: config.taskConfig, strategy: config.strategy, seed: config.seed };
+  const trainedOn = runTrainedOn(config, registry);
+  const point: ExportedPoint = {
+    x, which, run: dir, generation: cp.generation, evaluations: cp.evaluations, task: config.task, taskConfig: config.taskConfig, strategy: config.strategy, seed: config.seed,
+    ...(trainedOn ? { trainedOn } : {}),
+  };
   const kind = lookup(registry.genomes, 'genome kind', config.genome);
   writeGenomeFile(out, kind, genome, kind.resolveConfig({ dim: config.dim, ...config.genomeConfig }), { ...point });
   const w = which === 'mean' ? warmStartOf(dir, out, registry) : null;
