@@ -5,10 +5,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { UsageError } from '../core/errors.js';
-import { RUN_OPTIONS, resolveRunConfig, type RunConfig } from '../engine/run_config.js';
+import { configFilePaths, RUN_OPTIONS, resolveRunConfig, type RunConfig } from '../engine/run_config.js';
 import type { GenerationRecord, ResumeOverrides, RunSummary } from '../engine/engine.js';
 import { resumeRun, runSearch } from '../search.js';
 import { BUILTIN_ORIGIN, loadRegistry, type LoadedRegistry } from '../plugins.js';
@@ -85,7 +85,7 @@ function readConfigFile(path: string): Record<string, unknown> {
     throw new UsageError(`--config ${path} is not valid JSON: ${(e as Error).message}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`--config ${path} must hold a JSON object of options`);
-  return v as Record<string, unknown>;
+  return configFilePaths(v as Record<string, unknown>, dirname(path));
 }
 
 function defaultRunDir(config: RunConfig): string {

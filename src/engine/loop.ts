@@ -137,7 +137,8 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
     await evaluator.close();
   }
   const summary: RunSummary = { evaluations, bestFitness: best ? best.fitness : null, generations: generation, stopReason: stop, runDir: store.dir };
-  store.write('summary', summary);
+  // The file names its own folder as '.', so the folder can move; callers get the folder they ran in.
+  store.write('summary', { ...summary, runDir: '.' });
   store.log(`stopped after ${generation} generations, ${evaluations} evaluations: ${JSON.stringify(stop)}`);
   if (best === null && evaluations > 0) store.log(`no evaluation succeeded: all ${evaluations} failed (their reasons are above); the run has no best`);
   return summary;
