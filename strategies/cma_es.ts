@@ -29,6 +29,7 @@ import { CMA_PARAM_KEYS } from './cma_params.js';
 import { initCmaState, type CmaState } from './cma_state.js';
 import { ask, tell } from './cma_generation.js';
 import { stop } from './cma_stop.js';
+import { cmaDiagnostics } from './cma_diagnostics.js';
 import type { Strategy, WarmStart } from '../src/core/strategy.js';
 
 export { CMA_PARAM_KEYS, cmaParameters, defaultPopsize, type CmaParams } from './cma_params.js';
@@ -60,6 +61,7 @@ function makeStrategy(name: string, diagonal: boolean, description: string): Str
     stop,
     point,
     warmStart,
+    diagnostics: cmaDiagnostics,
   };
 }
 

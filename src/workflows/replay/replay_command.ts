@@ -7,20 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readJsonFile } from '../../core/json_file.js';
 import type { GenomeFileMeta } from '../../core/genome_file.js';
-import { findTrainedOn } from './replay_setting.js';
-
-/** The genome kind a run folder's manifest names, if it is one. */
-function runKind(dir: string): string | undefined {
-  const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) return undefined;
-  const kind = (readJsonFile(path, 'run manifest') as { config?: { genome?: unknown } }).config?.genome;
-  return typeof kind === 'string' ? kind : undefined;
-}
-
-/** A path as one shell word. */
-function shellWord(s: string): string {
-  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../../report/report.js';
+import { findTrainedOn, manifestGenomeKind } from './replay_setting.js';
 
 /**
  * The replay command for a blur run folder (its final.json where the run wrote one, else the folder, which replays
@@ -30,16 +18,16 @@ export async function replayCommandFor(path: string): Promise<string | null> {
   let target = path;
   let meta: GenomeFileMeta | null = null;
   if (statSync(path).isDirectory()) {
-    if (runKind(path) !== 'blur') return null;
+    if (manifestGenomeKind(path) !== 'blur') return null;
     if (existsSync(join(path, 'final.json'))) target = join(path, 'final.json');
   }
   if (target !== path || !statSync(path).isDirectory()) {
     const json = readJsonFile(target, 'genome file') as { kind?: unknown; meta?: GenomeFileMeta; genome?: unknown };
-    const kind = typeof json.kind === 'string' ? json.kind : runKind(dirname(target));
+    const kind = typeof json.kind === 'string' ? json.kind : manifestGenomeKind(dirname(target));
     if (kind !== 'blur') return null;
     meta = json.meta ?? null;
   }
   const found = await findTrainedOn(target, meta);
   const task = found ? ` --task ${found.trainedOn.replayTask}` : '';
-  return `npx evometa replay ${shellWord(target)}${task} --compare sgd,adam --seeds 5`;
+  return `npx evometa replay ${shellQuote(target)}${task} --compare sgd,adam --seeds 5`;
 }

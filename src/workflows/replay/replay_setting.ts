@@ -69,7 +69,8 @@ export function checkTrainedOn(raw: unknown, where: string): BlurTrainedOn {
   return raw as unknown as BlurTrainedOn;
 }
 
-function manifestGenomeKind(dir: string): string | undefined {
+/** The genome kind a run folder's manifest names; undefined where `dir` holds no manifest. */
+export function manifestGenomeKind(dir: string): string | undefined {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) return undefined;
   const kind = (readJsonFile(path, 'run manifest') as { config?: { genome?: unknown } }).config?.genome;
