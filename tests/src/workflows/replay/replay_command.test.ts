@@ -40,6 +40,11 @@ test('the replay command a finished blur search prints trains the network and in
   t.deepEqual(saved.setting.origin, { task: 'flag', hidden: 'trainedOn', outputs: 'trainedOn', steps: 'trainedOn', batchSize: 'trainedOn', downsample: 'default' });
   t.deepEqual(saved.setting.trainedOn, trainedOn);
   t.regex(r.stderr, /replay setting: nxor, sizes 2-5-1 \(signed outputs\), 2 steps, batch 24; from the meta-training setting of .*final\.json meta\.trainedOn/);
+  // best.json is a record without meta: the run's manifest beside it gives the same setting.
+  const b = cli(['replay', join(run, 'best.json'), '--seeds', '1', '--compare', 'none', '--out', join(root, 'best'), '--json']);
+  t.is(b.code, 0, b.stderr);
+  t.deepEqual([JSON.parse(b.stdout).task, JSON.parse(b.stdout).sizes], ['nxor', [2, 5, 1]]);
+  t.true(b.stderr.includes(`from the meta-training setting of ${join(run, 'manifest.json')} (blur-boolean: 2-5-1, signed outputs, 2 steps, batch 24)`), b.stderr);
 });
 
 test('replayCommandFor: only blur genomes have one', async (t) => {
