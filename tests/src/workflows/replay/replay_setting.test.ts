@@ -8,6 +8,7 @@ import {
 import { replayClasses } from '../../../../src/workflows/replay/replay_data.js';
 import { blurBooleanTask, blurMnistTask } from '../../../../tasks/blur/blur_tasks.js';
 import { readJson, tempDir } from '../../../helpers/run_files.js';
+import { BACKPROP_REPLAY_SETTING } from '../../../../genomes/write_blur_references.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
 const DEFAULTS: ReplaySetting = { task: 'fashion-mnist', hidden: [64], outputs: 'one-hot', steps: 1000, batchSize: 32, downsample: 2 };
@@ -85,4 +86,7 @@ test('the shipped learned rules record the setting bench/blur_boolean.ts meta-tr
     // The block is what the task itself derives from the recorded task settings.
     t.deepEqual(trainedOn, booleanTrainedOn(meta.taskConfig), name);
   }
+  // The backprop genome was never meta-trained: its setting is the task's for 200 learning steps of batch 32.
+  t.deepEqual(checkTrainedOn(BACKPROP_REPLAY_SETTING, 'backprop'), booleanTrainedOn({ unrollSteps: 201, batchSize: 32, queryBatchSize: 512 }));
+  t.deepEqual(readJson(join(repoRoot, 'genomes', 'backprop.blur.json')).meta.trainedOn, BACKPROP_REPLAY_SETTING);
 });
