@@ -10,7 +10,7 @@
  */
 import { UsageError } from '../src/core/errors.js';
 import { randomInt } from 'node:crypto';
-import type { Strategy, StrategyOptions, StrategyState, WarmStart } from '../src/core/strategy.js';
+import type { Strategy, StrategyDiagnostics, StrategyOptions, StrategyState, WarmStart } from '../src/core/strategy.js';
 import type { Candidate, StopReasons } from '../src/core/types.js';
 import { askedMarker, tellInput, type FitnessInput } from './tell_input.js';
 
@@ -107,6 +107,10 @@ export function checkedStrategy<S extends StrategyState>(strategy: Strategy<S>, 
       if (checkedPoints.length > 0) state.injected = [...(state.injected ?? []), ...checkedPoints];
     },
   };
+  if (strategy.diagnostics) {
+    const diagnostics = strategy.diagnostics.bind(strategy);
+    checked.diagnostics = (state: S): StrategyDiagnostics => diagnostics(state);
+  }
   if (strategy.validateState) {
     const validate = strategy.validateState.bind(strategy);
     checked.validateState = (state: unknown, where: string, dimension?: number): void => {

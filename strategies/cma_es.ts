@@ -36,6 +36,7 @@ import { checkCmaState } from './cma_state_check.js';
 import { StateCheck } from './state_checks.js';
 import { ask, tell } from './cma_generation.js';
 import { stop } from './cma_stop.js';
+import { cmaDiagnostics } from './cma_diagnostics.js';
 import type { Strategy, WarmStart } from '../src/core/strategy.js';
 
 export { CMA_PARAM_KEYS, cmaParameters, defaultPopsize, type CmaParams } from './cma_params.js';
@@ -69,6 +70,7 @@ function makeStrategy(name: string, diagonal: boolean, description: string): Str
     point,
     warmStart,
     validateState: (state, where, dimension) => checkCmaState(new StateCheck(where), state, name, dimension),
+    diagnostics: cmaDiagnostics,
   };
 }
 

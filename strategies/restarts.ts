@@ -237,6 +237,7 @@ function makeStrategy(name: string, bipop: boolean, description: string): Strate
     stop,
     point,
     warmStart,
+    diagnostics: (s) => cmaes.diagnostics!(s.inner),
     validateState: (state, where, dimension) => checkRestartState(new StateCheck(where), state, name, bipop, dimension),
   };
 }

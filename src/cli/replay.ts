@@ -16,6 +16,8 @@ import { readJsonFile } from '../core/json_file.js';
 import { runPoint } from '../store/run_point.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
 import { REPLAY_TASKS } from '../workflows/replay/replay_data.js';
+import { findTrainedOn, type FoundTrainedOn } from '../workflows/replay/replay_setting.js';
+import { BLUR_OUTPUT_ENCODINGS, type BlurOutputEncoding } from '../../tasks/blur/blur_training_setting.js';
 import { progressBarFor } from './progress_bar.js';
 import type { Command, OptionGroup, ParsedArgs } from './command.js';
 import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, OUT, SEED, sharedAs, withHelp } from './options.js';
@@ -29,6 +31,7 @@ interface ReplayConfig {
   seeds: number;
   seed: number;
   hidden: number | number[];
+  outputs: BlurOutputEncoding;
   batchSize: number;
   downsample: number;
   classes: number | number[] | null;
@@ -40,13 +43,14 @@ interface ReplayConfig {
 }
 
 export const REPLAY_OPTIONS: readonly OptionSpec<keyof ReplayConfig>[] = [
-  { flag: 'task', key: 'task', kind: 'enum', choices: REPLAY_TASKS, value: 'NAME', help: 'data to train on (default fashion-mnist)' },
-  { flag: 'steps', key: 'steps', kind: 'int', min: 1, max: 1e7, help: 'inner steps per network (default 1000)' },
+  { flag: 'task', key: 'task', kind: 'enum', choices: REPLAY_TASKS, value: 'NAME', help: "data to train on (default: the genome's meta-training setting, else fashion-mnist)" },
+  { flag: 'steps', key: 'steps', kind: 'int', min: 1, max: 1e7, help: "inner steps per network (default: the genome's meta-training setting, else 1000)" },
   { flag: 'compare', key: 'compare', kind: 'string', help: "baselines, comma-separated: sgd, adam, or 'none' (default sgd,adam)" },
   { flag: 'seeds', key: 'seeds', kind: 'int', min: 1, max: 1000, help: 'networks per method (default 5)' },
   sharedAs(SEED, 'seed', 'base seed (default 0)'),
-  { flag: 'hidden', key: 'hidden', kind: 'vector', help: 'hidden layer sizes, comma-separated (default 64)' },
-  { flag: 'batch-size', key: 'batchSize', kind: 'int', min: 1, max: 65536, help: 'batch per step (default 32)' },
+  { flag: 'hidden', key: 'hidden', kind: 'vector', help: "hidden layer sizes, comma-separated (default: the genome's meta-training setting, else 64)" },
+  { flag: 'outputs', key: 'outputs', kind: 'enum', choices: BLUR_OUTPUT_ENCODINGS, value: 'ENC', help: "signed (one ±1 output, two-class tasks) or one-hot (default: the genome's meta-training setting, else one-hot)" },
+  { flag: 'batch-size', key: 'batchSize', kind: 'int', min: 1, max: 65536, help: "batch per step (default: the genome's meta-training setting, else 32)" },
   { flag: 'downsample', key: 'downsample', kind: 'int', min: 1, max: 28, help: 'image downsampling factor (default 2: 28→14)' },
   { flag: 'classes', key: 'classes', kind: 'vector', help: 'keep only these classes (default all)' },
   { flag: 'train-samples', key: 'trainSamples', kind: 'int', min: 10, max: 60000, help: 'training examples (default 10000)' },
@@ -76,6 +80,7 @@ const DEFAULTS: ReplayConfig = {
   seeds: 5,
   seed: 0,
   hidden: 64,
+  outputs: 'one-hot',
   batchSize: 32,
   downsample: 2,
   classes: null,
@@ -107,8 +112,8 @@ export interface KindReplay {
 export const REPLAY_BY_KIND: Readonly<Record<string, KindReplay>> = {
   blur: {
     options: BLUR_REPLAY_GROUP,
-    file: (args, path, read) => replayBlur(args, path, read.genome as BlurGenome),
-    runFolder: async (args, dir) => replayBlur(args, dir, await runFolderGenome(dir)),
+    file: async (args, path, read) => replayBlur(args, path, read.genome as BlurGenome, await findTrainedOn(path, read.meta)),
+    runFolder: async (args, dir) => replayBlur(args, dir, await runFolderGenome(dir), await findTrainedOn(dir, null)),
   },
   ordering: {
     options: ORDERING_REPLAY_GROUP,
@@ -185,29 +190,45 @@ async function runFolderGenome(dir: string): Promise<BlurGenome> {
   return runPoint(dir, 'mean', await registryForRun(dir)).genome as BlurGenome;
 }
 
-/** Trains networks with the rule beside the baselines; `source` (the genome file or run folder) is recorded with the results. */
-async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome): Promise<void> {
+/**
+ * Trains networks with the rule beside the baselines; `source` (the genome file or run folder) is recorded with the
+ * results. The rule's meta-training setting (`found`) decides the network and inner loop unless a flag overrides.
+ */
+async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome, found: FoundTrainedOn | null): Promise<void> {
   const { initBackend } = await import('../runtime/backend.js');
-  const { loadReplayData } = await import('../workflows/replay/replay_data.js');
-  const { defaultEvalAt, replayRule, replayTable, writeReplay } = await import('../workflows/replay/replay_blur.js');
-  const c: ReplayConfig = { ...DEFAULTS };
+  const { loadReplayData, replayClasses } = await import('../workflows/replay/replay_data.js');
+  const { defaultEvalAt, outputSize, replayRule, replayTable, writeReplay } = await import('../workflows/replay/replay_blur.js');
+  const { describeReplaySetting, resolveReplaySetting } = await import('../workflows/replay/replay_setting.js');
   const out = args.flags['out'];
   const exportDir = args.flags['export'] ?? null;
-  for (const o of REPLAY_OPTIONS) if (args.flags[o.flag] !== undefined) (c as unknown as Record<string, unknown>)[o.key] = parseOptionValue(o, args.flags[o.flag]);
+  const given: Partial<ReplayConfig> = {};
+  for (const o of REPLAY_OPTIONS) if (args.flags[o.flag] !== undefined) (given as Record<string, unknown>)[o.key] = parseOptionValue(o, args.flags[o.flag]);
+  const classes = list(given.classes ?? null);
+  if (classes) integers(classes, 'classes', 0);
+  const { hidden: givenHidden, ...givenRest } = given;
+  const setting = resolveReplaySetting(
+    { ...DEFAULTS, hidden: list(DEFAULTS.hidden)! },
+    found,
+    { ...givenRest, ...(givenHidden !== undefined ? { hidden: integers(list(givenHidden)!, 'hidden', 1) } : {}) },
+    (task) => replayClasses(task, classes),
+  );
+  const { origin: _origin, trainedOnFrom: _from, trainedOn: _trainedOn, ...used } = setting;
+  const c: ReplayConfig = { ...DEFAULTS, ...given, ...used };
   const compare = c.compare === 'none' ? [] : c.compare.split(',').map((s) => s.trim());
   for (const m of compare) if (m !== 'sgd' && m !== 'adam') throw new UsageError(`--compare takes sgd, adam or none (got '${m}')`);
-  const hidden = integers(list(c.hidden)!, 'hidden', 1);
+  const hidden = setting.hidden;
   const evalAt = c.evalAt === null ? defaultEvalAt(c.steps) : integers(list(c.evalAt)!, 'eval-at', 0).filter((s) => s <= c.steps);
-  const classes = list(c.classes);
-  if (classes) integers(classes, 'classes', 0);
 
   const backend = await initBackend(c.backend);
   const data = loadReplayData({ task: c.task, downsample: c.downsample, classes, trainSamples: c.trainSamples, validation: c.validation, testSamples: c.testSamples });
+  const settingLine = describeReplaySetting(setting, [data.inputs, ...hidden, outputSize(c.outputs, data)]);
+  process.stderr.write(`evometa: ${settingLine}\n`);
   const dir = out ?? join('results', `replay-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${c.task}`);
   const bar = progressBarFor(args);
   const json = args.switches.has('json');
   const result = await replayRule(genome, data, {
     hidden,
+    outputs: c.outputs,
     steps: c.steps,
     batchSize: c.batchSize,
     seeds: c.seeds,
@@ -218,10 +239,13 @@ async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome):
     onProgress: (done, total, label) => bar?.update({ fraction: done / total, label }),
   });
   bar?.done();
-  const files = writeReplay(dir, result, { genome: source, backend: backend.backend, config: { ...c, hidden, evalAt, classes }, createdAt: new Date().toISOString() });
+  const files = writeReplay(dir, result, {
+    genome: source, backend: backend.backend, config: { ...c, hidden, evalAt, classes },
+    setting: { line: settingLine, origin: setting.origin, trainedOnFrom: setting.trainedOnFrom, trainedOn: setting.trainedOn }, createdAt: new Date().toISOString(),
+  });
   if (json) {
     const methods = Object.fromEntries(result.methods.map((m) => [m.method, { mean: m.mean, std: m.std, ...(m.learningRate !== undefined ? { learningRate: m.learningRate } : {}) }]));
-    process.stdout.write(JSON.stringify({ task: result.task, sizes: result.sizes, evalAt: result.evalAt, methods, runDir: dir, svg: files.svg, ...(exportDir ? { exported: exportDir } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({ task: result.task, sizes: result.sizes, evalAt: result.evalAt, methods, setting: { line: settingLine, origin: setting.origin }, runDir: dir, svg: files.svg, ...(exportDir ? { exported: exportDir } : {}) }) + '\n');
   } else {
     process.stdout.write(`${replayTable(result)}\n\nbackend ${backend.backend}; results ${files.json}; plot ${files.svg}${exportDir ? `; model ${exportDir}/model.json` : ''}\n`);
   }

@@ -51,21 +51,6 @@ export function onInterrupt(dir: () => string | undefined): void {
   });
 }
 
-/** Replay options for a learned rule: a task it never saw in meta-training, on the architecture it was trained with. */
-function replayArgsFor(config: RunConfig): string {
-  if (config.genome !== 'blur') return '';
-  const tc = config.taskConfig;
-  const hidden = Array.isArray(tc['hidden']) ? (tc['hidden'] as number[]).join(',') : null;
-  const batch = (fallback: number) => (typeof tc['batchSize'] === 'number' ? tc['batchSize'] : fallback);
-  if (config.task === 'blur-boolean') {
-    const held = tc['heldOut'];
-    const task = Array.isArray(held) && typeof held[0] === 'string' ? held[0] : 'and';
-    return ` --task ${task} --hidden ${hidden ?? 20} --batch-size ${batch(512)} --steps 100 --compare sgd,adam --seeds 5`;
-  }
-  const task = config.task === 'blur-fashion-mnist' ? 'mnist' : 'fashion-mnist';
-  return ` --task ${task} --hidden ${hidden ?? 64} --batch-size ${batch(32)} --steps 1000 --compare sgd,adam --seeds 5`;
-}
-
 /**
  * The run's final point (the CMA-ES mean, metagrad's x, the GA's elite: the strategy's `point`) as final.json: with a
  * noisy fitness best.json is the luckiest single evaluation, and the final point is the genome to use. A run
@@ -83,8 +68,8 @@ export async function finishRun(s: RunSummary, config: RunConfig, json: boolean)
   const final = await exportFinalPoint(s, config);
   if (json) process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
   else {
-    const { REPLAY_BY_KIND } = await import('./replay.js');
-    const replay = final && REPLAY_BY_KIND[config.genome] ? `npx evometa replay ${final}${replayArgsFor(config)}` : null;
+    // The command replays the final point in its meta-training setting (the file's meta.trainedOn).
+    const replay = final ? await (await import('../workflows/replay/replay_command.js')).replayCommandFor(final) : null;
     process.stdout.write(
       [
         `${config.strategy} on ${config.task} (${config.genome}, seed ${config.seed})`,

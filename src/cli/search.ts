@@ -1,9 +1,9 @@
 /** `evometa search --task NAME [options]`: starts a search in a new run folder. */
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { optionByFlag, resolveRunConfig, RUN_OPTIONS, type RunConfig } from '../engine/run_config.js';
+import { configFilePaths, optionByFlag, resolveRunConfig, RUN_OPTIONS, type RunConfig } from '../engine/run_config.js';
 import type { Command, OptionGroup, ParsedArgs } from './command.js';
 import { CONFIG_FILE, JSON_SWITCH, NO_PROGRESS, OUT, withHelp } from './options.js';
 import { finishRun, onInterrupt, withProgress } from './run_summary.js';
@@ -51,7 +51,7 @@ function readConfigFile(path: string): Record<string, unknown> {
     const guess = nearest(key, [...RUN_OPTIONS.map((o) => o.flag), 'out', 'plugins']);
     throw new UsageError(`--config ${path}: unknown option '${key}'; ${guess ? `did you mean '${guess}'?` : 'the keys are the search options of evometa search --help'}`);
   }
-  return v as Record<string, unknown>;
+  return configFilePaths(v as Record<string, unknown>, dirname(path));
 }
 
 function defaultRunDir(config: RunConfig): string {

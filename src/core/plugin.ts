@@ -54,6 +54,7 @@ const MEMBERS: Readonly<Record<PluginSection, readonly Member[]>> = {
     { key: 'name', type: 'string' }, { key: 'description', type: 'string' }, { key: 'genomeKinds', type: 'string[]' },
     { key: 'usesTensorflow', type: 'boolean' }, { key: 'resolveConfig', type: 'function' }, { key: 'evaluate', type: 'function' },
     { key: 'evaluateBatch', type: 'function', optional: true }, { key: 'annotate', type: 'function', optional: true },
+    { key: 'trainingSetting', type: 'function', optional: true },
   ],
   genomes: [
     { key: 'name', type: 'string' }, { key: 'description', type: 'string' }, { key: 'resolveConfig', type: 'function' },

@@ -90,6 +90,21 @@ export interface Strategy<S extends StrategyState = StrategyState> {
    * check their state.
    */
   validateState?(state: unknown, where: string, dimension?: number): void;
+  /**
+   * Optional: numbers about the search distribution for the run's records and report (the panels of pycma's
+   * plot); a strategy fills in what it has.
+   */
+  diagnostics?(state: S): StrategyDiagnostics;
+}
+
+/** What a report shows of a strategy's search distribution besides σ. */
+export interface StrategyDiagnostics {
+  /** Longest over shortest principal axis of the sampling distribution (√ of the condition number of C). */
+  axisRatio?: number;
+  /** Per-coordinate standard deviations σ·√C_ii. */
+  scales?: number[];
+  /** The distribution's mean, as the strategy holds it. */
+  mean?: number[];
 }
 
 /** The options a warm-started search begins with, as a search config holds them (`--init`'s x, sigma0, strategy-params). */

@@ -41,4 +41,10 @@ export interface Task<G = unknown, C = Record<string, unknown>> {
    * under, so that replaying the file reproduces what was scored (e.g. a learned rule's network options).
    */
   annotate?(genome: G, config: C): G;
+  /**
+   * Optional: the setting a genome is scored in, as plain data a replay can rebuild it from (a learned rule's
+   * layer sizes, output encoding, inner steps, batch size and the task to replay on by default). Genome files of
+   * a run record it, with the task and its resolved settings, as `meta.trainedOn`.
+   */
+  trainingSetting?(config: C): Record<string, unknown>;
 }

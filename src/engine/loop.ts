@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { Registry } from '../core/plugin.js';
-import type { StrategyState } from '../core/strategy.js';
+import type { Strategy, StrategyState } from '../core/strategy.js';
 import { rankableFitness, type Evaluation, type StopReasons } from '../core/types.js';
 import { InlineEvaluator } from '../evaluator/inline_evaluator.js';
 import type { Evaluator, EvaluatorEvent, EvaluatorFactory } from '../evaluator/protocol.js';
@@ -77,6 +77,23 @@ function restartField(state: StrategyState): { restart?: number } {
   return typeof r === 'number' ? { restart: r } : {};
 }
 
+/** Per-coordinate diagnostics (scales, mean) go into generations.jsonl up to this dimension: 2 × 50 numbers a line. */
+export const DIAGNOSTIC_VECTORS_MAX_DIM = 50;
+
+const sixDigits = (v: number): number => Number(v.toPrecision(6));
+const finiteList = (v: number[] | undefined): v is number[] => Array.isArray(v) && v.length <= DIAGNOSTIC_VECTORS_MAX_DIM && v.every(Number.isFinite);
+
+/** The strategy's diagnostics as generation-record fields: finite numbers only, vectors only for small dimensions. */
+function diagnosticFields(strategy: Strategy<StrategyState>, state: StrategyState): Pick<GenerationRecord, 'axisRatio' | 'scales' | 'mean'> {
+  const d = strategy.diagnostics?.(state);
+  if (!d) return {};
+  return {
+    ...(typeof d.axisRatio === 'number' && Number.isFinite(d.axisRatio) ? { axisRatio: sixDigits(d.axisRatio) } : {}),
+    ...(finiteList(d.scales) ? { scales: d.scales.map(sixDigits) } : {}),
+    ...(finiteList(d.mean) ? { mean: d.mean.map(sixDigits) } : {}),
+  };
+}
+
 export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Checkpoint, manifest: RunManifest, options: EngineOptions): Promise<RunSummary> {
   const evaluator = makeEvaluator(config, options, store);
   const state = ckpt.strategy;
@@ -128,6 +145,7 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
         failures,
         ...(top?.metrics ? { bestMetrics: top.metrics } : {}),
         ...restartField(state),
+        ...diagnosticFields(r.strategy, state),
         wallMs: Math.round(wallMs * 1000) / 1000,
         elapsedMs: Math.round(elapsedMs * 1000) / 1000,
       };
@@ -141,7 +159,8 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
     await evaluator.close();
   }
   const summary: RunSummary = { evaluations, bestFitness: best ? best.fitness : null, generations: generation, stopReason: stop, runDir: store.dir };
-  store.write('summary', summary);
+  // The file names its own folder as '.', so the folder can move; callers get the folder they ran in.
+  store.write('summary', { ...summary, runDir: '.' });
   store.log(`stopped after ${generation} generations, ${evaluations} evaluations: ${JSON.stringify(stop)}`);
   if (best === null && evaluations > 0) store.log(`no evaluation succeeded: all ${evaluations} failed (their reasons are above); the run has no best`);
   return summary;

@@ -42,7 +42,7 @@ function checkCheckpoint(value: unknown, path: string, strategyName: string): Ch
 
 function readSummary(store: RunStore): RunSummary | null {
   try {
-    return readJsonFile(store.path('summary'), 'summary') as RunSummary;
+    return { ...(readJsonFile(store.path('summary'), 'summary') as RunSummary), runDir: store.dir };
   } catch {
     return null; // not finished: go on
   }

@@ -3,6 +3,7 @@
  * and the manifest speak the same names (kebab-case in files and flags, e.g. "max-evals").
  */
 import { availableParallelism } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
 
@@ -187,4 +188,22 @@ export function resolveRunConfig(raw: Record<string, unknown>, drawSeed: () => n
   if (Array.isArray(c.x0) && c.genome === 'vector' && c.x0.length !== c.dim)
     throw new UsageError(`--x0 has ${c.x0.length} numbers but --dim is ${c.dim}; give one number or ${c.dim}`);
   return c;
+}
+
+/** `init` values that name no file. */
+const INIT_WORDS = ['random', 'default'];
+
+/**
+ * A config file's settings with its relative paths (`init`, `out`, and plug-ins given as ./ or ../ paths) taken
+ * relative to the file's folder `dir`, so that a config file (final.warm.json, whose `init` is "final.json") works
+ * from any current folder and moves with its folder.
+ */
+export function configFilePaths(raw: Record<string, unknown>, dir: string): Record<string, unknown> {
+  const out = { ...raw };
+  const file = (v: unknown): unknown => (typeof v === 'string' && v !== '' && !isAbsolute(v) ? join(dir, v) : v);
+  if (typeof out['init'] === 'string' && !INIT_WORDS.includes(out['init'])) out['init'] = file(out['init']);
+  if (out['out'] !== undefined) out['out'] = file(out['out']);
+  for (const k of ['plugins', 'plugin'])
+    if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).map((s) => (typeof s === 'string' && /^\.\.?[\\/]/.test(s) ? resolve(dir, s) : s));
+  return out;
 }

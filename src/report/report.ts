@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { stackCharts, type ChartOptions } from './svg_plot.js';
+import { stackCharts } from './svg_plot.js';
+import { runPanels } from './report_panels.js';
 import { formatDuration, formatNumber } from './format.js';
 import type { RunManifest } from '../store/manifest.js';
 import type { BestRecord, GenerationRecord, RunSummary } from '../store/run_records.js';
@@ -105,9 +106,6 @@ export function loadRun(dir: string): LoadedRun {
   return { dir, runId, manifest, generations, best, summary, warnings };
 }
 
-/** 3 significant digits; exponent form outside [1e-3, 1e5) so tiny fitness values stay readable. */
-
-
 /** Every k-th record so the table has about `rows` lines, plus the last one. */
 function sampleIndices(n: number, rows = 10): number[] {
   if (n === 0) return [];
@@ -143,7 +141,8 @@ function str(v: unknown): string {
   return v === undefined || v === null || v === '' ? '-' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function shellQuote(s: string): string {
+/** A path as one shell word (quoted where it needs to be). */
+export function shellQuote(s: string): string {
   return /^[\w./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -195,52 +194,10 @@ function summaryText(run: LoadedRun): string {
   return lines.join('\n') + '\n';
 }
 
-/** Fitness may be negated accuracy (negative), so log scale only when every value allows it. */
-function allPositive(...cols: (number | null)[][]): boolean {
-  const vals = cols.flat().filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  return vals.length > 0 && vals.every((v) => v > 0);
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
 function reportSvg(run: LoadedRun): string {
-  const g = run.generations;
-  const x = g.map((r) => r.generation);
-  const best = g.map((r) => num(r.bestFitness));
-  const median = g.map((r) => num(r.medianFitness));
-  const bestSoFar = g.map((r) => num(r.bestSoFar));
-  const logFit = allPositive(best, median, bestSoFar);
-  const panels: ChartOptions[] = [
-    {
-      title: `Fitness${logFit ? ' (log scale)' : ''}`,
-      xLabel: 'generation',
-      yLabel: 'fitness',
-      logY: logFit,
-      series: [
-        { name: 'best of generation', x, y: best },
-        { name: 'median of generation', x, y: median },
-        { name: 'best so far', x, y: bestSoFar, dashed: true },
-      ],
-    },
-    {
-      title: 'Step size sigma (log scale)',
-      xLabel: 'generation',
-      yLabel: 'sigma',
-      logY: true,
-      series: [{ name: 'sigma', x, y: g.map((r) => num(r.sigma)) }],
-    },
-    {
-      title: 'Wall time per generation',
-      xLabel: 'generation',
-      yLabel: 'ms',
-      series: [{ name: 'wall ms', x, y: g.map((r) => num(r.wallMs)) }],
-    },
-  ];
   const c = run.manifest.config;
   const title = `evometa run ${run.runId}: ${str(c.genome)} / ${str(c.task)} / ${str(c.strategy)}`;
-  return stackCharts(panels, { title });
+  return stackCharts(runPanels(run.generations, str(c.strategy)), { title });
 }
 
 /** Writes report.svg into the run folder (via rename, so a viewer never sees half a file). */

@@ -14,6 +14,14 @@ export interface Series {
   dashed?: boolean;
   /** CSS colour; defaults to the next palette colour. */
   color?: string;
+  /** Listed in the legend (default true): one of many like lines (coordinates) can stay out of it. */
+  legend?: boolean;
+}
+
+/** A vertical line across a panel at `x` (e.g. a restart), labelled at the top. */
+export interface Marker {
+  x: number;
+  label: string;
 }
 
 export interface ChartOptions {
@@ -27,6 +35,9 @@ export interface ChartOptions {
   /** Non-positive values cannot be placed on a log axis: they are skipped and a note says how many. */
   logY?: boolean;
   series: Series[];
+  markers?: Marker[];
+  /** A line under the legend (e.g. how many series the legend leaves out). */
+  note?: string;
 }
 
 export interface StackOptions {
@@ -188,7 +199,7 @@ function wrap(text: string, maxChars: number): string[] {
  * all panels of a stack so their plot areas line up; capped so the plot keeps most of the width.
  */
 function legendWidth(charts: ChartOptions[], width: number): number {
-  const longest = charts.reduce((n, c) => c.series.reduce((m, s) => Math.max(m, s.name.length), n), 0);
+  const longest = charts.reduce((n, c) => c.series.reduce((m, s) => (s.legend === false ? m : Math.max(m, s.name.length)), n), 0);
   return Math.min(Math.round(width * 0.45), Math.max(150, 54 + 7 * longest));
 }
 
@@ -223,7 +234,7 @@ function renderPanel(opts: ChartOptions, width: number, right: number, top: numb
     return { series: s, color: s.color ?? PALETTE[i % PALETTE.length]!, ok, band };
   });
 
-  const notes: string[] = [];
+  const notes: string[] = opts.note ? [opts.note] : [];
   if (skipped) notes.push(`${skipped} non-positive value${skipped === 1 ? '' : 's'} skipped (log scale)`);
   if (!xs.length) notes.push('no data');
 
@@ -240,7 +251,7 @@ function renderPanel(opts: ChartOptions, width: number, right: number, top: numb
   const sy = (v: number) => y0 - (((logY ? Math.log10(v) : v) - yd[0]!) / (yd[1]! - yd[0]!)) * (y0 - y1);
   const pt = (xv: number, yv: number) => `${px(sx(xv))} ${px(sy(yv))}`;
 
-  const out: string[] = [`<g class="panel" transform="translate(0 ${px(top)})">`];
+  const out: string[] = [`<g class="panel" data-y-scale="${logY ? 'log' : 'linear'}" transform="translate(0 ${px(top)})">`];
   if (opts.title) out.push(`<text x="${px(x0)}" y="18" font-size="14" font-weight="bold">${escapeXml(opts.title)}</text>`);
 
   out.push(`<g class="grid" stroke="#e5e5e5" stroke-width="1">`);
@@ -288,12 +299,21 @@ function renderPanel(opts: ChartOptions, width: number, right: number, top: numb
       out.push(`<circle class="point" data-series="${name}" cx="${px(sx(s.x[j]!))}" cy="${px(sy(s.y[j] as number))}" r="2.5" fill="${p.color}"/>`);
     }
   }
+  const shown = (opts.markers ?? []).filter((m) => Number.isFinite(m.x) && m.x >= xd[0]! && m.x <= xd[1]!);
+  if (shown.length) {
+    out.push(`<g class="markers" stroke="#888" stroke-width="1" stroke-dasharray="3 3" font-size="10" fill="#666">`);
+    for (const m of shown) {
+      out.push(`<line class="marker" data-label="${escapeXml(m.label)}" x1="${px(sx(m.x))}" y1="${px(y1)}" x2="${px(sx(m.x))}" y2="${px(y0)}"/>`);
+      out.push(`<text class="marker-label" x="${px(sx(m.x) + 3)}" y="${px(y1 + 10)}" stroke="none">${escapeXml(m.label)}</text>`);
+    }
+    out.push('</g>');
+  }
   out.push(`<rect x="${px(x0)}" y="${px(y1)}" width="${px(x1 - x0)}" height="${px(y0 - y1)}" fill="none" stroke="#333" stroke-width="1"/>`);
 
   const lx = x1 + 14;
   let ly = y1 + 10;
   out.push(`<g class="legend" font-size="12">`);
-  for (const p of prepared) {
+  for (const p of prepared.filter((q) => q.series.legend !== false)) {
     const dash = p.series.dashed ? ' stroke-dasharray="6 4"' : '';
     if (p.band.some(Boolean)) {
       out.push(`<rect x="${px(lx)}" y="${px(ly - 6)}" width="24" height="12" fill="${p.color}" fill-opacity="0.18"/>`);

@@ -4,12 +4,12 @@
  * a search config holding what the run learned about the landscape besides its mean, σ and the per-coordinate
  * scales √C_ii, so that a new search with other settings (λ, fitness, episodes) does not relearn them.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { readJsonFile } from '../core/json_file.js';
 import { lookup } from '../core/errors.js';
 import { writeGenomeFile } from '../core/genome_file.js';
-import { runConfigOf, runPoint, runStrategyState, type RunPoint } from './run_point.js';
+import { runConfigOf, runPoint, runStrategyState, runTrainedOn, type RunPoint, type TrainedOn } from './run_point.js';
 import type { Registry } from '../core/plugin.js';
 import type { WarmStart } from '../core/strategy.js';
 import type { Checkpoint } from './run_records.js';
@@ -19,6 +19,7 @@ import type { Checkpoint } from './run_records.js';
  * genome file `init`), step size and per-coordinate scales `stds`.
  */
 export interface WarmStartConfig {
+  /** The genome file, relative to the config's own folder (a --config file's paths are read relative to it). */
   init: string;
   sigma0: number;
   'strategy-params': WarmStart['params'];
@@ -28,6 +29,7 @@ export interface WarmStartConfig {
 export interface ExportedPoint {
   x: number[];
   which: RunPoint;
+  /** The run folder, relative to the genome file's folder ('.' for the run's own final.json). */
   run: string;
   /** Completed generations and evaluations at the checkpoint the point comes from. */
   generation: number;
@@ -37,6 +39,8 @@ export interface ExportedPoint {
   taskConfig: Record<string, unknown>;
   strategy: string;
   seed: number;
+  /** The network and inner loop the genome was trained in (where the task describes one): what replay rebuilds. */
+  trainedOn?: TrainedOn;
 }
 
 /**
@@ -61,12 +65,16 @@ export function warmPathFor(out: string): string {
 export function exportRunPoint(dir: string, which: RunPoint, out: string, registry: Registry): { genome: string; warm: string | null } {
   const { x, genome, config } = runPoint(dir, which, registry);
   const cp = readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint;
-  const point: ExportedPoint = { x, which, run: dir, generation: cp.generation, evaluations: cp.evaluations, task: config.task, taskConfig: config.taskConfig, strategy: config.strategy, seed: config.seed };
+  const trainedOn = runTrainedOn(config, registry);
+  const point: ExportedPoint = {
+    x, which, run: relative(dirname(out), dir) || '.', generation: cp.generation, evaluations: cp.evaluations, task: config.task, taskConfig: config.taskConfig, strategy: config.strategy, seed: config.seed,
+    ...(trainedOn ? { trainedOn } : {}),
+  };
   const kind = lookup(registry.genomes, 'genome kind', config.genome);
   writeGenomeFile(out, kind, genome, kind.resolveConfig({ dim: config.dim, ...config.genomeConfig }), { ...point });
-  const w = which === 'mean' ? warmStartOf(dir, out, registry) : null;
-  if (!w) return { genome: out, warm: null };
   const warm = warmPathFor(out);
+  const w = which === 'mean' ? warmStartOf(dir, relative(dirname(warm), out), registry) : null;
+  if (!w) return { genome: out, warm: null };
   writeFileSync(warm, JSON.stringify(w, null, 1) + '\n');
   return { genome: out, warm };
 }

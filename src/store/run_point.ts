@@ -13,6 +13,25 @@ import type { RunConfig } from '../engine/run_config.js';
 
 export type RunPoint = 'mean' | 'best';
 
+/**
+ * A genome file's `meta.trainedOn`: the task a genome was trained under, its resolved settings, and the task's
+ * `trainingSetting` (for a learned rule: layer sizes, output encoding, learning steps, batch size, replay task),
+ * which `evometa replay` rebuilds by default.
+ */
+export interface TrainedOn {
+  task: string;
+  taskConfig: Record<string, unknown>;
+  [setting: string]: unknown;
+}
+
+/** The run's training setting, or undefined where its task describes none (Task.trainingSetting). */
+export function runTrainedOn(config: RunConfig, registry: Registry): TrainedOn | undefined {
+  const task = lookup(registry.tasks, 'task', config.task);
+  if (!task.trainingSetting) return undefined;
+  const taskConfig = task.resolveConfig(config.taskConfig) as Record<string, unknown>;
+  return { task: task.name, taskConfig, ...task.trainingSetting(taskConfig) };
+}
+
 /** The run's configuration (manifest.json). */
 export function runConfigOf(dir: string): RunConfig {
   return (readJsonFile(join(dir, 'manifest.json'), 'manifest') as { config: RunConfig }).config;

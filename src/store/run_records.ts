@@ -31,6 +31,14 @@ export interface GenerationRecord {
   /** Task metrics of the generation's best candidate (e.g. accuracy). */
   bestMetrics?: Record<string, number>;
   restart?: number;
+  /**
+   * The strategy's distribution after the generation (Strategy.diagnostics, 6 significant digits): the axis ratio
+   * every generation; the per-coordinate scales σ·√C_ii and the mean only for dimensions up to
+   * DIAGNOSTIC_VECTORS_MAX_DIM, so generations.jsonl stays small.
+   */
+  axisRatio?: number;
+  scales?: number[];
+  mean?: number[];
   wallMs: number;
   elapsedMs: number;
 }

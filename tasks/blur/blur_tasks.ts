@@ -14,6 +14,7 @@ import { loadImageDataset } from '../../src/data/registry.js';
 import { withValidation, type ImageDataset, type ImageSplit } from '../../src/data/image_dataset.js';
 import { booleanSampler, imageEpisodeSampler } from './blur_samplers.js';
 import { flatBlurRule } from './flat_blur_rule.js';
+import { booleanTrainingSetting, imageTrainingSetting } from './blur_training_setting.js';
 import { domainName, parseDomain, transformDataset } from '../../src/data/mnist_domains.js';
 import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../../genomes/blur_genome.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../../src/models/blur/blur_options.js';
@@ -217,6 +218,7 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
     return (await this.evaluateBatch!([genome], c, ctx))[0]!;
   },
   annotate: withNetwork,
+  trainingSetting: (c) => ({ ...booleanTrainingSetting(c) }),
   async evaluateBatch(genomes, c, ctx) {
     checkGenomes(genomes, c);
     const tf = await tfInstance();
@@ -321,6 +323,7 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
       return (await this.evaluateBatch!([genome], c, ctx))[0]!;
     },
     annotate: withNetwork,
+    trainingSetting: (c) => ({ ...imageTrainingSetting(c) }),
     async evaluateBatch(genomes, c, ctx: TaskContext) {
       checkGenomes(genomes, c);
       const r = scorePopulation(await metaObjective(), await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));

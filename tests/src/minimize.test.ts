@@ -36,7 +36,7 @@ test('a sync f, an async f, the sphere task and `evometa search --json` give the
   t.deepEqual(pick(task), pick(sync));
   t.deepEqual(task.best, sync.best);
   t.is(task.runDir, dir);
-  t.deepEqual(readJson(join(dir, 'summary.json')), { ...pick(sync), runDir: dir });
+  t.deepEqual(readJson(join(dir, 'summary.json')), { ...pick(sync), runDir: '.' }, 'summary.json names its own folder relatively');
   const cliDir = join(tempDir(), 'cli');
   const r = spawnSync(process.execPath, [CLI, 'search', '--task', 'sphere', '--dim', '3', '--x0', '3', '--sigma0', '2', '--seed', '7', '--target', '1e-10', '--max-evals', '5000', '--workers', '0', '--out', cliDir, '--json'], { encoding: 'utf8' });
   t.is(r.status, 0, r.stderr);

@@ -1,7 +1,9 @@
 /**
  * The gradient-descent baselines a learned rule is compared with: the same MLP (layer sizes and hidden
- * activation) trained by tfjs SGD or Adam on softmax cross-entropy, from a seeded initialisation and
- * the same seeded batch stream, with the learning rate picked from a grid on a validation split.
+ * activation) trained by tfjs SGD or Adam on softmax cross-entropy (with one output, for a binary task with a
+ * signed output, on the logistic loss of that logit: the same loss with the other class's logit fixed at 0), from
+ * a seeded initialisation and the same seeded batch stream, with the learning rate picked from a grid on a
+ * validation split.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { Rng } from '../../core/rng.js';
@@ -10,7 +12,7 @@ import { sampleBatch, type ImageSplit } from '../../data/image_dataset.js';
 export type BaselineOptimizer = 'sgd' | 'adam';
 
 export interface BaselineOptions {
-  /** Layer sizes, input first, classes last (e.g. [196, 64, 10]). */
+  /** Layer sizes, input first, classes last (e.g. [196, 64, 10]); a last size of 1 is one logit for a binary task. */
   sizes: number[];
   optimizer: BaselineOptimizer;
   learningRate: number;
@@ -64,11 +66,17 @@ export function mlpLogits(tf: typeof tfjs, vars: readonly tfjs.Variable[], x: tf
   return h as tfjs.Tensor2D;
 }
 
-/** Fraction of `split` whose argmax prediction equals the label. */
+/**
+ * Fraction of `split` whose predicted class equals the label: the argmax of the scores, or with one output (a
+ * binary task with a signed output) class 1 where the score is positive.
+ */
 export function accuracy(tf: typeof tfjs, predict: (x: tfjs.Tensor2D) => tfjs.Tensor2D, split: ImageSplit): number {
   const n = split.labels.length;
   const pixels = split.images.length / n;
-  const pred = tf.tidy(() => tf.argMax(predict(tf.tensor2d(split.images, [n, pixels])), 1).dataSync());
+  const pred = tf.tidy(() => {
+    const scores = predict(tf.tensor2d(split.images, [n, pixels]));
+    return (scores.shape[1] === 1 ? tf.cast(tf.greater(tf.reshape(scores, [n]), 0), 'int32') : tf.argMax(scores, 1)).dataSync();
+  });
   let right = 0;
   for (let i = 0; i < n; i++) if (pred[i] === split.labels[i]) right++;
   return right / n;
@@ -93,8 +101,10 @@ export function trainBaseline(tf: typeof tfjs, train: ImageSplit, evaluate: Imag
       const b = sampleBatch(train, o.batchSize, batches, { replace: true });
       tf.tidy(() => {
         const x = tf.tensor2d(b.x, [o.batchSize, o.sizes[0]!]);
-        const y = tf.oneHot(tf.tensor1d(Array.from(b.labels), 'int32'), classes);
-        opt.minimize(() => tf.losses.softmaxCrossEntropy(y, mlpLogits(tf, vars, x)) as tfjs.Scalar, false, vars);
+        const loss = classes === 1
+          ? () => tf.losses.sigmoidCrossEntropy(tf.tensor2d(Float32Array.from(b.labels), [o.batchSize, 1]), mlpLogits(tf, vars, x)) as tfjs.Scalar
+          : () => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(Array.from(b.labels), 'int32'), classes), mlpLogits(tf, vars, x)) as tfjs.Scalar;
+        opt.minimize(loss, false, vars);
       });
       if (marks.has(step)) record(step);
     }

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveSeed, Rng } from '../../core/rng.js';
+import { UsageError } from '../../core/errors.js';
 import { getTf } from '../../runtime/backend.js';
 import { learnedRule } from '../learned_rule.js';
 import { oneHot, sampleBatch } from '../../data/image_dataset.js';
@@ -16,11 +17,17 @@ import { formatNumber } from '../../report/format.js';
 import { mean as mathMean, std as mathStd } from 'mathjs';
 import type { ReplayData } from './replay_data.js';
 import type { BlurGenome } from '../../../genomes/blur_genome.js';
+import type { BlurOutputEncoding } from '../../../tasks/blur/blur_training_setting.js';
 
 export type ReplayMethod = 'blur' | BaselineOptimizer;
 
 export interface ReplayOptions {
   hidden: number[];
+  /**
+   * How the rule's targets are encoded: 'signed' (one output, ±1; two classes only) or 'one-hot' (one output per
+   * class); the baselines get the same number of outputs. Default 'one-hot'.
+   */
+  outputs?: BlurOutputEncoding;
   steps: number;
   batchSize: number;
   seeds: number;
@@ -53,8 +60,9 @@ export interface ReplayResult {
   methods: MethodResult[];
 }
 
-/** Default measurement points: a 1-2-5 ladder up to the step count, always including it. */
+/** Default measurement points: every step up to 10 steps, else a 1-2-5 ladder up to the step count, always including it. */
 export function defaultEvalAt(steps: number): number[] {
+  if (steps <= 10) return Array.from({ length: steps + 1 }, (_, i) => i);
   const out = [0];
   for (let d = 1; d <= steps; d *= 10) for (const m of [1, 2, 5]) if (m * d <= steps && m * d >= 10) out.push(m * d);
   if (out.at(-1) !== steps) out.push(steps);
@@ -75,7 +83,7 @@ function trainRule(genome: BlurGenome, data: ReplayData, sizes: number[], o: Rep
     if (marks.has(0)) record(0);
     for (let step = 1; step <= o.steps; step++) {
       const b = sampleBatch(data.train, o.batchSize, batches, { replace: true });
-      net.step(b.x, oneHot(b.labels, data.classes, { negative: -1 }));
+      net.step(b.x, sizes.at(-1) === 1 ? Float32Array.from(b.labels, (l) => (l > 0 ? 1 : -1)) : oneHot(b.labels, data.classes, { negative: -1 }));
       if (marks.has(step)) record(step);
     }
     if (exportDir) {
@@ -100,9 +108,16 @@ function meanStd(rows: number[][]): { mean: number[]; std: number[] } {
   };
 }
 
+/** The output layer's size: one ±1 output for 'signed' (a two-class task only), else one per class. */
+export function outputSize(outputs: BlurOutputEncoding, data: Pick<ReplayData, 'name' | 'classes'>): number {
+  if (outputs === 'one-hot') return data.classes;
+  if (data.classes !== 2) throw new UsageError(`a signed output (one ±1 output) needs a two-class task, but ${data.name} has ${data.classes} classes; use --outputs one-hot`);
+  return 1;
+}
+
 export async function replayRule(genome: BlurGenome, data: ReplayData, o: ReplayOptions): Promise<ReplayResult> {
   const tf = getTf();
-  const sizes = [data.inputs, ...o.hidden, data.classes];
+  const sizes = [data.inputs, ...o.hidden, outputSize(o.outputs ?? 'one-hot', data)];
   const methods: MethodResult[] = [];
   const total = o.seeds * (1 + o.compare.length);
   let done = 0;

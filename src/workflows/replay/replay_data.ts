@@ -30,6 +30,12 @@ export interface ReplayDataOptions {
 
 export const REPLAY_TASKS: readonly string[] = [...IMAGE_DATASETS, ...BOOLEAN_FUNCTIONS];
 
+/** How many classes a replay task has (before loading it): 2 for a Boolean function, else the kept classes or 10. */
+export function replayClasses(task: string, classes: readonly number[] | null): number {
+  if ((BOOLEAN_FUNCTIONS as readonly string[]).includes(task)) return 2;
+  return classes ? classes.length : 10;
+}
+
 function booleanSplit(name: string, n: number, seed: number): ImageSplit {
   const b = sampleBoolean(name, n, new Rng(seed));
   return makeSplit(b.x, Uint8Array.from(b.y, (v) => (v > 0 ? 1 : 0)), 2);

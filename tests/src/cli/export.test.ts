@@ -18,7 +18,7 @@ test('export writes the mean and a warm-start config that search --config goes o
   t.deepEqual(JSON.parse(r.stdout), { genome: join(dir, 'final.json'), warm: join(dir, 'final.warm.json') });
   const cp = readJson(join(dir, 'checkpoint.json'));
   const final = readJson(join(dir, 'final.json'));
-  t.like(final, { format: 'evometa-genome', version: 2, kind: 'vector', config: { dim: 4 }, meta: { which: 'mean', run: dir, task: 'sphere', strategy: 'cmaes', seed: 3 } });
+  t.like(final, { format: 'evometa-genome', version: 2, kind: 'vector', config: { dim: 4 }, meta: { which: 'mean', run: '.', task: 'sphere', strategy: 'cmaes', seed: 3 } });
   t.deepEqual(final.genome.x, cp.strategy.mean);
   const next = join(root, 'next');
   const s = cli(['search', '--config', join(dir, 'final.warm.json'), '--task', 'sphere', '--dim', '4', '--max-generations', '1', '--seed', '4', '--workers', '0', '--out', next, '--json']);

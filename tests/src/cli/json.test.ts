@@ -28,8 +28,9 @@ test('replay of a learned rule prints one JSON document', (t) => {
   const dir = tempDir();
   const r = oneJsonDocument(t, cli(['replay', 'genomes/backprop.blur.json', '--task', 'xor', '--steps', '3', '--seeds', '1', '--compare', 'none', '--hidden', '4',
     '--train-samples', '100', '--validation', '20', '--test-samples', '50', '--backend', 'cpu', '--out', join(dir, 'r'), '--json']));
-  t.deepEqual(r.evalAt, [0, 3]);
+  t.deepEqual(r.evalAt, [0, 1, 2, 3], 'below 10 steps every step is measured');
   t.deepEqual(Object.keys(r.methods), ['blur']);
+  t.regex(r.setting.line, /sizes 2-4-1/, 'the setting replay used, with the flag-given hidden size');
 });
 
 test('replay of an ordering prints one JSON document', (t) => {

@@ -110,7 +110,7 @@ test('start runs the default learned-rule search (shortened here) and prints the
   t.regex(r.stdout, /cmaes on blur-boolean \(blur, seed 1\)/);
   t.regex(r.stdout, new RegExp(`best genome: +${out}/best.json`));
   t.regex(r.stdout, new RegExp(`final point: +${out}/final.json`));
-  t.regex(r.stdout, new RegExp(`replay: +npx evometa replay ${out}/final.json --task and --hidden 20 --batch-size 512 --steps 100`));
+  t.regex(r.stdout, new RegExp(`replay: +npx evometa replay ${out}/final.json --task and --compare sgd,adam --seeds 5`));
   // final.json is the CMA-ES mean mirrored into the genome's box, with the task's network settings
   const final = readJson(join(out, 'final.json'));
   t.like(final, { format: 'evometa-genome', version: 2, kind: 'blur', meta: { which: 'mean', generation: 2, task: 'blur-boolean' } });

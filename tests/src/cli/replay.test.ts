@@ -30,7 +30,7 @@ test('replay --json trains the rule and the baselines, writes replay.json/svg an
     '--train-samples', '500', '--validation', '200', '--test-samples', '300', '--backend', 'cpu', '--out', join(dir, 'r'), '--export', join(dir, 'm'), '--json']);
   t.is(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout.trim());
-  t.deepEqual(s.sizes, [2, 8, 2]);
+  t.deepEqual(s.sizes, [2, 8, 1]); // --hidden 8; one signed output, as the genome's meta.trainedOn says
   t.deepEqual(s.evalAt, [0, 10, 20, 50, 60]);
   t.deepEqual(Object.keys(s.methods), ['blur', 'sgd']);
   t.is(s.methods.blur.mean.length, 5);

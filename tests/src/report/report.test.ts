@@ -1,8 +1,11 @@
 import test from 'ava';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadRun, reportRun } from '../../../src/report/report.js';
+import { restartMarkers } from '../../../src/report/report_panels.js';
+import { runSearch } from '../../../src/search.js';
+import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { formatDuration, formatNumber } from '../../../src/report/format.js';
 
 const roots: string[] = [];
@@ -123,32 +126,98 @@ test('records re-run after a resume replace the earlier ones', (t) => {
   t.deepEqual(gens.map((r) => r.wallMs), [100, 100, 100, 100, 7, 7, 7]);
 });
 
-test('report.svg has three panels and all series', (t) => {
+/** The panels of a report.svg: title, y scale, series names and restart-marker labels of each. */
+function panels(svg: string): { title: string; scale: string; series: string[]; markers: string[]; note?: string }[] {
+  return svg.split('<g class="panel" ').slice(1).map((p) => ({
+    title: /font-weight="bold">([^<]*)<\/text>/.exec(p)![1]!,
+    scale: /^data-y-scale="(\w+)"/.exec(p)![1]!,
+    series: [...new Set([...p.matchAll(/class="(?:line|point)" data-series="([^"]*)"/g)].map((m) => m[1]!))],
+    markers: [...p.matchAll(/class="marker" data-label="([^"]*)"/g)].map((m) => m[1]!),
+    ...(p.includes('<g class="note"') ? { note: [...p.split('<g class="note"')[1]!.matchAll(/>([^<]+)<\/text>/g)].map((m) => m[1]).join(' ') } : {}),
+  }));
+}
+
+test('report.svg: pycma-style panels over evaluations, log axes where pycma has them, all series', (t) => {
   const dir = makeRun();
   const { svgPath } = reportRun(dir);
   t.is(svgPath, join(dir, 'report.svg'));
-  t.true(existsSync(svgPath));
   const svg = readFileSync(svgPath, 'utf8');
-  t.is([...svg.matchAll(/<g class="panel"/g)].length, 3);
-  for (const name of ['best of generation', 'median of generation', 'best so far', 'sigma', 'wall ms']) {
-    t.true(svg.includes(`data-series="${name}"`), name);
-  }
-  t.true(svg.includes('Fitness (log scale)'));
-  t.true(svg.includes('Step size sigma (log scale)'));
+  t.deepEqual(panels(svg).map((p) => [p.title, p.scale, p.series.join(',')]), [
+    ['f − f_best (log scale; f_best: the best f of the run)', 'log', 'best of generation,median of generation'],
+    ['Best and median f (log scale)', 'log', 'best of generation,median of generation,best so far'],
+    ['Step size σ (log scale)', 'log', 'sigma'],
+    ['Wall time per generation', 'linear', 'wall ms'],
+  ]);
+  t.is([...svg.matchAll(/class="x-label"[^>]*>evaluations</g)].length, 4);
   t.true(svg.includes('>1e-11</text>'), 'fitness axis reaches 1e-11');
+  // f − f_best is 0 at the best generation: the one value a log axis cannot show.
+  t.is(panels(svg)[0]!.note, '1 non-positive value skipped (log scale)');
   t.false(existsSync(`${svgPath}.tmp`));
+});
+
+test('report.svg plots the axis ratio, scales σ·√C_ii, mean and task metrics where the records have them', (t) => {
+  const dir = makeRun({ gens: 5 });
+  const rec = (g: number) => ({ ...record(g), axisRatio: 1 + g, scales: Array.from({ length: 10 }, (_, i) => 0.1 * (i + 1) / (g + 1)), mean: Array.from({ length: 10 }, (_, i) => i - g), bestMetrics: { accuracy: 0.5 + 0.1 * g, heldOutAccuracy: 0.4 + 0.1 * g } });
+  writeFileSync(join(dir, 'generations.jsonl'), [0, 1, 2, 3, 4].map((g) => JSON.stringify(rec(g)) + '\n').join(''));
+  const svg = readFileSync(reportRun(dir).svgPath, 'utf8');
+  const p = panels(svg);
+  t.deepEqual(p.map((q) => [q.title, q.scale]), [
+    ['f − f_best (log scale; f_best: the best f of the run)', 'log'],
+    ['Best and median f (log scale)', 'log'],
+    ['Step size σ and axis ratio (log scale)', 'log'],
+    ['Per-coordinate scales σ·√C_ii (log scale)', 'log'],
+    ['Mean of the search distribution', 'linear'],
+    ['Task metrics of the best of each generation', 'linear'],
+    ['Wall time per generation', 'linear'],
+  ]);
+  t.deepEqual(p[2]!.series, ['sigma', 'axis ratio']);
+  t.deepEqual(p[3]!.series, Array.from({ length: 10 }, (_, i) => `x${i}`));
+  t.deepEqual(p[4]!.series, p[3]!.series);
+  t.deepEqual(p[5]!.series, ['accuracy', 'heldOutAccuracy']);
+  // Ten coordinates: the legend names eight and says so.
+  t.is(p[3]!.note, '10 coordinates; the legend names the first 8');
+  const legend = svg.split('<g class="panel" ')[4]!.split('<g class="legend"')[1]!.split('</g>')[0]!;
+  t.is([...legend.matchAll(/<text /g)].length, 8);
+});
+
+test('a gradient strategy is plotted over generations', (t) => {
+  const dir = makeRun({ gens: 4 });
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, config: { ...m.config, strategy: 'metagrad' } }));
+  const svg = readFileSync(reportRun(dir).svgPath, 'utf8');
+  t.is([...svg.matchAll(/class="x-label"[^>]*>generation</g)].length, 4);
+  t.false(svg.includes('>evaluations<'));
 });
 
 test('fitness panel falls back to a linear axis when fitness goes negative', (t) => {
   const dir = makeRun({ gens: 3, best: false });
   writeFileSync(join(dir, 'generations.jsonl'), [0, 1, 2].map((g) => JSON.stringify({ ...record(g), bestFitness: -g, bestSoFar: -g }) + '\n').join(''));
   const { svgPath, text } = reportRun(dir);
-  const svg = readFileSync(svgPath, 'utf8');
-  t.true(svg.includes('>Fitness</text>'));
-  t.false(svg.includes('non-positive values skipped'));
+  const p = panels(readFileSync(svgPath, 'utf8'));
+  t.deepEqual(p[1], { title: 'Best and median f', scale: 'linear', series: ['best of generation', 'median of generation', 'best so far'], markers: [] });
+  // The differences to the best f stay non-negative, so that panel keeps its log axis.
+  t.is(p[0]!.scale, 'log');
   t.regex(text, /^best\s+-2 \(from generations\.jsonl; best\.json not written yet\)$/m);
 });
 
+test('an IPOP run: its records carry restart, axis ratio, scales and mean, and every panel marks each restart', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'evometa-report-')), 'ipop');
+  roots.push(dirname(dir));
+  await runSearch(resolveRunConfig({ task: 'rosenbrock', dim: 4, strategy: 'ipop-cmaes', 'max-evals': 3000, seed: 1, workers: 0 }, () => 0), dir);
+  const gens = loadRun(dir).generations;
+  const restarts = [...new Set(gens.map((r) => r.restart))];
+  t.true(restarts.length >= 2, `restarts ${restarts}`);
+  t.true(gens.every((r) => r.axisRatio! >= 1 && r.scales!.length === 4 && r.mean!.length === 4));
+  const svg = readFileSync(reportRun(dir).svgPath, 'utf8');
+  const p = panels(svg);
+  t.is(p.length, 6);
+  const labels = restarts.slice(1).map((r) => `restart ${r}`);
+  for (const q of p) t.deepEqual(q.markers, labels, q.title);
+  // Each marker stands at the evaluations of the first record with the new restart index.
+  const first = gens.find((r) => r.restart === 1)!;
+  t.true(svg.includes(`data-label="restart 1"`));
+  t.is(restartMarkers(gens, gens.map((r) => r.evaluations))[0]!.x, first.evaluations);
+});
 test('output is deterministic', (t) => {
   const dir = makeRun({ summary: true });
   const a = reportRun(dir);

@@ -129,3 +129,29 @@ test('output is deterministic and validates lengths', (t) => {
   t.true(empty.includes('no data'));
   assertWellFormed(t, empty);
 });
+
+test('markers draw a labelled vertical line inside the x range; a series can stay out of the legend; the panel says its y scale', (t) => {
+  const svg = lineChart({
+    xLabel: 'evaluations',
+    yLabel: 'sigma',
+    logY: true,
+    note: 'a note',
+    markers: [{ x: 50, label: 'restart 1' }, { x: 5000, label: 'outside' }],
+    series: [{ name: 'shown', x: [0, 100], y: [1, 0.1] }, { name: 'hidden', x: [0, 100], y: [2, 0.2], legend: false }],
+  });
+  assertWellFormed(t, svg);
+  t.regex(svg, /<g class="panel" data-y-scale="log"/);
+  const markers = [...svg.matchAll(/<line class="marker" data-label="([^"]*)" x1="([\d.]+)"[^>]*x2="([\d.]+)"/g)];
+  t.deepEqual(markers.map((m) => m[1]), ['restart 1']);
+  t.is(markers[0]![2], markers[0]![3], 'vertical');
+  // x from 0 to 100 spans the plot area, so x = 50 is its middle.
+  const frame = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill="none" stroke="#333"/.exec(svg)!;
+  t.is(Number(markers[0]![2]), Number(frame[1]) + Number(frame[2]) / 2);
+  t.true(svg.includes('>restart 1</text>'));
+  t.true(svg.includes('data-series="hidden"'), 'the line is drawn');
+  const legend = svg.split('<g class="legend"')[1]!.split('</g>')[0]!;
+  t.true(legend.includes('>shown</text>'));
+  t.false(legend.includes('hidden'));
+  t.true(svg.includes('>a note</text>'));
+  t.regex(lineChart({ xLabel: 'x', yLabel: 'y', series: [{ name: 's', x: [0, 1], y: [0, 1] }] }), /<g class="panel" data-y-scale="linear"/);
+});
