@@ -54,6 +54,8 @@ export function iclTables(results: IclCompareResult[]): string {
   lines.push('', '| K | test set | loss of ŷ = 0 | GD test loss | LSA test loss | mean \\|ŷ_LSA − ŷ_GD\\| | cos(∂ŷ/∂x_q) |', '|---|---|---:|---:|---:|---:|---:|');
   for (const r of results)
     for (const s of r.test) lines.push(`| ${name(r)} | ${s.label} | ${f4(s.zeroLoss)} | ${f4(s.gdLoss)} | ${f4(s.lsaLoss)} | ${f4(s.predictionDiff)} | ${s.sensitivityCosine.toFixed(4)} |`);
+  lines.push('', '| K | layer | η_eff = −N·A_yy·mean M_kk | max other \\|A_ij\\| / \\|A_yy\\| | max other \\|M_ij\\| / mean M_kk |', '|---|---:|---:|---:|---:|');
+  for (const r of results) for (const l of r.layers) lines.push(`| ${name(r)} | ${l.layer + 1} | ${l.etaEffective.toFixed(3)} | ${l.aOther.toFixed(3)} | ${l.mOther.toFixed(3)} |`);
   return lines.join('\n');
 }
 

@@ -130,8 +130,24 @@ export interface IclRun {
   wallSeconds: number;
 }
 
+/**
+ * One trained layer read against the construction, whose products are A = P W_V = (η/N)[[0, 0], [0, −1]] and
+ * M = W_Kᵀ W_Q = [[I, 0], [0, 0]] up to a factor c on A and 1/c on M (the model depends only on their product).
+ */
+export interface IclLayerReading {
+  layer: number;
+  /** −N · A_yy · mean_k M_kk: the learning rate of the GD step the layer's main entries make. */
+  etaEffective: number;
+  /** Largest |A_ij| outside A_yy, relative to |A_yy|: A's x rows update the x entries (beyond GD). */
+  aOther: number;
+  /** Largest |M_ij| outside M's x diagonal, relative to mean_k |M_kk|. */
+  mOther: number;
+}
+
 export interface IclCompareResult {
   model: IclModelSettings;
+  /** The chosen model's layers against the construction. */
+  layers: IclLayerReading[];
   eta: number;
   /** GD's loss on its fixed meta-training batch at η. */
   gdTrainLoss: number;
@@ -196,6 +212,32 @@ export function alignLsaWithGd(tf: typeof tfjs, genome: LsaWeightsGenome, eta: n
   } finally {
     tokens.dispose();
   }
+}
+
+/** Row-major D × D product. */
+function matMul(a: readonly number[][], b: readonly number[][], transposeA = false): number[][] {
+  const d = a.length;
+  return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += (transposeA ? a[k]![i]! : a[i]![k]!) * b[k]![j]!;
+    return s;
+  }));
+}
+
+/** Each stored layer of the genome against the GD construction (see IclLayerReading). */
+export function readLayersAgainstConstruction(genome: LsaWeightsGenome, n: number): IclLayerReading[] {
+  const nx = genome.spec.nx;
+  return genome.layers.map((layer, l) => {
+    const a = genome.spec.form === 'pq' ? layer['P']! : matMul(layer['P']!, layer['WV']!);
+    const m = genome.spec.form === 'pq' ? layer['Q']! : matMul(layer['WK']!, layer['WQ']!, true);
+    const ayy = a[nx]![nx]!;
+    const mDiag = m.slice(0, nx).reduce((s, row, k) => s + row[k]!, 0) / nx;
+    let aOther = 0;
+    let mOther = 0;
+    a.forEach((row, i) => row.forEach((v, j) => { if (i !== nx || j !== nx) aOther = Math.max(aOther, Math.abs(v)); }));
+    m.forEach((row, i) => row.forEach((v, j) => { if (i !== j || i === nx) mOther = Math.max(mOther, Math.abs(v)); }));
+    return { layer: l, etaEffective: -n * ayy * mDiag, aOther: aOther / Math.abs(ayy), mOther: mOther / Math.abs(mDiag) };
+  });
 }
 
 /** Refuses sets that share a seed: every meta-training evaluation's seed, GD's batch, meta-validation, the tests. */
@@ -325,7 +367,7 @@ export async function compareLsaWithGd(o: IclCompareOptions): Promise<IclCompare
   const tf = getTf();
   const test = shifts.map((s, i) => alignLsaWithGd(tf, trained.genome, gd.eta, sampleIclBatch(o.test.tasks, taskOptions(o.model, s), testSeeds[i]!), s));
   return {
-    model: o.model, eta: gd.eta, gdTrainLoss: gd.trainLoss, chosen: trained.chosen, curve: trained.curve, genomeFile: trained.genomeFile, test,
+    model: o.model, layers: readLayersAgainstConstruction(trained.genome, o.model.n), eta: gd.eta, gdTrainLoss: gd.trainLoss, chosen: trained.chosen, curve: trained.curve, genomeFile: trained.genomeFile, test,
     runs: [gd.run, ...trained.runs],
     seeds: { trainRuns: o.train.stages.map((_, i) => deriveSeed(o.train.seed, 'lsa', o.model.layers, i)), gdData: o.gd.dataSeed, gdRun: o.gd.seed, validation: o.validation.seed, test: testSeeds },
   };

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { deriveSeed } from '../../../src/core/rng.js';
 import { readGenomeFile } from '../../../src/core/genome_file.js';
 import { GENOME_KINDS } from '../../../genomes/index.js';
-import { alignmentMetrics, checkDisjointSeeds, compareLsaWithGd, trainEvaluationSeeds } from '../../../src/workflows/icl_compare.js';
+import { alignmentMetrics, checkDisjointSeeds, compareLsaWithGd, readLayersAgainstConstruction, trainEvaluationSeeds } from '../../../src/workflows/icl_compare.js';
+import { gdConstructionWeights } from '../../../src/models/lsa/gd_construction.js';
+import { lsaWeightsGenome } from '../../../genomes/lsa_weights.js';
 import { tempDir } from '../../helpers/run_files.js';
 
 test('alignment metrics by hand: |Δŷ|, cosine and ‖Δ sensitivity‖ averaged over tasks', (t) => {
@@ -14,6 +16,26 @@ test('alignment metrics by hand: |Δŷ|, cosine and ‖Δ sensitivity‖ average
   t.is(m.sensitivityCosine, (1 + 0) / 2);
   t.is(m.sensitivityDiff, (1 + Math.SQRT2) / 2);
   t.throws(() => alignmentMetrics([1], [1], [1, 2], [1, 2], 1), { message: 'alignment: predictions and sensitivities disagree in size' });
+});
+
+test('reading layers against the construction: the construction itself, rescaled, in both forms, and a perturbed entry', (t) => {
+  for (const form of ['pq', 'kqvp'] as const) {
+    const c = lsaWeightsGenome.resolveConfig({ nx: 3, layers: 2, form });
+    const g = lsaWeightsGenome.decode(gdConstructionWeights(c, 1.25, 10), c);
+    const [first] = readLayersAgainstConstruction(g, 10);
+    t.true(Math.abs(first!.etaEffective - 1.25) < 1e-12);
+    t.is(first!.aOther, 0);
+    t.is(first!.mOther, 0);
+  }
+  const c = lsaWeightsGenome.resolveConfig({ nx: 2 });
+  const g = lsaWeightsGenome.decode(gdConstructionWeights(c, 2, 10), c);
+  // P·4 and Q/4 is the same model; then an x-row entry of P of 10 % of P_yy
+  g.layers[0]!['P'] = g.layers[0]!['P']!.map((row) => row.map((v) => v * 4));
+  g.layers[0]!['Q'] = g.layers[0]!['Q']!.map((row) => row.map((v) => v / 4));
+  g.layers[0]!['P']![0]![1] = 0.08;
+  const [r] = readLayersAgainstConstruction(g, 10);
+  t.like(r, { layer: 0, mOther: 0 });
+  t.true(Math.abs(r!.etaEffective - 2) < 1e-12 && Math.abs(r!.aOther - 0.1) < 1e-12, JSON.stringify(r));
 });
 
 test('meta-training, GD, validation and test seeds must be disjoint; the training seeds are the engine\'s evaluation seeds', (t) => {
@@ -53,6 +75,9 @@ test('a small meta-trained LSA reaches the loss of GD with its best learning rat
   t.true(id!.constructionMaxDiff < 1e-4);
   t.true(w2!.sensitivityCosine > 0.9, `cosine ${w2!.sensitivityCosine}`);
   t.is(r.curve.length, 6);
+  // the trained weights are the construction's up to scale: η_eff near GD's η, other entries small
+  t.true(Math.abs(r.layers[0]!.etaEffective / r.eta - 1) < 0.1, `η_eff ${r.layers[0]!.etaEffective} vs η ${r.eta}`);
+  t.true(r.layers[0]!.aOther < 0.2 && r.layers[0]!.mOther < 0.2, JSON.stringify(r.layers[0]));
   t.deepEqual(r.chosen, r.curve.reduce((a, p) => (p.valLoss < a.valLoss ? p : a)));
   t.is(r.runs.length, 3);
   for (const run of r.runs) t.true(existsSync(join(run.dir, 'summary.json')), run.dir);
