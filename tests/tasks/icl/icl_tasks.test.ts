@@ -1,5 +1,5 @@
 import test from 'ava';
-import { initBackend } from '../../../src/runtime/backend.js';
+import { getTf, initBackend } from '../../../src/runtime/backend.js';
 import { Rng } from '../../../src/core/rng.js';
 import { sampleIclBatch } from '../../../src/data/linear_regression_icl.js';
 import { gdPredict, halfMeanSquaredError } from '../../../src/models/lsa/gradient_descent.js';
@@ -38,7 +38,10 @@ test("icl-linear-regression's gradient with respect to the search vector matches
   const kc = lsaWeightsGenome.resolveConfig({ nx: 3, layers: 2 });
   const x = lsaWeightsGenome.encode(lsaWeightsGenome.random(kc, new Rng(2)), kc).map((v) => v * 30);
   const c = iclLinearRegressionTask.resolveConfig({ batchSize: 64 });
+  const tf = getTf();
+  const before = tf.memory().numTensors;
   const r = await iclLinearRegressionTask.evaluate(lsaWeightsGenome.decode(x, kc), c, ctx(3, 'fitness+grad'));
+  t.is(tf.memory().numTensors, before, 'no tensor left behind');
   t.is(r.grad!.length, x.length);
   // the coordinates with the largest gradients, where float32 central differences are informative
   const coords = r.grad!.map((g, i) => [Math.abs(g), i] as const).sort((a, b) => b[0] - a[0]).slice(0, 5).map(([, i]) => i);
