@@ -21,6 +21,7 @@ const CONFIGS: Record<string, Record<string, unknown>[]> = {
   blur: [{}, { k: 3, perLayer: true, numLayers: 2, extras: ['saturation', 'rescaleTo', 'ojaMultiplier'] }],
   ordering: [{}, { length: 5, modules: 3, allowSkip: true }],
   'ht-hparams': [{}, { fields: ['heads', 'ways', 'optimizer', 'decayRate'], ranges: { ways: [2, 6], decayRate: { min: 0.5, max: 1, scale: 'linear' } } }],
+  'lsa-weights': [{}, { nx: 3, layers: 2, looped: true, form: 'kqvp', initScale: 0.1 }],
 };
 
 test('every registered kind has settings to try here', (t) => {

@@ -13,7 +13,7 @@ test('the built-in registry holds every built-in name, marked built-in, and no p
   const r = builtinRegistry();
   t.deepEqual(Object.keys(r.tasks), Object.keys(TASKS));
   t.is(r.tasks['sphere'], TASKS['sphere']);
-  t.deepEqual(Object.keys(r.genomes), ['vector', 'blur', 'ordering', 'ht-hparams']);
+  t.deepEqual(Object.keys(r.genomes), ['vector', 'blur', 'ordering', 'ht-hparams', 'lsa-weights']);
   t.deepEqual(Object.keys(r.strategies), ['cmaes', 'sep-cmaes', 'ipop-cmaes', 'bipop-cmaes', 'metagrad', 'es-grad', 'ga-ordering']);
   t.is(r.origins.strategies['cmaes'], BUILTIN_ORIGIN);
   t.deepEqual(r.plugins, []);

@@ -70,8 +70,8 @@ test('a config file lists plug-ins under "plugins", resolved against the current
   const l = cli(['list', '--plugin', task]);
   t.is(l.code, 0, l.stderr);
   // Aligned columns name · origin · description; a plug-in's origin is its number in the plug-ins list below.
-  t.regex(l.stdout, /^ {2}slow-shifted-sphere {2}plug-in 1 {2}sphere around/m);
-  t.regex(l.stdout, /^ {2}sphere {15}built-in {3}pycma's sphere/m);
+  t.regex(l.stdout, /^ {2}slow-shifted-sphere +plug-in 1 {2}sphere around/m);
+  t.regex(l.stdout, /^ {2}sphere +built-in {3}pycma's sphere/m);
   t.regex(l.stdout, new RegExp(`^plug-ins:\n  1  ${fileUrl(task)}$`, 'm'));
   const j = JSON.parse(cli(['list', '--json', '--plugin', task]).stdout);
   t.is(j.origins.tasks['slow-shifted-sphere'], fileUrl(task));

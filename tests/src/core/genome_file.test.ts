@@ -45,7 +45,7 @@ test('envelope errors: one line naming the file and the field', (t) => {
   bad({ format: 'evometa-genom' }, 'g.json: format must be "evometa-genome" (got "evometa-genom"); is this a genome file?');
   bad({ version: 3 }, 'g.json: unsupported version 3; this build reads genome file version 2');
   bad({ version: undefined }, 'g.json: version is missing; this build reads genome file version 2');
-  bad({ kind: 'tree' }, "g.json: unknown genome kind 'tree'; valid genome kinds: vector, blur, ordering, ht-hparams");
+  bad({ kind: 'tree' }, "g.json: unknown genome kind 'tree'; valid genome kinds: vector, blur, ordering, ht-hparams, lsa-weights");
   bad({ kind: 7 }, 'g.json: kind must be the name of a genome kind, a string (got 7)');
   bad({ kind: undefined }, 'g.json: kind must be the name of a genome kind, a string (got nothing)');
   bad({ config: undefined }, "g.json: config must be an object, the genome kind's settings (got nothing)");

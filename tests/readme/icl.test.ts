@@ -1,0 +1,32 @@
+/** The README's "In-context learning as gradient descent" commands, run as written with a shorter budget. */
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, readJson, tempDir } from '../helpers/run_files.js';
+
+const README = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const TITLE = '## In-context learning as gradient descent\n';
+
+function searchCommands(): string[] {
+  const start = README.indexOf(TITLE);
+  if (start < 0) throw new Error('README has no section on in-context learning');
+  const section = README.slice(start, README.indexOf('\n## ', start + 1));
+  const sh = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  return sh.replace(/\\\n\s*/g, '').split('\n').filter((l) => l.startsWith('npx evometa search ')).map((l) => l.replace(/\s+#.*$/, ''));
+}
+
+test('the metagrad and CMA-ES commands of the section run (budget cut to a few generations) and improve on their start', (t) => {
+  const commands = searchCommands();
+  t.is(commands.length, 2);
+  const dir = tempDir();
+  for (const [i, command] of commands.entries()) {
+    const out = join(dir, `run${i}`);
+    const short = command.replace(/--max-generations \d+/, `--max-generations ${i === 0 ? 30 : 6}`).replace(/^npx evometa/, `"${process.execPath}" "${CLI}"`);
+    const summary = JSON.parse(execFileSync('bash', ['-c', `${short} --seed 3 --backend cpu --out "${out}" --json`], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!);
+    const gens = readFileSync(join(out, 'generations.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    t.true(gens[gens.length - 1].bestSoFar < gens[0].bestFitness, `${command}: ${gens[0].bestFitness} → ${gens[gens.length - 1].bestSoFar}`);
+    t.is(summary.generations, i === 0 ? 30 : 6);
+    t.is(readJson(join(out, 'manifest.json')).config.task, i === 0 ? 'icl-linear-regression' : 'icl-gd');
+  }
+});
