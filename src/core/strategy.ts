@@ -64,6 +64,21 @@ export interface Strategy<S extends StrategyState = StrategyState> {
    * landscape; absent where a strategy has nothing to carry beyond `point`.
    */
   warmStart?(state: S): WarmStart;
+  /**
+   * Checks a state read back from a checkpoint before a run resumes from it: field types, vector lengths against
+   * the dimension, finite numbers, σ > 0, the random generator's state. Throws a UsageError of one line naming the
+   * field and `where` (the checkpoint's path), e.g. "checkpoint.json: strategy.mean has 7 numbers, the run has 10",
+   * because a damaged or hand-edited state would otherwise run on with nonsense. `dimension` is the run's n (the
+   * length of its x0) where the caller knows it, else the state's own is used. Absent on strategies that cannot
+   * check their state.
+   */
+  validateState?(state: unknown, where: string, dimension?: number): void;
+  /**
+   * About how many numbers the state holds for an n-dimensional search (full CMA-ES: C and its eigenvectors B,
+   * 2n²). The engine refuses up front a dimension whose state or checkpoint this process cannot hold, instead of
+   * dying of V8 out-of-memory generations later. Absent where the state is small (O(n)).
+   */
+  stateNumbers?(dimension: number): number;
 }
 
 /** The options a warm-started search begins with, as a search config holds them (`--init`'s x, sigma0, strategy-params). */
