@@ -1,5 +1,6 @@
 /** The only data that crosses the thread boundary: a job out, a result back. Both are plain JSON. */
 import type { Evaluation, Wants } from '../core/types.js';
+import type { MessagePort } from 'node:worker_threads';
 import type { BackendRequest } from '../runtime/backend_names.js';
 
 /** One candidate inside a job. */
@@ -54,11 +55,27 @@ export interface Evaluator {
   readonly workers: number;
 }
 
+/** Limits on each worker thread, so that a runaway evaluation fails alone instead of taking the machine. */
+export interface WorkerLimits {
+  /** V8 old-generation heap of each thread in MB (piscina `resourceLimits.maxOldGenerationSizeMb`); default `defaultWorkerHeapMb`. */
+  heapMb?: number;
+}
+
 /**
  * Builds the evaluator for a run's `workers` setting (0: inline). The composition root supplies it, because
- * only it knows which worker module builds the same registry in each thread.
+ * only it knows which worker module builds the same registry in each thread. `onEvent` is for what no result
+ * carries: a failed evaluation is logged once, from its result.
  */
-export type EvaluatorFactory = (workers: number, onEvent: (e: EvaluatorEvent) => void) => Evaluator;
+export type EvaluatorFactory = (workers: number, onEvent: (e: EvaluatorEvent) => void, limits?: WorkerLimits) => Evaluator;
+
+/**
+ * What a pool thread is handed per job: the job, and a port on which it says when the job starts running (after
+ * the thread's start-up, the registry and the TensorFlow.js backend), from which the job's time limit counts.
+ */
+export interface WorkerTask {
+  job: EvalJob;
+  started?: MessagePort;
+}
 
 /** The same failure for every item of a job (a timeout, a crashed thread). */
 export function failedJob(job: EvalJob, status: Evaluation['status'], error: string, wallMs: number): JobResult {
