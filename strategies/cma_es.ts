@@ -60,6 +60,7 @@ function makeStrategy(name: string, diagonal: boolean, description: string): Str
     stop,
     point,
     warmStart,
+    stateNumbers: (n) => (diagonal ? 6 * n : 2 * n * n + 6 * n),
   };
 }
 

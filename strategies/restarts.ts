@@ -218,7 +218,7 @@ function warmStart(state: RestartState): WarmStart {
 }
 
 function makeStrategy(name: string, bipop: boolean, description: string): Strategy<RestartState> {
-  return { name, description, init: (options) => init(name, bipop, options), ask, tell, stop, point, warmStart };
+  return { name, description, init: (options) => init(name, bipop, options), ask, tell, stop, point, warmStart, stateNumbers: (n) => cmaes.stateNumbers!(n) };
 }
 
 /** IPOP-CMA-ES: restart with doubled population size whenever CMA-ES stops. */

@@ -11,7 +11,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that take no value. */
-export const SWITCHES = new Set(['json', 'help', 'quiet', 'no-progress']);
+export const SWITCHES = new Set(['json', 'help', 'quiet', 'no-progress', 'force']);
 
 /** Flags that may be given several times; each occurrence adds one value. Any other flag given twice is an error. */
 export const REPEATABLE = new Set(['plugin']);

@@ -95,7 +95,8 @@ const HEAP_BYTES_PER_NUMBER = 32;
 const JSON_CHARS_PER_NUMBER = 25;
 
 function gigabytes(bytes: number): string {
-  return `${(bytes / 1e9).toPrecision(2)} GB`;
+  const gb = bytes / 1e9;
+  return `${gb >= 10 ? Math.round(gb) : gb.toPrecision(2)} GB`;
 }
 
 /**
@@ -116,7 +117,7 @@ export function checkResources(config: RunConfig, r: Pick<Resolved, 'strategy'>,
   const json = numbers * JSON_CHARS_PER_NUMBER;
   if (heap > heapLimit || json > bufferConstants.MAX_STRING_LENGTH)
     throw new UsageError(
-      `strategy '${r.strategy.name}' at --dim ${dimension} holds about ${numbers.toPrecision(2)} numbers (${gigabytes(numbers * 8)}; ` +
+      `strategy '${r.strategy.name}' at --dim ${dimension} holds about ${numbers.toExponential(1)} numbers (${gigabytes(numbers * 8)}; ` +
         `${gigabytes(heap)} of heap while it runs and a ${gigabytes(json)} checkpoint), more than this process can hold ` +
         `(heap limit ${gigabytes(heapLimit)}, a checkpoint of at most ${gigabytes(bufferConstants.MAX_STRING_LENGTH)}); ` +
         `use --strategy sep-cmaes (diagonal covariance, O(n) memory) or a smaller --dim`,
