@@ -2,28 +2,9 @@ import test from 'ava';
 import { PoolEvaluator, defaultWorkerHeapMb } from '../../../src/evaluator/pool_evaluator.js';
 import type { EvalJob } from '../../../src/evaluator/protocol.js';
 import { PLUGIN_WORKER_MODULE } from '../../../src/plugins.js';
-import { fileUrl, writeModule } from '../../helpers/plugin_files.js';
+import { fileUrl, HOG_TASK_SOURCE, writeModule } from '../../helpers/plugin_files.js';
 import { totalmem } from 'node:os';
 
-/** A plug-in task that, for x[0] > 0, allocates without bound: a runaway evaluation. */
-export const HOG_TASK_SOURCE = `
-export default {
-  tasks: [{
-    name: 'hog',
-    description: 'sphere, except that x[0] > 0 allocates memory without bound',
-    genomeKinds: ['vector'],
-    usesTensorflow: false,
-    resolveConfig: () => ({}),
-    evaluate(x) {
-      if (x[0] > 0) {
-        const kept = [];
-        for (;;) kept.push(new Array(1 << 16).fill(kept.length + 0.5));
-      }
-      return { fitness: x.reduce((a, v) => a + v * v, 0) };
-    },
-  }],
-};
-`;
 
 function job(index: number, x: number[], task = 'sphere', config: Record<string, unknown> = {}, timeoutMs = 10000): EvalJob {
   return { genomeKind: 'vector', genomeConfig: { dim: x.length }, task: { name: task, config }, generation: 0, items: [{ index, genome: x, wants: 'fitness', seed: index }], batched: false, seed: index, timeoutMs, backend: 'cpu' };
@@ -35,8 +16,10 @@ test('pool: the time limit counts from the job start, not the thread start-up: 5
   try {
     const jobs = Array.from({ length: 40 }, (_, i) => job(i, [i, 1], 'sphere', {}, 5));
     const r = (await p.evaluate(jobs)).map((j) => j.results[0]!);
-    t.deepEqual(r.map((e) => e.status), jobs.map(() => 'ok'));
-    t.deepEqual(r.map((e) => e.fitness), jobs.map((_, i) => i * i + 1));
+    // A limit that counted the start-up failed all 40; a thread descheduled for 5 ms on a loaded machine may still miss one.
+    const ok = r.filter((e) => e.status === 'ok');
+    t.true(ok.length >= 38, `${ok.length} of 40 ok: ${r.map((e) => e.error ?? 'ok').join('; ')}`);
+    r.forEach((e, i) => e.status === 'ok' && t.is(e.fitness, i * i + 1));
   } finally {
     await p.close();
   }
