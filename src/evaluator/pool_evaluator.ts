@@ -1,19 +1,24 @@
 /**
  * Evaluates jobs on a piscina pool of worker threads (`--workers N`). At most N jobs are in flight, and a job's
- * time limit counts from when its thread reports that the job started running (after the thread's start-up, the
- * plug-in imports and the TensorFlow.js backend; see WorkerTask), not from when it was queued or sent. Until that
- * report a start-up allowance (STARTUP_ALLOWANCE_MS) applies instead, so a thread stuck in start-up also fails.
+ * time limit counts from when its thread wrote on the start board that the job started running (after the
+ * thread's start-up, the plug-in imports and the TensorFlow.js backend; see PoolWorkerData), not from when it was
+ * queued or sent. Until then a start-up allowance (STARTUP_ALLOWANCE_MS) applies, so a thread stuck in start-up
+ * also fails.
  * A job past its limit is aborted, which terminates its thread; a crashed thread, or one that ran out of its heap
  * limit (`WorkerLimits.heapMb`), is replaced by piscina (minThreads = N). Each such failure comes back as the
  * job's result (status 'timeout' or 'error' with the reason), which the engine logs once.
  */
-import { MessageChannel } from 'node:worker_threads';
 import { totalmem } from 'node:os';
 import { Piscina } from 'piscina';
-import { failedJob, type EvalJob, type Evaluator, type JobResult, type WorkerTask } from './protocol.js';
+import { epochMs, failedJob, type EvalJob, type Evaluator, type JobResult, type PoolWorkerData, type WorkerTask } from './protocol.js';
 
 /** How long a job may wait for its thread to start running it (thread start, plug-in imports, backend). */
 export const STARTUP_ALLOWANCE_MS = 60_000;
+/**
+ * Start-board slots per worker. Job k uses slot k mod (workers × this), so a thread still finishing a job it was
+ * aborted for cannot write into the slot of a job that runs now.
+ */
+const SLOTS_PER_WORKER = 64;
 /** Bounds of the default per-thread heap (MB): V8's own default is about 4 GB on 64-bit machines. */
 const MIN_DEFAULT_HEAP_MB = 256;
 const MAX_DEFAULT_HEAP_MB = 4096;
@@ -31,7 +36,8 @@ export interface PoolOptions {
   workers: number;
   /**
    * The module each thread imports (a file URL): its default export takes a WorkerTask and returns a JobResult.
-   * It is a composition root: it builds the thread's registry once, from `workerData`, at thread start.
+   * It is a composition root: it builds the thread's registry once, from `workerData` (a PoolWorkerData whose
+   * `data` is the option below), at thread start.
    */
   workerModule: string;
   /** Plain data every thread receives (e.g. the plug-in specifiers to load); a job carries none of it. */
@@ -42,18 +48,22 @@ export interface PoolOptions {
 
 export class PoolEvaluator implements Evaluator {
   private readonly pool: Piscina;
+  private readonly startBoard: Float64Array;
+  private jobsSent = 0;
   readonly workers: number;
   readonly heapMb: number;
 
   constructor(options: PoolOptions) {
     this.workers = options.workers;
     this.heapMb = options.heapMb ?? defaultWorkerHeapMb(options.workers);
+    this.startBoard = new Float64Array(new SharedArrayBuffer(8 * SLOTS_PER_WORKER * options.workers));
+    const workerData: PoolWorkerData = { data: options.workerData, startBoard: this.startBoard.buffer as SharedArrayBuffer };
     this.pool = new Piscina({
       filename: options.workerModule,
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: 60_000,
-      workerData: options.workerData,
+      workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });
   }
@@ -72,29 +82,36 @@ export class PoolEvaluator implements Evaluator {
   }
 
   private async runOne(job: EvalJob): Promise<JobResult> {
+    const slot = this.jobsSent++ % this.startBoard.length;
+    this.startBoard[slot] = 0;
     const ac = new AbortController();
-    const { port1, port2 } = new MessageChannel();
+    const sent = epochMs();
     let why = '';
     let settled = false;
-    // A result already on its way when the timer fires is taken: the abort waits one turn of the event loop.
-    const expire = (reason: string) => () =>
+    let timer: NodeJS.Timeout | undefined;
+    // Due times are re-checked against the board whenever a timer fires; the abort waits one turn of the event
+    // loop, so that a result already on its way is taken.
+    const check = (): void => {
+      const started = this.startBoard[slot]!;
+      const now = epochMs();
+      const due = started > 0 ? started + job.timeoutMs : sent + STARTUP_ALLOWANCE_MS;
+      if (now < due) {
+        timer = setTimeout(check, Math.min(due - now, job.timeoutMs) + 1);
+        return;
+      }
       setImmediate(() => {
         if (settled) return;
-        why = reason;
+        why = started > 0 ? `no result within ${job.timeoutMs} ms of its start` : `did not start within the start-up allowance of ${STARTUP_ALLOWANCE_MS} ms`;
         ac.abort();
       });
-    let timer = setTimeout(expire(`did not start within the start-up allowance of ${STARTUP_ALLOWANCE_MS} ms`), STARTUP_ALLOWANCE_MS);
-    let start = performance.now();
-    port1.once('message', () => {
-      clearTimeout(timer);
-      start = performance.now();
-      timer = setTimeout(expire(`no result within ${job.timeoutMs} ms of its start`), job.timeoutMs);
-    });
-    const task: WorkerTask = { job, started: port2 };
+    };
+    timer = setTimeout(check, job.timeoutMs);
+    const task: WorkerTask = { job, slot };
     try {
-      return (await this.pool.run(task, { signal: ac.signal, transferList: [port2] })) as JobResult;
+      return (await this.pool.run(task, { signal: ac.signal })) as JobResult;
     } catch (e) {
-      const wallMs = performance.now() - start;
+      const started = this.startBoard[slot]!;
+      const wallMs = epochMs() - (started > 0 ? started : sent);
       if (ac.signal.aborted) return failedJob(job, 'timeout', `${why}; its worker thread was terminated and replaced`, wallMs);
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ERR_WORKER_OUT_OF_MEMORY')
@@ -104,7 +121,6 @@ export class PoolEvaluator implements Evaluator {
     } finally {
       settled = true;
       clearTimeout(timer);
-      port1.close();
     }
   }
 
