@@ -4,8 +4,8 @@
  * generations.jsonl and run.log are append-only. No write follows a symbolic link: a run file that is one is
  * refused with one line (appends) or replaced by a plain file (whole-file writes), never written through.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { LOCK_FILE, RunLock } from './run_lock.js';
 
@@ -87,6 +87,20 @@ export function writeTextNoFollow(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns where mkdir(2) says ENOENT under an existing
+ * parent (e.g. under /proc). A folder made meanwhile by another process is fine.
+ */
+function makeFolder(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeFolder(parent);
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    if (errorCode(e) !== 'EEXIST' || !statSync(dir).isDirectory()) throw e;
+  }
+}
+
 /** A line of generations.jsonl that is a generation record (an object with a numeric `generation`). */
 function generationOf(line: string): number | null {
   try {
@@ -118,7 +132,7 @@ export class RunStore {
     } catch (e) {
       if (errorCode(e) !== 'ENOENT') throw cannotUse(this.dir, e);
       try {
-        mkdirSync(this.dir, { recursive: true });
+        makeFolder(this.dir);
       } catch (m) {
         throw cannotUse(this.dir, m);
       }

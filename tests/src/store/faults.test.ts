@@ -72,6 +72,11 @@ test('a new run goes only into a new or empty folder: a file, a run and foreign 
   writeFileSync(join(root, 'file'), 'x');
   t.throws(() => new RunStore(join(root, 'file')).createNew(), { message: /--out .*file is a file, not a folder/ });
   t.throws(() => new RunStore(join(root, 'file', 'below')).createNew(), { message: /cannot use .*file\/below as a run folder \(.*\); choose a folder you can write/ });
+  // Where mkdir says ENOENT under an existing parent (Node's recursive mkdir loops there forever).
+  if (existsSync('/proc/self')) t.throws(() => new RunStore('/proc/nope').createNew(), { message: /cannot use \/proc\/nope as a run folder \(ENOENT/ });
+  const deep = join(root, 'a', 'b', 'c');
+  new RunStore(deep).createNew();
+  t.deepEqual(readdirSync(deep), ['run.lock']);
   const run = join(root, 'run');
   mkdirSync(run);
   writeFileSync(join(run, 'manifest.json'), '{}');
