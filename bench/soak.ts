@@ -4,7 +4,8 @@
  * criteria off so it runs every generation) on `--workers` threads, sampling every `--every` generations:
  * - rss: the process's resident memory (main thread and worker threads together), as the OS sees it;
  * - main heap: the main thread's V8 heap after a full collection (what it retains);
- * - worker heap: the largest worker thread's heap after a full collection, and their live tensors.
+ * - worker heap: the largest worker thread's heap after a full collection, and their live tensors;
+ * each heap also as reserved from the system (V8 keeps what it grew to between collections).
  * It prints a Markdown table and the ratio of the last rss to the rss at generation 200 (the goal: at most 1.2).
  */
 import { rmSync } from 'node:fs';
@@ -31,7 +32,7 @@ export const SOAK_SEARCH: Record<string, unknown> = {
   sigma0: 0.5,
   seed: 1,
   'task-config': { hidden: [20], unrollSteps: 5, batchSize: 64, queryBatchSize: 64 },
-  'strategy-params': { tolfun: 0, tolfunhist: 0, tolx: 0, tolstagnation: 1e9, tolflatfitness: 0, conditioncov: 0, tolfacupx: 0, tolupsigma: 0 },
+  'strategy-params': { tolfun: 0, tolfunhist: 0, tolx: 0, tolstagnation: 0, tolflatfitness: 0, conditioncov: 0, tolfacupx: 0, tolupsigma: 0 },
 };
 
 /** Memory at one sampled generation. */
@@ -39,7 +40,10 @@ export interface SoakRow {
   generation: number;
   rssMb: number;
   mainHeapMb: number;
+  /** The main thread's heap as reserved from the system (V8 grows it between collections and rarely gives it back). */
+  mainHeapTotalMb: number;
   workerHeapMb: number;
+  workerHeapTotalMb: number;
   tensors: number;
   elapsedS: number;
 }
@@ -65,8 +69,10 @@ function sampledPool(every: number, samples: Map<number, WorkerSample>): Evaluat
 }
 
 export function soakTable(rows: readonly SoakRow[]): string {
-  const lines = ['| generation | rss MB | main heap MB | worker heap MB (max) | live tensors | elapsed s |', '|---:|---:|---:|---:|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.generation} | ${r.rssMb.toFixed(1)} | ${r.mainHeapMb.toFixed(1)} | ${r.workerHeapMb.toFixed(1)} | ${r.tensors} | ${r.elapsedS.toFixed(0)} |`);
+  const lines = ['| generation | rss MB | main heap MB (reserved) | worker heap MB, max (reserved) | live tensors | elapsed s |', '|---:|---:|---:|---:|---:|---:|'];
+  const f = (v: number) => v.toFixed(1);
+  for (const r of rows)
+    lines.push(`| ${r.generation} | ${f(r.rssMb)} | ${f(r.mainHeapMb)} (${f(r.mainHeapTotalMb)}) | ${f(r.workerHeapMb)} (${f(r.workerHeapTotalMb)}) | ${r.tensors} | ${r.elapsedS.toFixed(0)} |`);
   return lines.join('\n');
 }
 
@@ -92,7 +98,9 @@ export default async function (args: string[]): Promise<void> {
       generation: r.generation + 1,
       rssMb: mb(rss),
       mainHeapMb: mb(process.memoryUsage().heapUsed),
+      mainHeapTotalMb: mb(process.memoryUsage().heapTotal),
       workerHeapMb: Math.max(0, ...worker.map((s) => s.heapMb)),
+      workerHeapTotalMb: Math.max(0, ...worker.map((s) => s.heapTotalMb)),
       tensors: worker.reduce((a, s) => a + s.tensors, 0),
       elapsedS: (performance.now() - t0) / 1000,
     });

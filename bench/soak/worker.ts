@@ -18,6 +18,7 @@ export interface SoakWorkerData {
 export interface WorkerSample {
   thread: number;
   heapMb: number;
+  heapTotalMb: number;
   tensors: number;
 }
 
@@ -30,6 +31,7 @@ export default async function soakJob(task: WorkerTask): Promise<JobResult & { s
   if ((task.job.generation + 1) % every !== 0) return result;
   collect();
   const { getTf } = await import('../../src/runtime/backend.js');
-  const soak: WorkerSample = { thread: threadId, heapMb: getHeapStatistics().used_heap_size / 2 ** 20, tensors: getTf().memory().numTensors };
+  const heap = getHeapStatistics();
+  const soak: WorkerSample = { thread: threadId, heapMb: heap.used_heap_size / 2 ** 20, heapTotalMb: heap.total_heap_size / 2 ** 20, tensors: getTf().memory().numTensors };
   return { ...result, soak };
 }
