@@ -64,6 +64,8 @@ function checkCheckpoint(value: unknown, path: string, strategy: Strategy<Strate
     }
   }
   if (typeof s.sigma !== 'number' || !Number.isFinite(s.sigma) || s.sigma < 0) throw bad(`'strategy.sigma' is ${JSON.stringify(s.sigma)}, not a finite number >= 0`);
+  // A plug-in written in plain JavaScript may lack `point`; then only its own checks apply.
+  if (typeof strategy.point !== 'function') return c as Checkpoint;
   let point: unknown;
   try {
     point = strategy.point(s);

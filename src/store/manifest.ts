@@ -41,7 +41,9 @@ export function readManifest(dir: string): RunManifest {
   const m = readJsonFile(path, 'manifest') as RunManifest | null;
   if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.config !== 'object' || m.config === null || Array.isArray(m.config))
     throw new UsageError(`manifest is damaged ('config' missing): ${path}`);
-  if (m.format !== 'evometa-run') throw new UsageError(`manifest is not an evometa run manifest (format ${JSON.stringify(m.format)}, expected "evometa-run"): ${path}`);
+  // A manifest of another format (or a later version of this one) is refused; one without a format is read as this one.
+  if (m.format !== undefined && m.format !== 'evometa-run')
+    throw new UsageError(`manifest is not an evometa run manifest (format ${JSON.stringify(m.format)}, expected "evometa-run"): ${path}`);
   return m;
 }
 
