@@ -1,5 +1,6 @@
 /** The plain real-vector genome: what the built-in test functions search over. */
 import { UsageError } from '../src/core/errors.js';
+import { rejectUnknownKeys } from '../src/core/config_checks.js';
 import type { GenomeKind } from '../src/core/genome_kind.js';
 
 export interface VectorConfig {
@@ -24,6 +25,8 @@ export const vectorGenome: GenomeKind<number[], VectorConfig> = {
   name: 'vector',
   description: 'a real vector of length --dim (optionally boxed by lower/upper)',
   resolveConfig(raw) {
+    // A misspelt bound ({"lowr": -1}) would otherwise give an unbounded search without a word.
+    rejectUnknownKeys(raw, ['dim', 'lower', 'upper'], "genome 'vector'");
     const dim = raw['dim'];
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 1 || dim > 100000)
       throw new UsageError(`--dim must be an integer from 1 to 100000 for genome 'vector' (got ${String(dim)})`);

@@ -107,6 +107,10 @@ export function checkedStrategy<S extends StrategyState>(strategy: Strategy<S>, 
       if (checkedPoints.length > 0) state.injected = [...(state.injected ?? []), ...checkedPoints];
     },
   };
+  if (strategy.stateNumbers) {
+    const stateNumbers = strategy.stateNumbers.bind(strategy);
+    checked.stateNumbers = (dimension: number): number => stateNumbers(dimension);
+  }
   if (strategy.diagnostics) {
     const diagnostics = strategy.diagnostics.bind(strategy);
     checked.diagnostics = (state: S): StrategyDiagnostics => diagnostics(state);

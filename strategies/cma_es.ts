@@ -71,6 +71,7 @@ function makeStrategy(name: string, diagonal: boolean, description: string): Str
     warmStart,
     validateState: (state, where, dimension) => checkCmaState(new StateCheck(where), state, name, dimension),
     diagnostics: cmaDiagnostics,
+    stateNumbers: (n) => (diagonal ? 6 * n : 2 * n * n + 6 * n),
   };
 }
 

@@ -238,6 +238,7 @@ function makeStrategy(name: string, bipop: boolean, description: string): Strate
     point,
     warmStart,
     diagnostics: (s) => cmaes.diagnostics!(s.inner),
+    stateNumbers: (n) => cmaes.stateNumbers!(n),
     validateState: (state, where, dimension) => checkRestartState(new StateCheck(where), state, name, bipop, dimension),
   };
 }

@@ -4,6 +4,11 @@
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+
+  /** The message is kept on one line: text quoted from a damaged file may hold newlines or control bytes. */
+  constructor(message: string) {
+    super(message.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' '));
+  }
 }
 
 /** "unknown task 'foo'; valid: a, b, c" — used by every registry lookup. */

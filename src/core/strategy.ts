@@ -91,6 +91,12 @@ export interface Strategy<S extends StrategyState = StrategyState> {
    */
   validateState?(state: unknown, where: string, dimension?: number): void;
   /**
+   * About how many numbers the state holds for an n-dimensional search (full CMA-ES: C and its eigenvectors B,
+   * 2n²). The engine refuses up front a dimension whose state or checkpoint this process cannot hold, instead of
+   * dying of V8 out-of-memory generations later. Absent where the state is small (O(n)).
+   */
+  stateNumbers?(dimension: number): number;
+  /**
    * Optional: numbers about the search distribution for the run's records and report (the panels of pycma's
    * plot); a strategy fills in what it has.
    */

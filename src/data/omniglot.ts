@@ -17,8 +17,10 @@
  * - Class labels can exceed 255 (1623 characters), so the dataset is a per-class list rather than
  *   an ImageSplit; `omniglotSource` turns it into the `ClassImages` the `EpisodeSampler` reads.
  * - Cached per thread by (resolved root, imageSize, invert); treat the result as read-only.
+ * - A PNG's declared size is read from its header before it is decoded: over MAX_PNG_SIDE pixels a side it is
+ *   refused, since a small file can declare an image whose decoded pixels would not fit in memory.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pngjs from 'pngjs';
 import { UsageError } from '../core/errors.js';
@@ -92,8 +94,33 @@ export function resizeArea(src: Float32Array, height: number, width: number, siz
   }
 }
 
-/** Decodes a PNG file to grayscale in [0, 1] (white = 1); a bad file is a UsageError naming it. */
+/**
+ * The largest PNG side decoded (pixels). Omniglot's images are 105×105; 2048² pixels decode to 32 MB (RGBA bytes and
+ * float gray), while a 389 KB file declaring 20000×20000 would need 3.2 GB.
+ */
+export const MAX_PNG_SIDE = 2048;
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from a PNG's IHDR chunk (bytes 16–23), read without reading the rest; null if it is not a PNG. */
+export function pngHeaderSize(file: string): { width: number; height: number } | null {
+  const head = Buffer.alloc(24);
+  const fd = openSync(file, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, 24, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n < 24 || !head.subarray(0, 8).equals(PNG_SIGNATURE) || head.toString('latin1', 12, 16) !== 'IHDR') return null;
+  return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
+}
+
+/** Decodes a PNG file to grayscale in [0, 1] (white = 1); a bad or oversized file is a UsageError naming it. */
 export function decodeGrayPng(file: string): { pixels: Float32Array; width: number; height: number } {
+  const size = pngHeaderSize(file);
+  if (size && (size.width > MAX_PNG_SIDE || size.height > MAX_PNG_SIDE))
+    throw new UsageError(`omniglot: ${file} declares ${size.width}×${size.height} pixels, over the ${MAX_PNG_SIDE}-pixel limit per side (Omniglot images are 105×105); remove the file`);
   let png: { width: number; height: number; data: Buffer };
   try {
     png = pngjs.PNG.sync.read(readFileSync(file));

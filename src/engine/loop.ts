@@ -42,7 +42,7 @@ export function checkEvaluators(config: RunConfig, options: EngineOptions): void
 
 function makeEvaluator(config: RunConfig, options: EngineOptions, store: RunStore): Evaluator {
   const onEvent = (e: EvaluatorEvent) => store.log(`generation ${e.generation} candidate${e.indices.length > 1 ? 's' : ''} ${e.indices.join(',')}: ${e.message}`);
-  if (options.evaluators) return options.evaluators(config.workers, onEvent);
+  if (options.evaluators) return options.evaluators(config.workers, onEvent, config.workerHeapMb !== undefined ? { heapMb: config.workerHeapMb } : {});
   checkEvaluators(config, options);
   return new InlineEvaluator(options.registry);
 }

@@ -3,13 +3,16 @@
  * names, the kind's and the task's checked settings, and the strategy's initial state. Everything here runs
  * before a run folder is written, so a bad name or setting leaves nothing behind.
  */
+import { constants as bufferConstants } from 'node:buffer';
+import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { lookup, UsageError } from '../core/errors.js';
 import { deriveSeed, Rng } from '../core/rng.js';
 import { readGenomeFile } from '../core/genome_file.js';
 import type { GenomeKind } from '../core/genome_kind.js';
 import type { Registry } from '../core/plugin.js';
 import type { Strategy, StrategyState } from '../core/strategy.js';
-import type { RunConfig } from './run_config.js';
+import { defaultRunConfig, type RunConfig } from './run_config.js';
 
 /** Everything resolved from a RunConfig: the registry entries and the kind's settings. */
 export interface Resolved {
@@ -82,4 +85,41 @@ export function initialState(config: RunConfig, r: Resolved, x0: number[]): Stra
     if (e instanceof UsageError) throw e;
     throw new UsageError(`--strategy-params: ${(e as Error).message}`);
   }
+}
+
+/** At most this many worker threads per core (os.availableParallelism()): more only adds memory and contention. */
+export const MAX_WORKERS_PER_CORE = 4;
+/** Heap bytes per state number: the state itself, the eigendecomposition's working copies and the checkpoint's object graph. */
+const HEAP_BYTES_PER_NUMBER = 32;
+/** Characters per state number in checkpoint.json (17 digits, exponent, separator and indent). */
+const JSON_CHARS_PER_NUMBER = 25;
+
+function gigabytes(bytes: number): string {
+  const gb = bytes / 1e9;
+  return `${gb >= 10 ? Math.round(gb) : gb.toPrecision(2)} GB`;
+}
+
+/**
+ * Refuses, before anything is written, what this machine cannot serve: more than MAX_WORKERS_PER_CORE worker threads
+ * per core; a strategy state (`Strategy.stateNumbers`) that would not fit this process's heap or whose checkpoint
+ * would not fit one JSON string; and a time limit with inline evaluation, which cannot stop synchronous code.
+ */
+export function checkResources(config: RunConfig, r: Pick<Resolved, 'strategy'>, dimension: number): void {
+  const cores = availableParallelism();
+  const maxWorkers = MAX_WORKERS_PER_CORE * cores;
+  if (config.workers > maxWorkers)
+    throw new UsageError(`--workers ${config.workers} is more than ${MAX_WORKERS_PER_CORE} per core on this machine (${cores} cores); use at most ${maxWorkers}`);
+  if (config.workers === 0 && config.timeoutMs !== defaultRunConfig().timeoutMs)
+    throw new UsageError(`--timeout-ms needs worker threads: inline evaluation (--workers 0) cannot stop a synchronous evaluation; use --workers 1 or more`);
+  const numbers = r.strategy.stateNumbers?.(dimension) ?? 0;
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const heap = numbers * HEAP_BYTES_PER_NUMBER;
+  const json = numbers * JSON_CHARS_PER_NUMBER;
+  if (heap > heapLimit || json > bufferConstants.MAX_STRING_LENGTH)
+    throw new UsageError(
+      `strategy '${r.strategy.name}' at --dim ${dimension} holds about ${numbers.toExponential(1)} numbers (${gigabytes(numbers * 8)}; ` +
+        `${gigabytes(heap)} of heap while it runs and a ${gigabytes(json)} checkpoint), more than this process can hold ` +
+        `(heap limit ${gigabytes(heapLimit)}, a checkpoint of at most ${gigabytes(bufferConstants.MAX_STRING_LENGTH)}); ` +
+        `use --strategy sep-cmaes (diagonal covariance, O(n) memory) or a smaller --dim`,
+    );
 }

@@ -24,6 +24,8 @@ export interface RunConfig {
   workers: number;
   backend: BackendRequest;
   timeoutMs: number;
+  /** Heap limit of each worker thread in MB; absent: derived from the machine's memory and the worker count. */
+  workerHeapMb?: number;
   /** Genomes per job for tasks with a population axis. */
   evalBatch: number;
   genomeConfig: Record<string, unknown>;
@@ -70,6 +72,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'workers', key: 'workers', kind: 'int', min: 0, max: 256, help: 'worker threads; 0 evaluates inline (default: number of cores)' },
   { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, value: 'NAME', help: 'TensorFlow.js backend (default auto)' },
   { flag: 'timeout-ms', key: 'timeoutMs', kind: 'number', value: 'MS', above: 0, max: 1e9, help: 'time limit per evaluation in ms (default 600000)' },
+  { flag: 'worker-heap-mb', key: 'workerHeapMb', kind: 'int', value: 'MB', min: 16, max: 1048576, help: 'heap limit of each worker thread in MB, so a runaway evaluation fails alone (default: half the memory shared by the workers, 256 to 4096)' },
   { flag: 'eval-batch', key: 'evalBatch', kind: 'int', min: 1, max: 4096, help: 'genomes per job for tasks with a population axis (default 8)' },
   { flag: 'genome-config', key: 'genomeConfig', kind: 'json', help: 'genome kind settings as a JSON object' },
   { flag: 'task-config', key: 'taskConfig', kind: 'json', help: 'task settings as a JSON object, e.g. {"rotate":true}' },

@@ -1,6 +1,8 @@
 /**
  * Evaluates jobs one after another in the calling thread (`--workers 0`): no thread start-up, easy
- * to debug. A time limit can only cut short tasks that yield (async); synchronous code runs to its end.
+ * to debug. Nothing can preempt synchronous code in the calling thread, so a time limit here only cuts
+ * short tasks that yield (async), and a synchronous evaluation runs to its end: the engine refuses
+ * `--timeout-ms` with `--workers 0` (checkResources) rather than promise a limit it cannot keep.
  */
 import type { Registry } from '../core/plugin.js';
 import { runJob } from './run_job.js';

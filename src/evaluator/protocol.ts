@@ -54,13 +54,46 @@ export interface Evaluator {
   readonly workers: number;
 }
 
+/** Limits on each worker thread, so that a runaway evaluation fails alone instead of taking the machine. */
+export interface WorkerLimits {
+  /** V8 old-generation heap of each thread in MB (piscina `resourceLimits.maxOldGenerationSizeMb`); default `defaultWorkerHeapMb`. */
+  heapMb?: number;
+}
+
 /**
  * Builds the evaluator for a run's `workers` setting (0: inline). The composition root supplies it, because
- * only it knows which worker module builds the same registry in each thread.
+ * only it knows which worker module builds the same registry in each thread. `onEvent` is for what no result
+ * carries: a failed evaluation is logged once, from its result.
  */
-export type EvaluatorFactory = (workers: number, onEvent: (e: EvaluatorEvent) => void) => Evaluator;
+export type EvaluatorFactory = (workers: number, onEvent: (e: EvaluatorEvent) => void, limits?: WorkerLimits) => Evaluator;
+
+/**
+ * What a pool thread is handed per job: the job, and the slot of the pool's start board (PoolWorkerData) where it
+ * writes when the job starts running (after the thread's start-up, the registry and the TensorFlow.js backend):
+ * the job's time limit counts from there.
+ */
+export interface WorkerTask {
+  job: EvalJob;
+  slot: number;
+}
+
+/**
+ * A pool thread's piscina `workerData`: the composition root's own data (e.g. the plug-ins to load) and the start
+ * board, shared memory in which each job's thread writes its start time (ms since the epoch, as
+ * performance.timeOrigin + performance.now()) into the job's slot. Shared memory instead of a message per job:
+ * nothing is allocated per job, and the pool reads the time whenever a deadline comes due.
+ */
+export interface PoolWorkerData<T = unknown> {
+  data: T;
+  startBoard: SharedArrayBuffer;
+}
 
 /** The same failure for every item of a job (a timeout, a crashed thread). */
 export function failedJob(job: EvalJob, status: Evaluation['status'], error: string, wallMs: number): JobResult {
   return { results: job.items.map(() => ({ status, fitness: Number.NaN, error })), wallMs, backend: null };
+}
+
+/** Milliseconds since the epoch on the clock that every thread of this process reads alike (the start board's). */
+export function epochMs(): number {
+  return performance.timeOrigin + performance.now();
 }

@@ -48,7 +48,11 @@ function taskOf(job: EvalJob, registry: Registry): Task<unknown, unknown> {
   return registry.tasks[job.task.name]!;
 }
 
-export async function runJob(job: EvalJob, registry: Registry): Promise<JobResult> {
+/**
+ * Runs `job` against `registry`. `onStart` is called once the job's own work begins (task found, settings checked,
+ * backend ready): a pool's time limit counts from there, not from the thread's start-up.
+ */
+export async function runJob(job: EvalJob, registry: Registry, onStart?: () => void): Promise<JobResult> {
   const start = performance.now();
   let backend: string | null = null;
   const failAll = (e: unknown): Evaluation[] => job.items.map(() => ({ status: 'error', fitness: Number.NaN, error: errorText(e) }));
@@ -57,6 +61,7 @@ export async function runJob(job: EvalJob, registry: Registry): Promise<JobResul
     const task = taskOf(job, registry);
     const config = task.resolveConfig(job.task.config);
     if (task.usesTensorflow) backend = await ensureBackend(job);
+    onStart?.();
     if (job.batched) {
       if (!task.evaluateBatch) throw new UsageError(`task '${task.name}' has no batched evaluation`);
       const rs = await task.evaluateBatch(job.items.map((i) => i.genome), config, { seed: job.seed, wants: 'fitness', genomeKind: job.genomeKind, genomeConfig: job.genomeConfig });

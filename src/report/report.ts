@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { stackCharts } from './svg_plot.js';
 import { runPanels } from './report_panels.js';
 import { formatDuration, formatNumber } from './format.js';
@@ -48,16 +49,16 @@ function readManifest(dir: string): RunManifest {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as Error).message})`;
-    throw new Error(`${path}: manifest.json ${why}; is ${dir} a run folder (results/<run-id>)?`);
+    throw new UsageError(`${path}: manifest.json ${why}; is ${dir} a run folder (results/<run-id>)?`);
   }
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: manifest.json is not valid JSON (${(e as Error).message})`);
+    throw new UsageError(`${path}: manifest.json is not valid JSON (${(e as Error).message})`);
   }
-  if (!isObject(v)) throw new Error(`${path}: manifest.json must hold a JSON object`);
-  if (!isObject(v.config)) throw new Error(`${path}: manifest.json has no "config" object`);
+  if (!isObject(v)) throw new UsageError(`${path}: manifest.json must hold a JSON object`);
+  if (!isObject(v.config)) throw new UsageError(`${path}: manifest.json has no "config" object`);
   return v as unknown as RunManifest;
 }
 

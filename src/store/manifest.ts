@@ -39,8 +39,11 @@ export interface RunManifest {
 export function readManifest(dir: string): RunManifest {
   const path = join(dir, 'manifest.json');
   const m = readJsonFile(path, 'manifest') as RunManifest | null;
-  if (typeof m !== 'object' || m === null || typeof m.config !== 'object' || m.config === null)
+  if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.config !== 'object' || m.config === null || Array.isArray(m.config))
     throw new UsageError(`manifest is damaged ('config' missing): ${path}`);
+  // A manifest of another format (or a later version of this one) is refused; one without a format is read as this one.
+  if (m.format !== undefined && m.format !== 'evometa-run')
+    throw new UsageError(`manifest is not an evometa run manifest (format ${JSON.stringify(m.format)}, expected "evometa-run"): ${path}`);
   return m;
 }
 

@@ -4,11 +4,12 @@
  * a search config holding what the run learned about the landscape besides its mean, σ and the per-coordinate
  * scales √C_ii, so that a new search with other settings (λ, fitness, episodes) does not relearn them.
  */
-import { basename, dirname, join, relative } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { readJsonFile } from '../core/json_file.js';
-import { lookup } from '../core/errors.js';
-import { writeGenomeFile } from '../core/genome_file.js';
+import { lookup, UsageError } from '../core/errors.js';
+import { GENOME_FILE_FORMAT, writeGenomeFile } from '../core/genome_file.js';
+import { writeTextNoFollow, RUN_FILES } from './run_store.js';
 import { runConfigOf, runPoint, runStrategyState, runTrainedOn, type RunPoint, type TrainedOn } from './run_point.js';
 import type { Registry } from '../core/plugin.js';
 import type { WarmStart } from '../core/strategy.js';
@@ -58,11 +59,39 @@ export function warmPathFor(out: string): string {
   return join(dirname(out), `${basename(out).replace(/\.json$/i, '')}.warm.json`);
 }
 
+/** `path` with its folder's symbolic links resolved (the file itself need not exist). */
+function realTarget(path: string): string {
+  const dir = dirname(resolve(path));
+  return join(existsSync(dir) ? realpathSync(dir) : dir, basename(path));
+}
+
+/**
+ * Refuses to write an export over one of the run's own files, or over an existing file that is not of the kind
+ * written there (`isSame`) unless `force`: an export replaces an earlier export, never other data.
+ */
+function checkExportTarget(dir: string, path: string, what: string, isSame: (json: unknown) => boolean, force: boolean): void {
+  const target = realTarget(path);
+  const own = Object.values(RUN_FILES).find((f) => realTarget(join(dir, f)) === target);
+  if (own) throw new UsageError(`--out ${path} is the run's own ${own}; choose another file`);
+  if (force || !existsSync(path)) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    json = undefined;
+  }
+  if (!isSame(json)) throw new UsageError(`${path} exists and is not ${what}; choose another --out, or give --force to overwrite it`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * Writes the run's point to `out` and, for the strategy's point (`mean`) where the strategy has a warm start (the
  * CMA-ES family), its warm-start config beside it. Returns the paths (warm null otherwise).
  */
-export function exportRunPoint(dir: string, which: RunPoint, out: string, registry: Registry): { genome: string; warm: string | null } {
+export function exportRunPoint(dir: string, which: RunPoint, out: string, registry: Registry, options: { force?: boolean } = {}): { genome: string; warm: string | null } {
+  const force = options.force ?? false;
+  checkExportTarget(dir, out, 'a genome file', (j) => isObject(j) && j['format'] === GENOME_FILE_FORMAT, force);
   const { x, genome, config } = runPoint(dir, which, registry);
   const cp = readJsonFile(join(dir, 'checkpoint.json'), 'checkpoint') as Checkpoint;
   const trainedOn = runTrainedOn(config, registry);
@@ -75,6 +104,7 @@ export function exportRunPoint(dir: string, which: RunPoint, out: string, regist
   const warm = warmPathFor(out);
   const w = which === 'mean' ? warmStartOf(dir, relative(dirname(warm), out), registry) : null;
   if (!w) return { genome: out, warm: null };
-  writeFileSync(warm, JSON.stringify(w, null, 1) + '\n');
+  checkExportTarget(dir, warm, 'a warm-start config', (j) => isObject(j) && 'init' in j && 'sigma0' in j, force);
+  writeTextNoFollow(warm, JSON.stringify(w, null, 1) + '\n');
   return { genome: out, warm };
 }

@@ -44,6 +44,26 @@ export default {
 };
 `;
 
+/** A plug-in task that, for x[0] > 0, allocates without bound: a runaway evaluation. */
+export const HOG_TASK_SOURCE = `
+export default {
+  tasks: [{
+    name: 'hog',
+    description: 'sphere, except that x[0] > 0 allocates memory without bound',
+    genomeKinds: ['vector'],
+    usesTensorflow: false,
+    resolveConfig: () => ({}),
+    evaluate(x) {
+      if (x[0] > 0) {
+        const kept = [];
+        for (;;) kept.push(new Array(1 << 16).fill(kept.length + 0.5));
+      }
+      return { fitness: x.reduce((a, v) => a + v * v, 0) };
+    },
+  }],
+};
+`;
+
 /** examples/plugins/<name> in the repository (the tests run from dist/tests/helpers). */
 export function examplePlugin(name: string): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'plugins', name);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { flattenTree, mapTree, disposeTree } from '../nn/tensor_tree.js';
-import { toArrayBuffer } from '../nn/layers_model_io.js';
+import { readWeightFiles, toArrayBuffer } from '../nn/layers_model_io.js';
 import { resolveHtConfig } from './ht_config.js';
 import { FEW_SHOT_KINDS, initFewShotModel, type FewShotKind, type FewShotModel } from './few_shot_model.js';
 
@@ -59,13 +59,12 @@ export function loadFewShotModel(tf: Tf, dir: string): { model: FewShotModel; me
   } catch (e) {
     throw new UsageError(`${path} is not valid JSON (${(e as Error).message})`);
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`${path}: must hold a JSON object (a saved few-shot model)`);
   if (json.format !== FEW_SHOT_FORMAT) throw new UsageError(`${path}: format is ${JSON.stringify(json.format)}, expected '${FEW_SHOT_FORMAT}'`);
   if (!FEW_SHOT_KINDS.includes(json.kind)) throw new UsageError(`${path}: kind must be one of ${FEW_SHOT_KINDS.join(', ')} (got ${JSON.stringify(json.kind)})`);
   const config = resolveHtConfig(json.config, `${path} config`);
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = json.weightsManifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dir, p))));
-  const all = Buffer.concat(buffers);
-  const tensors = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), specs);
+  const { specs, data } = readWeightFiles(dir, json.weightsManifest, path);
+  const tensors = tf.io.decodeWeights(data, specs);
   const template = initFewShotModel(tf, json.kind, config, 0);
   try {
     const params = mapTree(tf, template.params, (t, name) => {
