@@ -4,6 +4,7 @@
  * bank (replay_ordering.ts), HyperTransformer hyperparameters are trained and scored on held-out episodes (ht.ts).
  */
 import { existsSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { readGenomeFile, type GenomeFileContents } from '../core/genome_file.js';
@@ -219,8 +220,9 @@ async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome, 
   const hidden = setting.hidden;
   const evalAt = c.evalAt === null ? defaultEvalAt(c.steps) : integers(list(c.evalAt)!, 'eval-at', 0).filter((s) => s <= c.steps);
 
-  const backend = await initBackend(c.backend);
   const data = loadReplayData({ task: c.task, downsample: c.downsample, classes, trainSamples: c.trainSamples, validation: c.validation, testSamples: c.testSamples });
+  checkReplayMemory([data.inputs, ...hidden, outputSize(c.outputs, data)], genome.k, Math.max(c.batchSize, c.testSamples));
+  const backend = await initBackend(c.backend);
   const settingLine = describeReplaySetting(setting, [data.inputs, ...hidden, outputSize(c.outputs, data)]);
   process.stderr.write(`evometa: ${settingLine}\n`);
   const dir = out ?? join('results', `replay-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${c.task}`);
@@ -249,4 +251,20 @@ async function replayBlur(args: ParsedArgs, source: string, genome: BlurGenome, 
   } else {
     process.stdout.write(`${replayTable(result)}\n\nbackend ${backend.backend}; results ${files.json}; plot ${files.svg}${exportDir ? `; model ${exportDir}/model.json` : ''}\n`);
   }
+}
+
+/**
+ * Refuses, before any tensor exists, a network the machine cannot hold: a BLUR network keeps k states per synapse and,
+ * for each example of a batch (the test set's when it is scored), per neuron; a step holds about eight float32 copies
+ * of them (states, updates, temporaries), as measured on wasm, whose heap ends at 2 GiB whatever the machine has.
+ */
+export function checkReplayMemory(sizes: readonly number[], k: number, batchSize: number): void {
+  let synapses = 0;
+  let neurons = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) synapses += sizes[l]! * sizes[l + 1]!;
+  for (const s of sizes) neurons += s;
+  const bytes = 4 * 8 * k * (synapses + batchSize * neurons);
+  const limit = Math.min(totalmem() / 4, 2 ** 31);
+  if (bytes > limit)
+    throw new UsageError(`a ${sizes.join('-')} network with k = ${k} needs about ${(bytes / 2 ** 30).toFixed(1)} GiB to train, more than the ${(limit / 2 ** 30).toFixed(1)} GiB a replay may use here; give smaller --hidden or --batch-size`);
 }

@@ -116,9 +116,14 @@ function badValue(o: OptionSpec<string>, value: unknown, what: string): UsageErr
   return new UsageError(`--${o.flag} must be ${what}${range ? ` ${range}` : ''} (got ${JSON.stringify(value)})`);
 }
 
+/** A number written in decimal (sign, digits, fraction, exponent), as a flag or config file gives it. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
 function parseNumber(o: OptionSpec<string>, v: unknown, integer: boolean): number {
   const what = integer ? 'an integer' : 'a finite number';
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  // Decimal text only: Number() would also read '0x10' as 16 and '1_0' as an error but '  7 ' as 7.
+  if (typeof v === 'string' && !DECIMAL.test(v)) throw badValue(o, v, what);
+  const n = typeof v === 'string' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw badValue(o, v, what);
   if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max) || (o.above !== undefined && !(n > o.above)))
     throw badValue(o, v, what);
@@ -141,7 +146,7 @@ export function parseOptionValue(o: OptionSpec<string>, v: unknown): unknown {
       return v;
     case 'vector': {
       const items = typeof v === 'string' ? v.split(',') : Array.isArray(v) ? v : [v];
-      const nums = items.map((e) => (typeof e === 'string' && e.trim() !== '' ? Number(e) : e));
+      const nums = items.map((e) => (typeof e === 'string' && DECIMAL.test(e.trim()) ? Number(e) : e));
       if (nums.length === 0 || nums.some((e) => typeof e !== 'number' || !Number.isFinite(e)))
         throw new UsageError(`--${o.flag} must be a finite number or a comma-separated list of them (got ${JSON.stringify(v)})`);
       return nums.length === 1 ? nums[0] : nums;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI, tempDir } from '../../helpers/run_files.js';
 import { defaultEvalAt } from '../../../src/workflows/replay/replay_blur.js';
-import { REPLAY_BY_KIND } from '../../../src/cli/replay.js';
+import { checkReplayMemory, REPLAY_BY_KIND } from '../../../src/cli/replay.js';
 import { writeGenomeFile } from '../../../src/core/genome_file.js';
 import { GENOME_KINDS } from '../../../genomes/index.js';
 import { makeOrderingGenome, saveOrderingGenome } from '../../../genomes/ordering_genome.js';
@@ -54,6 +54,15 @@ test('replay: bad input names the option', (t) => {
   const c = cli(['replay', 'nope.json']);
   t.is(c.code, 2);
   t.regex(c.stderr, /not found: nope.json; replay takes a genome file/);
+  // A network the machine cannot hold is refused up front, in one line, before any tensor exists.
+  const d = cli(['replay', 'genomes/backprop.blur.json', '--hidden', '1000000000']);
+  t.is(d.code, 2);
+  t.regex(d.stderr, /^evometa: error: a 2-1000000000-1 network with k = 2 needs about \d+\.\d GiB to train, more than the \d+\.\d GiB a replay may use here; give smaller --hidden or --batch-size\n$/);
+});
+
+test('checkReplayMemory: the measured threshold on wasm, 2-10000-1 fits and 2-30000-1 does not (k = 2, 2000 test examples)', (t) => {
+  t.notThrows(() => checkReplayMemory([2, 10000, 1], 2, 2000));
+  t.throws(() => checkReplayMemory([2, 30000, 1], 2, 2000), { message: /needs about 3\.6 GiB/ });
 });
 
 test("replay RUN_DIR: a blur search's folder replays its final point; other folders are refused by name", (t) => {

@@ -27,6 +27,15 @@ test('bad numbers name the flag and the allowed range', (t) => {
   t.throws(() => resolveRunConfig({ task: 'sphere', 'task-config': '{oops' }, seed), { message: /^--task-config must be a JSON object/ });
 });
 
+test('numbers are decimal: hexadecimal, binary and blank text are refused, not read as other numbers', (t) => {
+  t.throws(() => resolveRunConfig({ task: 'sphere', dim: '0x10' }, seed), { message: '--dim must be an integer >= 1 and <= 100000 (got "0x10")' });
+  t.throws(() => resolveRunConfig({ task: 'sphere', 'max-evals': '0b11' }, seed), { message: /^--max-evals must be an integer/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', sigma0: ' ' }, seed), { message: /^--sigma0 must be a finite number/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', dim: 2, x0: '0x1,2' }, seed), { message: /^--x0 must be a finite number or a comma-separated list/ });
+  const c = resolveRunConfig({ task: 'sphere', dim: '2', x0: '-1.5e0,.5', sigma0: '+2', target: '1E-8' }, seed);
+  t.deepEqual([c.dim, c.x0, c.sigma0, c.target], [2, [-1.5, 0.5], 2, 1e-8]);
+});
+
 test('unknown options and a missing task are reported', (t) => {
   t.throws(() => resolveRunConfig({ task: 'sphere', sigma: 1 }, seed), { message: /^unknown option 'sigma'; valid options: genome, dim, task/ });
   t.throws(() => resolveRunConfig({}, seed), { message: /--task is required/ });
