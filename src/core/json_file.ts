@@ -2,7 +2,7 @@
  * JSON files written atomically (temp file + rename), so a process killed at any instant leaves each file
  * either old or new, never half written; reads fail with one line naming the file.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
 export function writeJsonAtomic(path: string, value: unknown): void {
@@ -17,7 +17,13 @@ export function writeTextAtomic(path: string, text: string): void {
 
 export function readJsonFile(path: string, what: string): unknown {
   if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
-  const text = readFileSync(path, 'utf8');
+  if (!statSync(path).isFile()) throw new UsageError(`${what} ${path} is not a file (a folder?); give the path of the JSON file`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what} ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   try {
     return JSON.parse(text);
   } catch (e) {

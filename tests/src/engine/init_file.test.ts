@@ -2,7 +2,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startVector } from '../../../src/engine/engine.js';
 import type { RunConfig } from '../../../src/engine/run_config.js';
@@ -38,4 +38,12 @@ test('--init with a file of another kind than --genome: one line naming both', (
   t.is(r.status, 2);
   t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
   t.regex(r.stderr, /o\.json holds a genome of kind 'ordering', but --genome is 'blur'; give a 'blur' genome file or --genome ordering/);
+});
+
+test('--init with a folder: one line saying it is not a file, exit 2, no run folder', (t) => {
+  const dir = tempDir();
+  const r = spawnSync(process.execPath, [CLI, 'search', '--task', 'sphere', '--dim', '3', '--init', dir, '--workers', '0', '--out', join(dir, 'run')], { encoding: 'utf8' });
+  t.is(r.status, 2);
+  t.is(r.stderr, `evometa: error: genome file ${dir} is not a file (a folder?); give the path of the JSON file\n`);
+  t.false(existsSync(join(dir, 'run')));
 });
