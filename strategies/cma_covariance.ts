@@ -4,6 +4,7 @@
  * row-major, or the n variances for the diagonal model of sep-CMA-ES.
  */
 import { symEig } from '../src/core/sym_eig.js';
+import { scratch, SLOT } from './cma_sampling.js';
 import type { CmaState } from './cma_state.js';
 
 
@@ -56,7 +57,7 @@ export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Arr
     }
     return s;
   }
-  const t = new Float64Array(n); // Bᵀv, accumulated row by row
+  const t = scratch(SLOT.invSqrt, n).fill(0); // Bᵀv, accumulated row by row
   for (let i = 0; i < n; i++) {
     const vi = v[i]!;
     const row = i * n;
@@ -78,20 +79,71 @@ export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Arr
   return s;
 }
 
-/** Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. */
+/**
+ * Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. Every entry takes its terms in the order
+ * decay·C + c₁·p_c p_cᵀ, then the vectors of `used` one by one, as a plain loop would; the loops go over two rows
+ * and four vectors at a time, so each entry of C is loaded and stored once per four rank-one terms and each
+ * entry of a vector once per two rows.
+ */
 export function updateFullC(C: number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): void {
-  const nu = used.length;
-  for (let i = 0; i < n; i++) {
-    const row = i * n;
-    const a = c1 * pc[i]!;
-    for (let j = i; j < n; j++) C[row + j] = decay * C[row + j]! + a * pc[j]!;
-    for (let u = 0; u < nu; u++) {
-      const y = ys[used[u]!]!;
-      const b = coef[u]! * y[i]!;
-      if (b === 0) continue;
-      for (let j = i; j < n; j++) C[row + j] += b * y[j]!;
+  const vs = used.map((r) => ys[r]!);
+  const nu = vs.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    // Entry (i, i), then rows i and i + 1 together from column i + 1 on.
+    C[r0 + i] = decay * C[r0 + i]! + c1 * pc[i]! * pc[i]!;
+    for (let u = 0; u < nu; u++) C[r0 + i] += coef[u]! * vs[u]![i]! * vs[u]![i]!;
+    const a0 = c1 * pc[i]!;
+    const a1 = c1 * pc[i + 1]!;
+    for (let j = i + 1; j < n; j++) {
+      C[r0 + j] = decay * C[r0 + j]! + a0 * pc[j]!;
+      C[r1 + j] = decay * C[r1 + j]! + a1 * pc[j]!;
     }
-    for (let j = i + 1; j < n; j++) C[j * n + i] = C[row + j]!;
+    let u = 0;
+    for (; u + 3 < nu; u += 4) {
+      const y0 = vs[u]!, y1 = vs[u + 1]!, y2 = vs[u + 2]!, y3 = vs[u + 3]!;
+      const b0 = coef[u]! * y0[i]!, b1 = coef[u + 1]! * y1[i]!, b2 = coef[u + 2]! * y2[i]!, b3 = coef[u + 3]! * y3[i]!;
+      const e0 = coef[u]! * y0[i + 1]!, e1 = coef[u + 1]! * y1[i + 1]!, e2 = coef[u + 2]! * y2[i + 1]!, e3 = coef[u + 3]! * y3[i + 1]!;
+      for (let j = i + 1; j < n; j++) {
+        // Left to right: the four terms are added one after the other, as four separate updates would.
+        const q0 = y0[j]!, q1 = y1[j]!, q2 = y2[j]!, q3 = y3[j]!;
+        C[r0 + j] = C[r0 + j]! + b0 * q0 + b1 * q1 + b2 * q2 + b3 * q3;
+        C[r1 + j] = C[r1 + j]! + e0 * q0 + e1 * q1 + e2 * q2 + e3 * q3;
+      }
+    }
+    for (; u < nu; u++) {
+      const y = vs[u]!;
+      const b = coef[u]! * y[i]!;
+      const e = coef[u]! * y[i + 1]!;
+      for (let j = i + 1; j < n; j++) {
+        C[r0 + j] += b * y[j]!;
+        C[r1 + j] += e * y[j]!;
+      }
+    }
+  }
+  if (i < n) {
+    // The last row when n is odd: its diagonal entry only.
+    const k = i * n + i;
+    C[k] = decay * C[k]! + c1 * pc[i]! * pc[i]!;
+    for (let u = 0; u < nu; u++) C[k] += coef[u]! * vs[u]![i]! * vs[u]![i]!;
+  }
+  mirrorUpper(C, n);
+}
+
+/** Copies the upper triangle of the n×n row-major C onto the lower, in 32×32 tiles so the column writes stay in cache. */
+export function mirrorUpper(C: number[], n: number): void {
+  const T = 32;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = Math.min(n, i0 + T);
+    for (let j0 = i0; j0 < n; j0 += T) {
+      const j1 = Math.min(n, j0 + T);
+      for (let i = i0; i < i1; i++) {
+        const row = i * n;
+        for (let j = Math.max(j0, i + 1); j < j1; j++) C[j * n + i] = C[row + j]!;
+      }
+    }
   }
 }
 

@@ -1,0 +1,166 @@
+/**
+ * The dense kernels of CMA-ES's sampling (tutorial eqs. 38–39): the λ normal vectors of a generation and their
+ * steps y_k = B·(D ⊙ z_k). For λ candidates the steps are one matrix product Y = (D ⊙ Z)·Bᵀ, computed two rows of B
+ * against four candidates at a time, so every entry of B is loaded once per four candidates instead of once per
+ * candidate. Each y_k[i] is still the sum over j = 0…n−1 in ascending order, exactly as a plain matrix-vector
+ * product computes it, so the blocking changes no bit of the result.
+ */
+import type { RngState } from '../src/core/rng.js';
+
+/**
+ * Scratch arrays for one ask or tell, reused from call to call and never part of the state. A fresh Float64Array
+ * of λ·n numbers per generation lives outside V8's heap, and their sum pushes V8 into a garbage collection
+ * almost every generation (sep-CMA-ES at n = 1000 spent a third of its time there). `slot` tells apart the
+ * arrays one call needs at the same time; the contents are whatever the last user left.
+ */
+export function scratch(slot: number, length: number): Float64Array {
+  let a = scratchArrays[slot];
+  if (a === undefined || a.length < length) {
+    a = new Float64Array(length);
+    scratchArrays[slot] = a;
+  }
+  return a.length === length ? a : a.subarray(0, length);
+}
+const scratchArrays: Float64Array[] = [];
+
+/** The scratch slots of ask and tell. */
+export const SLOT = { scaled: 0, steps: 1, ymean: 2, zmean: 3, invSqrt: 4 } as const;
+
+/**
+ * Fills `out` with standard normals from the strategy's random state and returns the state after them.
+ * The uniforms are `Rng.uniform`'s: the Alea generator of seedrandom (same state {c, s0, s1, s2}, same steps, same
+ * 53-bit doubles), stepped here in local variables, since through `Rng`'s closures (and in object fields, which V8
+ * boxes) each draw costs more than its arithmetic; a test pins the stream to `Rng`'s. The normals come from
+ * Marsaglia's polar method, the method of numpy's legacy `randn` that pycma samples with (each accepted pair gives
+ * f·v, then f·u, in numpy's order): one logarithm and one square root per two normals, where Box–Muller
+ * (`Rng.normal`) takes a logarithm, a square root and a cosine per normal; about three times faster here.
+ */
+export function fillNormals(state: RngState, out: Float64Array): RngState {
+  let { c, s0, s1, s2 } = state;
+  if (![c, s0, s1, s2].every(Number.isFinite)) throw new Error('rng state must be {c, s0, s1, s2} with finite numbers');
+  const m = out.length;
+  let k = 0;
+  while (k < m) {
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      // Two uniforms, each from two Alea steps: t = 2091639·s0 + c·2⁻³², shift, c = ⌊t⌋ (int32), s2 = t − c.
+      let t = 2091639 * s0 + c * 2.3283064365386963e-10;
+      s0 = s1; s1 = s2; c = t | 0; s2 = t - c;
+      const a = s2;
+      t = 2091639 * s0 + c * 2.3283064365386963e-10;
+      s0 = s1; s1 = s2; c = t | 0; s2 = t - c;
+      u = 2 * (a + ((s2 * 0x200000) | 0) * 1.1102230246251565e-16) - 1;
+      t = 2091639 * s0 + c * 2.3283064365386963e-10;
+      s0 = s1; s1 = s2; c = t | 0; s2 = t - c;
+      const b = s2;
+      t = 2091639 * s0 + c * 2.3283064365386963e-10;
+      s0 = s1; s1 = s2; c = t | 0; s2 = t - c;
+      v = 2 * (b + ((s2 * 0x200000) | 0) * 1.1102230246251565e-16) - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    out[k++] = f * v;
+    if (k < m) out[k++] = f * u;
+  }
+  return { c, s0, s1, s2 };
+}
+
+/** The D ⊙ z_k of eq. (39) for λ vectors z_k ~ N(0, I) (candidate k's n coordinates at k·n), and each ‖z_k‖². */
+export function drawScaledNormals(rng: RngState, D: readonly number[], n: number, lambda: number): { scaled: Float64Array; zNorm2: number[]; rng: RngState } {
+  const scaled = scratch(SLOT.scaled, lambda * n);
+  const after = fillNormals(rng, scaled);
+  const zNorm2: number[] = [];
+  for (let k = 0; k < lambda; k++) {
+    const o = k * n;
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const z = scaled[o + j]!;
+      s += z * z;
+      scaled[o + j] = D[j]! * z;
+    }
+    zNorm2.push(s);
+  }
+  return { scaled, zNorm2, rng: after };
+}
+
+/** y_k = B·v_k for the `count` vectors v_k (rows of `v`), B n×n row-major; as number[] rows (they go into the state). */
+export function multiplyRowsByB(B: readonly number[], n: number, v: Float64Array, count: number): number[][] {
+  const out = scratch(SLOT.steps, count * n);
+  let k = 0;
+  for (; k + 3 < count; k += 4) fourColumns(B, n, v, out, k * n);
+  for (; k < count; k++) oneColumn(B, n, v, out, k * n);
+  return splitRows(out, n, count);
+}
+
+/** The `count` rows of n entries of a row-major array, as number[] (Array.from on a typed array is slow in V8). */
+export function splitRows(a: Float64Array, n: number, count: number): number[][] {
+  const rows: number[][] = [];
+  for (let r = 0; r < count; r++) {
+    const row = new Array<number>(n);
+    const o = r * n;
+    for (let i = 0; i < n; i++) row[i] = a[o + i]!;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Four consecutive vectors from offset o: two rows of B per pass, eight running sums. */
+function fourColumns(B: readonly number[], n: number, v: Float64Array, out: Float64Array, o: number): void {
+  const o1 = o + n;
+  const o2 = o1 + n;
+  const o3 = o2 + n;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const r0 = i * n;
+    const r1 = r0 + n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    for (let j = 0; j < n; j++) {
+      const a = B[r0 + j]!;
+      const b = B[r1 + j]!;
+      const v0 = v[o + j]!, v1 = v[o1 + j]!, v2 = v[o2 + j]!, v3 = v[o3 + j]!;
+      s0 += a * v0;
+      s1 += a * v1;
+      s2 += a * v2;
+      s3 += a * v3;
+      t0 += b * v0;
+      t1 += b * v1;
+      t2 += b * v2;
+      t3 += b * v3;
+    }
+    out[o + i] = s0;
+    out[o1 + i] = s1;
+    out[o2 + i] = s2;
+    out[o3 + i] = s3;
+    out[o + i + 1] = t0;
+    out[o1 + i + 1] = t1;
+    out[o2 + i + 1] = t2;
+    out[o3 + i + 1] = t3;
+  }
+  for (; i < n; i++) {
+    const r0 = i * n;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let j = 0; j < n; j++) {
+      const a = B[r0 + j]!;
+      s0 += a * v[o + j]!;
+      s1 += a * v[o1 + j]!;
+      s2 += a * v[o2 + j]!;
+      s3 += a * v[o3 + j]!;
+    }
+    out[o + i] = s0;
+    out[o1 + i] = s1;
+    out[o2 + i] = s2;
+    out[o3 + i] = s3;
+  }
+}
+
+function oneColumn(B: readonly number[], n: number, v: Float64Array, out: Float64Array, o: number): void {
+  for (let i = 0; i < n; i++) {
+    const r0 = i * n;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += B[r0 + j]! * v[o + j]!;
+    out[o + i] = s;
+  }
+}
