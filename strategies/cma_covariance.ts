@@ -4,7 +4,7 @@
  * row-major, or the n variances for the diagonal model of sep-CMA-ES.
  */
 import { symEig } from '../src/core/sym_eig.js';
-import { scratch, SLOT } from './cma_sampling.js';
+import { scratch, SLOT, splitRows } from './cma_sampling.js';
 import type { CmaState } from './cma_state.js';
 
 
@@ -57,8 +57,16 @@ export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Arr
     }
     return s;
   }
-  const t = scratch(SLOT.invSqrt, n).fill(0); // Bᵀv, accumulated row by row
-  for (let i = 0; i < n; i++) {
+  // Bᵀv, accumulated row by row, four rows per pass over t (each t[j] still adds its terms in row order).
+  const t = scratch(SLOT.invSqrt, n).fill(0);
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    const [v0, v1, v2, v3] = [v[i]!, v[i + 1]!, v[i + 2]!, v[i + 3]!];
+    const r0 = i * n;
+    const [r1, r2, r3] = [r0 + n, r0 + 2 * n, r0 + 3 * n];
+    for (let j = 0; j < n; j++) t[j] = t[j]! + B[r0 + j]! * v0 + B[r1 + j]! * v1 + B[r2 + j]! * v2 + B[r3 + j]! * v3;
+  }
+  for (; i < n; i++) {
     const vi = v[i]!;
     const row = i * n;
     for (let j = 0; j < n; j++) t[j] += B[row + j]! * vi;
@@ -195,7 +203,7 @@ export function updateEigensystem(state: CmaState): void {
     }
     D[j] = Math.sqrt(v);
   }
-  state.B = Array.from(eig.vectors);
+  state.B = splitRows(eig.vectors, n * n, 1)[0]!;
   state.D = D;
   if (clamped) rebuildC(state);
 }
