@@ -77,67 +77,112 @@ export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Arr
     s += t[j]! * t[j]!;
   }
   if (out) {
-    for (let i = 0; i < n; i++) {
-      const row = i * n;
+    // B·t, four rows at a time: four independent sums instead of one chain of additions.
+    let r = 0;
+    for (; r + 3 < n; r += 4) {
+      const r0 = r * n;
+      const [r1, r2, r3] = [r0 + n, r0 + 2 * n, r0 + 3 * n];
+      let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+      for (let j = 0; j < n; j++) {
+        const tj = t[j]!;
+        u0 += B[r0 + j]! * tj;
+        u1 += B[r1 + j]! * tj;
+        u2 += B[r2 + j]! * tj;
+        u3 += B[r3 + j]! * tj;
+      }
+      out[r] = u0;
+      out[r + 1] = u1;
+      out[r + 2] = u2;
+      out[r + 3] = u3;
+    }
+    for (; r < n; r++) {
+      const row = r * n;
       let u = 0;
       for (let j = 0; j < n; j++) u += B[row + j]! * t[j]!;
-      out[i] = u;
+      out[r] = u;
     }
   }
   return s;
 }
 
 /**
- * Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. Every entry takes its terms in the order
- * decay·C + c₁·p_c p_cᵀ, then the vectors of `used` one by one, as a plain loop would; the loops go over two rows
- * and four vectors at a time, so each entry of C is loaded and stored once per four rank-one terms and each
- * entry of a vector once per two rows.
+ * Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. Returns whether every entry is finite.
+ * Entry (i, j) is decay·C_ij + c₁·p_ci·p_cj + Σ_u (c_u·y_ui)·y_uj with the vectors of `used` in order, as a plain loop
+ * over the vectors would add them; the sums over u run on the vectors transposed (n × |used|, each entry's terms
+ * side by side), two rows by four columns at a time, so each entry of C is read and written once.
  */
-export function updateFullC(C: number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): void {
-  const vs = used.map((r) => ys[r]!);
-  const nu = vs.length;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const r0 = i * n;
-    const r1 = r0 + n;
-    // Entry (i, i), then rows i and i + 1 together from column i + 1 on.
-    C[r0 + i] = decay * C[r0 + i]! + c1 * pc[i]! * pc[i]!;
-    for (let u = 0; u < nu; u++) C[r0 + i] += coef[u]! * vs[u]![i]! * vs[u]![i]!;
-    const a0 = c1 * pc[i]!;
-    const a1 = c1 * pc[i + 1]!;
-    for (let j = i + 1; j < n; j++) {
-      C[r0 + j] = decay * C[r0 + j]! + a0 * pc[j]!;
-      C[r1 + j] = decay * C[r1 + j]! + a1 * pc[j]!;
-    }
-    let u = 0;
-    for (; u + 3 < nu; u += 4) {
-      const y0 = vs[u]!, y1 = vs[u + 1]!, y2 = vs[u + 2]!, y3 = vs[u + 3]!;
-      const b0 = coef[u]! * y0[i]!, b1 = coef[u + 1]! * y1[i]!, b2 = coef[u + 2]! * y2[i]!, b3 = coef[u + 3]! * y3[i]!;
-      const e0 = coef[u]! * y0[i + 1]!, e1 = coef[u + 1]! * y1[i + 1]!, e2 = coef[u + 2]! * y2[i + 1]!, e3 = coef[u + 3]! * y3[i + 1]!;
-      for (let j = i + 1; j < n; j++) {
-        // Left to right: the four terms are added one after the other, as four separate updates would.
-        const q0 = y0[j]!, q1 = y1[j]!, q2 = y2[j]!, q3 = y3[j]!;
-        C[r0 + j] = C[r0 + j]! + b0 * q0 + b1 * q1 + b2 * q2 + b3 * q3;
-        C[r1 + j] = C[r1 + j]! + e0 * q0 + e1 * q1 + e2 * q2 + e3 * q3;
-      }
-    }
-    for (; u < nu; u++) {
-      const y = vs[u]!;
-      const b = coef[u]! * y[i]!;
-      const e = coef[u]! * y[i + 1]!;
-      for (let j = i + 1; j < n; j++) {
-        C[r0 + j] += b * y[j]!;
-        C[r1 + j] += e * y[j]!;
-      }
+export function updateFullC(C: number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): boolean {
+  const nu = used.length;
+  const a = scratch(SLOT.rankA, n * nu); // a[i·nu + u] = c_u·y_ui
+  const y = scratch(SLOT.rankY, n * nu); // y[j·nu + u] = y_uj
+  for (let u = 0; u < nu; u++) {
+    const v = ys[used[u]!]!;
+    const cu = coef[u]!;
+    for (let i = 0; i < n; i++) {
+      a[i * nu + u] = cu * v[i]!;
+      y[i * nu + u] = v[i]!;
     }
   }
-  if (i < n) {
-    // The last row when n is odd: its diagonal entry only.
-    const k = i * n + i;
-    C[k] = decay * C[k]! + c1 * pc[i]! * pc[i]!;
-    for (let u = 0; u < nu; u++) C[k] += coef[u]! * vs[u]![i]! * vs[u]![i]!;
+  let check = 0; // stays 0 while every entry is finite (x − x is NaN for ±∞ and NaN)
+  const entry = (i: number, j: number): void => {
+    let s = decay * C[i * n + j]! + c1 * pc[i]! * pc[j]!;
+    for (let u = 0; u < nu; u++) s += a[i * nu + u]! * y[j * nu + u]!;
+    C[i * n + j] = s;
+    check += s - s;
+  };
+  for (let i = 0; i < n; i += 2) {
+    if (i + 1 === n) {
+      entry(i, i);
+      break;
+    }
+    // Rows i and i + 1 from column i on; entry (i + 1, i) lies below the diagonal and is left to the mirror.
+    entry(i, i);
+    entry(i, i + 1);
+    entry(i + 1, i + 1);
+    let j = i + 2;
+    const ai = i * nu;
+    const ak = ai + nu;
+    for (; j + 3 < n; j += 4) {
+      const c0 = i * n + j;
+      const c1r = c0 + n;
+      const pi = c1 * pc[i]!;
+      const pk = c1 * pc[i + 1]!;
+      let s0 = decay * C[c0]! + pi * pc[j]!, s1 = decay * C[c0 + 1]! + pi * pc[j + 1]!;
+      let s2 = decay * C[c0 + 2]! + pi * pc[j + 2]!, s3 = decay * C[c0 + 3]! + pi * pc[j + 3]!;
+      let t0 = decay * C[c1r]! + pk * pc[j]!, t1 = decay * C[c1r + 1]! + pk * pc[j + 1]!;
+      let t2 = decay * C[c1r + 2]! + pk * pc[j + 2]!, t3 = decay * C[c1r + 3]! + pk * pc[j + 3]!;
+      const y0 = j * nu;
+      const [y1, y2, y3] = [y0 + nu, y0 + 2 * nu, y0 + 3 * nu];
+      for (let u = 0; u < nu; u++) {
+        const p = a[ai + u]!;
+        const q = a[ak + u]!;
+        const w0 = y[y0 + u]!, w1 = y[y1 + u]!, w2 = y[y2 + u]!, w3 = y[y3 + u]!;
+        s0 += p * w0;
+        s1 += p * w1;
+        s2 += p * w2;
+        s3 += p * w3;
+        t0 += q * w0;
+        t1 += q * w1;
+        t2 += q * w2;
+        t3 += q * w3;
+      }
+      C[c0] = s0;
+      C[c0 + 1] = s1;
+      C[c0 + 2] = s2;
+      C[c0 + 3] = s3;
+      C[c1r] = t0;
+      C[c1r + 1] = t1;
+      C[c1r + 2] = t2;
+      C[c1r + 3] = t3;
+      check += s0 - s0 + (s1 - s1) + (s2 - s2) + (s3 - s3) + (t0 - t0) + (t1 - t1) + (t2 - t2) + (t3 - t3);
+    }
+    for (; j < n; j++) {
+      entry(i, j);
+      entry(i + 1, j);
+    }
   }
   mirrorUpper(C, n);
+  return check === 0;
 }
 
 /** Copies the upper triangle of the n×n row-major C onto the lower, in 32×32 tiles so the column writes stay in cache. */

@@ -135,9 +135,14 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   // Eq. (47): C ← (1 + c₁δ(h_σ) − c₁ − c_μ Σwⱼ) C + c₁ p_c p_cᵀ + c_μ Σ w°ᵢ yᵢ yᵢᵀ, in place.
   const delta = hsig ? 0 : p.cc * (2 - p.cc);
   const decay = 1 + p.c1 * delta - p.c1 - p.cmu * sumW;
-  if (p.diagonal) updateDiagonalC(state.C, decay, p.c1, pc, ys, used, coef);
-  else updateFullC(state.C, n, decay, p.c1, pc, ys, used, coef);
-  if (!allFinite(state.C)) {
+  let finiteC: boolean;
+  if (p.diagonal) {
+    updateDiagonalC(state.C, decay, p.c1, pc, ys, used, coef);
+    finiteC = allFinite(state.C);
+  } else {
+    finiteC = updateFullC(state.C, n, decay, p.c1, pc, ys, used, coef);
+  }
+  if (!finiteC) {
     // Only absurd inputs (|y| near 1e154) get here: fall back to the last decomposition, learn nothing.
     if (p.diagonal) state.C = state.D.map((d) => d * d);
     else rebuildC(state);

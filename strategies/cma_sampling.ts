@@ -24,7 +24,7 @@ export function scratch(slot: number, length: number): Float64Array {
 const scratchArrays: Float64Array[] = [];
 
 /** The scratch slots of ask and tell. */
-export const SLOT = { scaled: 0, steps: 1, ymean: 2, zmean: 3, invSqrt: 4 } as const;
+export const SLOT = { scaled: 0, steps: 1, ymean: 2, zmean: 3, invSqrt: 4, rankA: 5, rankY: 6 } as const;
 
 /**
  * Fills `out` with standard normals from the strategy's random state and returns the state after them.
