@@ -4,7 +4,7 @@
  * row-major, or the n variances for the diagonal model of sep-CMA-ES.
  */
 import { symEig } from '../src/core/sym_eig.js';
-import { scratch, SLOT, splitRows } from './cma_sampling.js';
+import { dot2x4, scratch, SLOT, splitRows } from './cma_sampling.js';
 import type { CmaState } from './cma_state.js';
 
 
@@ -124,65 +124,39 @@ export function updateFullC(C: number[], n: number, decay: number, c1: number, p
     }
   }
   let check = 0; // stays 0 while every entry is finite (x − x is NaN for ±∞ and NaN)
-  const entry = (i: number, j: number): void => {
-    let s = decay * C[i * n + j]! + c1 * pc[i]! * pc[j]!;
-    for (let u = 0; u < nu; u++) s += a[i * nu + u]! * y[j * nu + u]!;
-    C[i * n + j] = s;
-    check += s - s;
-  };
   for (let i = 0; i < n; i += 2) {
-    if (i + 1 === n) {
-      entry(i, i);
-      break;
+    const rows = i + 1 < n ? 2 : 1;
+    // Rows i and i + 1 from column i on (entry (i + 1, i) lies below the diagonal and is left to the mirror):
+    // first decay·C + c₁·p_c p_cᵀ, then the sums over u, four columns at a time, then the leftover columns.
+    for (let r = i; r < i + rows; r++) {
+      const pr = c1 * pc[r]!;
+      for (let j = r; j < n; j++) C[r * n + j] = decay * C[r * n + j]! + pr * pc[j]!;
     }
-    // Rows i and i + 1 from column i on; entry (i + 1, i) lies below the diagonal and is left to the mirror.
-    entry(i, i);
-    entry(i, i + 1);
-    entry(i + 1, i + 1);
-    let j = i + 2;
-    const ai = i * nu;
-    const ak = ai + nu;
-    for (; j + 3 < n; j += 4) {
-      const c0 = i * n + j;
-      const c1r = c0 + n;
-      const pi = c1 * pc[i]!;
-      const pk = c1 * pc[i + 1]!;
-      let s0 = decay * C[c0]! + pi * pc[j]!, s1 = decay * C[c0 + 1]! + pi * pc[j + 1]!;
-      let s2 = decay * C[c0 + 2]! + pi * pc[j + 2]!, s3 = decay * C[c0 + 3]! + pi * pc[j + 3]!;
-      let t0 = decay * C[c1r]! + pk * pc[j]!, t1 = decay * C[c1r + 1]! + pk * pc[j + 1]!;
-      let t2 = decay * C[c1r + 2]! + pk * pc[j + 2]!, t3 = decay * C[c1r + 3]! + pk * pc[j + 3]!;
-      const y0 = j * nu;
-      const [y1, y2, y3] = [y0 + nu, y0 + 2 * nu, y0 + 3 * nu];
-      for (let u = 0; u < nu; u++) {
-        const p = a[ai + u]!;
-        const q = a[ak + u]!;
-        const w0 = y[y0 + u]!, w1 = y[y1 + u]!, w2 = y[y2 + u]!, w3 = y[y3 + u]!;
-        s0 += p * w0;
-        s1 += p * w1;
-        s2 += p * w2;
-        s3 += p * w3;
-        t0 += q * w0;
-        t1 += q * w1;
-        t2 += q * w2;
-        t3 += q * w3;
+    let j = i;
+    if (rows === 2) {
+      const ai = i * nu;
+      addTerms(C, n, a, y, nu, i, i);
+      addTerms(C, n, a, y, nu, i, i + 1);
+      addTerms(C, n, a, y, nu, i + 1, i + 1);
+      for (j = i + 2; j + 3 < n; j += 4) dot2x4(a, ai, ai + nu, y, j * nu, nu, nu, C, i * n + j, n, 1);
+      for (; j < n; j++) {
+        addTerms(C, n, a, y, nu, i, j);
+        addTerms(C, n, a, y, nu, i + 1, j);
       }
-      C[c0] = s0;
-      C[c0 + 1] = s1;
-      C[c0 + 2] = s2;
-      C[c0 + 3] = s3;
-      C[c1r] = t0;
-      C[c1r + 1] = t1;
-      C[c1r + 2] = t2;
-      C[c1r + 3] = t3;
-      check += s0 - s0 + (s1 - s1) + (s2 - s2) + (s3 - s3) + (t0 - t0) + (t1 - t1) + (t2 - t2) + (t3 - t3);
+    } else {
+      addTerms(C, n, a, y, nu, i, i);
     }
-    for (; j < n; j++) {
-      entry(i, j);
-      entry(i + 1, j);
-    }
+    for (let r = i; r < i + rows; r++) for (let k = r; k < n; k++) check += C[r * n + k]! - C[r * n + k]!;
   }
   mirrorUpper(C, n);
   return check === 0;
+}
+
+/** Adds Σ_u a[i·nu + u]·y[j·nu + u] to C_ij, u in order: an entry outside the two-by-four blocks. */
+function addTerms(C: number[], n: number, a: Float64Array, y: Float64Array, nu: number, i: number, j: number): void {
+  let s = C[i * n + j]!;
+  for (let u = 0; u < nu; u++) s += a[i * nu + u]! * y[j * nu + u]!;
+  C[i * n + j] = s;
 }
 
 /** Copies the upper triangle of the n×n row-major C onto the lower, in 32×32 tiles so the column writes stay in cache. */

@@ -105,7 +105,8 @@ export function multiplyRowsByB(B: readonly number[], n: number, v: Float64Array
   // vector passes it, so B is read from memory once per generation (8 MB at n = 1000) instead of once per four
   // vectors; the vectors (λ·n numbers) stay in the second-level cache.
   let i = 0;
-  for (; i + 1 < n; i += 2) for (let o = 0; o < end; o += 4 * n) twoRowsFourVectors(B, n, v, out, i, o);
+  out.fill(0);
+  for (; i + 1 < n; i += 2) for (let o = 0; o < end; o += 4 * n) dot2x4(B, i * n, i * n + n, v, o, n, n, out, o + i, 1, n);
   if (i < n) for (let o = 0; o < end; o += 4 * n) oneRowFourVectors(B, n, v, out, i, o);
   return splitRows(out, n, count);
 }
@@ -122,19 +123,21 @@ export function splitRows(a: Float64Array, n: number, count: number): number[][]
   return rows;
 }
 
-/** Entries i and i + 1 of the products with the four vectors from offset o: eight running sums. */
-function twoRowsFourVectors(B: readonly number[], n: number, v: Float64Array, out: Float64Array, i: number, o: number): void {
-  const o1 = o + n;
-  const o2 = o1 + n;
-  const o3 = o2 + n;
-  const r0 = i * n;
-  const r1 = r0 + n;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-  for (let j = 0; j < n; j++) {
-    const a = B[r0 + j]!;
-    const b = B[r1 + j]!;
-    const v0 = v[o + j]!, v1 = v[o1 + j]!, v2 = v[o2 + j]!, v3 = v[o3 + j]!;
+/**
+ * The two-by-four block the dense products of CMA-ES share: for rows l0 and l1 of L and the four rows of R that
+ * start at q0, q0 + qStride, q0 + 2·qStride, q0 + 3·qStride, adds Σ_{t<m} L[l_r + t]·R[q_c + t] to the entry
+ * out[o + r·rowStride + c·colStride] (r = 0, 1; c = 0…3), each sum adding its terms in order of t to the entry's
+ * value, the eight held in registers.
+ */
+export function dot2x4(L: ArrayLike<number>, l0: number, l1: number, R: Float64Array, q0: number, qStride: number, m: number, out: { [k: number]: number }, o: number, rowStride: number, colStride: number): void {
+  const [q1, q2, q3] = [q0 + qStride, q0 + 2 * qStride, q0 + 3 * qStride];
+  const [o0, o1, o2, o3] = [o, o + colStride, o + 2 * colStride, o + 3 * colStride];
+  let s0 = out[o0]!, s1 = out[o1]!, s2 = out[o2]!, s3 = out[o3]!;
+  let t0 = out[o0 + rowStride]!, t1 = out[o1 + rowStride]!, t2 = out[o2 + rowStride]!, t3 = out[o3 + rowStride]!;
+  for (let t = 0; t < m; t++) {
+    const a = L[l0 + t]!;
+    const b = L[l1 + t]!;
+    const v0 = R[q0 + t]!, v1 = R[q1 + t]!, v2 = R[q2 + t]!, v3 = R[q3 + t]!;
     s0 += a * v0;
     s1 += a * v1;
     s2 += a * v2;
@@ -144,14 +147,14 @@ function twoRowsFourVectors(B: readonly number[], n: number, v: Float64Array, ou
     t2 += b * v2;
     t3 += b * v3;
   }
-  out[o + i] = s0;
-  out[o1 + i] = s1;
-  out[o2 + i] = s2;
-  out[o3 + i] = s3;
-  out[o + i + 1] = t0;
-  out[o1 + i + 1] = t1;
-  out[o2 + i + 1] = t2;
-  out[o3 + i + 1] = t3;
+  out[o0] = s0;
+  out[o1] = s1;
+  out[o2] = s2;
+  out[o3] = s3;
+  out[o0 + rowStride] = t0;
+  out[o1 + rowStride] = t1;
+  out[o2 + rowStride] = t2;
+  out[o3 + rowStride] = t3;
 }
 
 /** Entry i of the products with the four vectors from offset o (the last row when n is odd). */
