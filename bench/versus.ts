@@ -11,7 +11,8 @@
  * run on one thread).
  *
  * Each side reports wall time (the issue's measure) and its process's CPU time, which the other jobs on a shared
- * machine disturb less. evometa's figure is the mean of the generations without an eigendecomposition plus one decomposition's time
+ * machine disturb less (evometa's counts V8's compiler and garbage-collector threads too, so it can exceed the wall
+ * time while the JIT is busy). evometa's figure is the mean of the generations without an eigendecomposition plus one decomposition's time
  * spread over its period ⌈eigenGap⌉ (timed on the same state), because that period (214 generations at n = 500)
  * is longer than the timed window; pycma's period (⌈1/(10n(c₁ + c_μ))⌉, 5 at n = 500) fits the window, which is a
  * multiple of it, so its figure is the plain mean.
