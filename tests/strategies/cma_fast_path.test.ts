@@ -161,3 +161,15 @@ test('a checkpoint written before ask kept ‖z‖² (no pending.zNorm2) tells t
   t.true(relativeError(legacy.C, state.C) < 1e-12);
   t.deepEqual([legacy.mean, legacy.sigma], [state.mean, state.sigma]);
 });
+
+test('validateState checks pending.zNorm2: λ numbers ≥ 0, named in one line', (t) => {
+  const state = cmaes.init({ x0: [1, 2, 3], sigma0: 0.5, seed: 2 });
+  cmaes.ask(state);
+  t.notThrows(() => cmaes.validateState!(clone(state), 'checkpoint.json'));
+  const short = clone(state);
+  short.pending!.zNorm2 = short.pending!.zNorm2!.slice(1);
+  t.throws(() => cmaes.validateState!(short, 'checkpoint.json'), { message: /checkpoint\.json: .*pending\.zNorm2 .*popsize is 7/ });
+  const negative = clone(state);
+  negative.pending!.zNorm2![0] = -1;
+  t.throws(() => cmaes.validateState!(negative, 'checkpoint.json'), { message: /pending\.zNorm2/ });
+});
