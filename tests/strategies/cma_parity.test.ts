@@ -21,17 +21,16 @@ test('h_σ is pycma’s: ‖p_σ‖²/(1 − (1 − c_σ)^{2(g+1)})/n < 2 + 4/(n
   t.false(hsigma(23.7 * start, n, cs, 0));
 });
 
-test('rosenbrock n=10 (x0 = 3·1, σ0 = 2, f ≤ 1e-8, default λ): at least 35 of seeds 1–40 succeed', (t) => {
-  // 36 of 40 here (seeds 8, 21, 38 and 39 end in the local minimum f ≈ 3.987 near x₁ = −1, which CMA-ES finds
-  // now and then); pycma 4.4.0 succeeds on 37 of its seeds 1–40 and 181 of 1–200 (bench/anchors/pycma_reference.json).
-  // A success rate of 0.9 over 40 seeds has a standard deviation of 1.9 successes: 35 is pycma's count less one of
-  // them. `npm run bench -- cmaes` prints the table.
+test('rosenbrock n=10 (x0 = 3·1, σ0 = 2, f ≤ 1e-8, default λ): at least 38 of seeds 1–40 succeed', (t) => {
+  // 38 of 40 here (seeds 30 and 40 end in the local minimum f ≈ 3.987 near x₁ = −1, which CMA-ES finds now and
+  // then); pycma 4.4.0 succeeds on 37 of its seeds 1–40 and 181 of 1–200 (bench/anchors/pycma_reference.json).
+  // `npm run bench -- cmaes` prints the table.
   const results = Array.from({ length: 40 }, (_, k) =>
     minimize(cmaes, BENCHMARK_FUNCTIONS.rosenbrock, { x0: new Array<number>(10).fill(3), sigma0: 2, seed: k + 1 }, { target: 1e-8, maxEvaluations: 1e5 }),
   );
   const failed = results.flatMap((r, k) => (r.success ? [] : [`seed ${k + 1}: f ${r.state.best!.fitness.toPrecision(4)} ${JSON.stringify(r.stop)}`]));
   t.log(`${40 - failed.length}/40 succeed; ${failed.join('; ')}`);
-  t.true(failed.length <= 5);
+  t.true(failed.length <= 2);
 });
 
 
