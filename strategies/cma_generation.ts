@@ -4,9 +4,9 @@
  * With params.stds (pycma's CMA_stds) a candidate is m + σ·stds ⊙ y: everything but the mean's move works on
  * the scaled steps y = B·D·z.
  */
-import { Rng } from '../src/core/rng.js';
 import { rankableFitness, rankOrder } from './ranking.js';
 import { reflect } from './bounds.js';
+import { drawScaledNormals, multiplyRowsByB, scratch, SLOT, splitRows } from './cma_sampling.js';
 import { coordinateScale, enforceIntegerFloor, invSqrtC, rebuildC, updateDiagonalC, updateEigensystem, updateFullC } from './cma_covariance.js';
 import { isFlat, recordFitness } from './cma_stop.js';
 import type { CmaState } from './cma_state.js';
@@ -15,35 +15,22 @@ import type { Candidate, Evaluation } from '../src/core/types.js';
 
 /** Eq. (38)–(40): x_k = m + σ·stds ⊙ (B·D·z_k), z_k ~ N(0, I); the candidate is x_k mirrored into the bounds. */
 export function ask(state: CmaState): Candidate[] {
-  const { dimension: n, params: p, mean, sigma, B, D, bounds } = state;
-  const rng = new Rng(state.rng);
-  const dz = new Float64Array(n);
+  const { dimension: n, params: p, mean, sigma, B, D, bounds, stds } = state;
+  const lambda = p.popsize;
+  const { scaled, zNorm2, rng } = drawScaledNormals(state.rng, D, n, lambda);
+  const ys = p.diagonal ? splitRows(scaled, n, lambda) : multiplyRowsByB(B, n, scaled, lambda);
   const xs: number[][] = [];
-  const ys: number[][] = [];
-  for (let k = 0; k < p.popsize; k++) {
-    for (let j = 0; j < n; j++) dz[j] = D[j]! * rng.normal();
-    const y = new Array<number>(n);
-    if (p.diagonal) {
-      for (let i = 0; i < n; i++) y[i] = dz[i]!;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const row = i * n;
-        let s = 0;
-        for (let j = 0; j < n; j++) s += B[row + j]! * dz[j]!;
-        y[i] = s;
-      }
-    }
+  for (const y of ys) {
     const x = new Array<number>(n);
     for (let i = 0; i < n; i++) {
-      let v = mean[i]! + sigma * coordinateScale(state, i) * y[i]!;
+      let v = mean[i]! + sigma * (stds ? stds[i]! : 1) * y[i]!;
       if (!Number.isFinite(v)) v = v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE; // σ run away: keep the state JSON
       x[i] = bounds ? reflect(v, bounds.lower[i] ?? null, bounds.upper[i] ?? null) : v;
     }
     xs.push(x);
-    ys.push(y);
   }
-  state.rng = rng.state();
-  state.pending = { x: xs, y: ys };
+  state.rng = rng;
+  state.pending = { x: xs, y: ys, zNorm2 };
   return xs.map((x, index) => ({ index, x: x.slice(), wants: 'fitness' as const }));
 }
 
@@ -93,7 +80,7 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   const w = p.weights;
 
   // Eq. (41): ⟨y⟩_w over the μ best; Eq. (42): m ← m + c_m σ ⟨y⟩_w. The paths below use ⟨y⟩_w, whatever c_m.
-  const ymean = new Float64Array(n);
+  const ymean = scratch(SLOT.ymean, n).fill(0);
   for (let r = 0; r < p.mu; r++) {
     const y = ys[r]!;
     for (let i = 0; i < n; i++) ymean[i] += w[r]! * y[i]!;
@@ -102,7 +89,7 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   const mean = state.mean.map((m, i) => m + cm * state.sigma * coordinateScale(state, i) * ymean[i]!);
 
   // Eq. (43): p_σ ← (1 − c_σ) p_σ + √(c_σ(2 − c_σ) μeff) C^{-1/2} ⟨y⟩_w.
-  const zmean = new Float64Array(n);
+  const zmean = scratch(SLOT.zmean, n);
   invSqrtC(state, ymean, zmean);
   const csFactor = Math.sqrt(p.cs * (2 - p.cs) * p.mueff);
   const ps = state.ps.map((v, i) => (1 - p.cs) * v + csFactor * zmean[i]!);
@@ -115,17 +102,22 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   const ccFactor = hsig ? Math.sqrt(p.cc * (2 - p.cc) * p.mueff) : 0;
   const pc = state.pc.map((v, i) => (1 - p.cc) * v + ccFactor * ymean[i]!);
 
-  // Eq. (46): w°ᵢ = wᵢ for wᵢ ≥ 0, else wᵢ · n / ‖C^{-1/2} yᵢ‖².
+  // Eq. (46): w°ᵢ = wᵢ for wᵢ ≥ 0, else wᵢ · n / ‖C^{-1/2} yᵢ‖². With y = B·D·z from the B, D that are still
+  // current (they change only at the end of tell), C^{-1/2} y = B·z, so ‖C^{-1/2} y‖² = ‖z‖², kept by ask
+  // (checkpoints written before it was kept compute it from y).
+  const negative: number[] = [];
+  for (let r = 0; r < lambda; r++) if (w[r]! < 0) negative.push(r);
+  const norms2 = pending.zNorm2 ? negative.map((r) => pending.zNorm2![order[r]!]!) : negative.map((r) => invSqrtC(state, ys[r]!));
   const used: number[] = [];
   const coef: number[] = [];
   let sumW = 0;
-  for (let r = 0; r < lambda; r++) {
+  for (let r = 0, k = 0; r < lambda; r++) {
     const wr = w[r]!;
     sumW += wr;
     if (wr === 0) continue;
     let wo = wr;
     if (wr < 0) {
-      const norm2 = invSqrtC(state, ys[r]!);
+      const norm2 = norms2[k++]!;
       if (!(norm2 > 0)) continue;
       wo = (wr * n) / norm2;
     }
@@ -143,9 +135,14 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   // Eq. (47): C ← (1 + c₁δ(h_σ) − c₁ − c_μ Σwⱼ) C + c₁ p_c p_cᵀ + c_μ Σ w°ᵢ yᵢ yᵢᵀ, in place.
   const delta = hsig ? 0 : p.cc * (2 - p.cc);
   const decay = 1 + p.c1 * delta - p.c1 - p.cmu * sumW;
-  if (p.diagonal) updateDiagonalC(state.C, decay, p.c1, pc, ys, used, coef);
-  else updateFullC(state.C, n, decay, p.c1, pc, ys, used, coef);
-  if (!allFinite(state.C)) {
+  let finiteC: boolean;
+  if (p.diagonal) {
+    updateDiagonalC(state.C, decay, p.c1, pc, ys, used, coef);
+    finiteC = allFinite(state.C);
+  } else {
+    finiteC = updateFullC(state.C, n, decay, p.c1, pc, ys, used, coef);
+  }
+  if (!finiteC) {
     // Only absurd inputs (|y| near 1e154) get here: fall back to the last decomposition, learn nothing.
     if (p.diagonal) state.C = state.D.map((d) => d * d);
     else rebuildC(state);

@@ -34,8 +34,12 @@ export interface CmaState extends StrategyState {
    * held at ≥ params.integerMinStd. Checkpoints written before integer handling lack it (= none).
    */
   integers: number[];
-  /** Samples of the last `ask`, waiting for `tell`: the evaluated (reflected) points and their unrepaired steps y = B·D·z. */
-  pending: { x: number[][]; y: number[][] } | null;
+  /**
+   * Samples of the last `ask`, waiting for `tell`: the evaluated (reflected) points, their unrepaired steps
+   * y = B·D·z and each ‖z‖² (= ‖C^{-1/2} y‖², which the negative weights need; absent in checkpoints written
+   * before it was kept, whose tell computes it from y).
+   */
+  pending: { x: number[][]; y: number[][]; zNorm2?: number[] } | null;
   /** Best finite f of each recent generation (tolfun, tolfunhist), oldest first. */
   fitHistory: number[];
   /** f range of the last generation, null if it had a failed evaluation. */

@@ -56,6 +56,7 @@ function checkPending(c: StateCheck, s: Json, n: number, lambda: number): void {
     const rows = pc.list(pending, k, lambda, `popsize is ${lambda}`);
     rows.forEach((row, r) => pc.vectorValue(row, `${k}[${r}]`, n, `the run has ${n}`));
   }
+  if (pc.has(pending, 'zNorm2')) pc.numbers(pending, 'zNorm2', lambda, `popsize is ${lambda}`, { min: 0 });
 }
 
 function checkIntegers(c: StateCheck, s: Json, n: number): void {

@@ -336,7 +336,7 @@ export function symEig(c: ArrayLike<number>, n: number): SymEig {
   for (let i = 0; i < c.length; i++) {
     if (!Number.isFinite(c[i]!)) throw new Error('symEig: matrix has non-finite entries');
   }
-  const a = Float64Array.from(c);
+  const a = new Float64Array(c); // the array-like constructor: Float64Array.from goes through the iterator
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const invH = new Float64Array(n);

@@ -44,10 +44,14 @@ test('default parameters match pycma (n=20, λ=12)', (t) => {
   const d4 = cmaParameters(4, { diagonal: false }).damps;
   t.true(d4 > 1.479176368423 && d4 < 1.479176368424, `damps ${d4}`);
   t.is(cmaParameters(10, { diagonal: false }).popsize, 10);
-  // pycma 4.4's lazy_update_gap (unrounded) and tolstagnation, whose default reads the unrounded 4 + 3 ln n
-  // unless λ is given: n=10 0.2574956920299673 and 389, n=200 2.0077161963971255 and 14316, n=10 λ=20: 258.
+  // pycma 4.4's lazy_update_gap 1/(10·n·(c₁ + c_μ)) (unrounded) and tolstagnation, whose default reads the unrounded
+  // 4 + 3 ln n unless λ is given: n=10 0.2574956920299673 and 389, n=200 2.0077161963971255 and 14316, n=10 λ=20: 258.
+  // evometa's eigenGap is pycma's up to n = 10 and 1/(100·(c₁ + c_μ)) above (defaultEigenGap): 40.15 at n = 200.
   t.true(Math.abs(cmaParameters(10, { diagonal: false }).eigenGap - 0.2574956920299673) < 1e-15);
-  t.true(Math.abs(cmaParameters(200, { diagonal: false }).eigenGap - 2.0077161963971255) < 1e-14);
+  const p200 = cmaParameters(200, { diagonal: false });
+  t.true(Math.abs(1 / (10 * 200 * (p200.c1 + p200.cmu)) - 2.0077161963971255) < 1e-14);
+  t.true(Math.abs(p200.eigenGap - 2.0077161963971255 * 20) < 1e-12, `eigenGap ${p200.eigenGap}`);
+  t.is(cmaParameters(200, { diagonal: false, params: { eigenGap: 2 } }).eigenGap, 2);
   t.is(cmaParameters(10, { diagonal: false }).tolstagnation, 389);
   t.is(cmaParameters(200, { diagonal: false }).tolstagnation, 14316);
   t.is(cmaParameters(10, { diagonal: false, popsize: 20 }).tolstagnation, 258);
