@@ -9,7 +9,9 @@ import { exportRunPoint, warmPathFor } from '../../../src/store/run_export.js';
 import { reflectIntoBounds } from '../../../strategies/cma_es.js';
 import { loadBlurGenome } from '../../../genomes/blur_genome.js';
 import { CLI, readJson, tempDir } from '../../helpers/run_files.js';
-import { BUILTIN_REGISTRY } from '../../helpers/builtin_registry.js';
+import { builtinRegistry } from '../../../src/plugins.js';
+
+const BUILTIN_REGISTRY = builtinRegistry();
 
 test.before(async () => {
   await initBackend('cpu');

@@ -4,7 +4,9 @@ import { runSearch } from '../../../src/search.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
 import { runPoint } from '../../../src/store/run_point.js';
 import { readJson, tempDir } from '../../helpers/run_files.js';
-import { BUILTIN_REGISTRY } from '../../helpers/builtin_registry.js';
+import { builtinRegistry } from '../../../src/plugins.js';
+
+const BUILTIN_REGISTRY = builtinRegistry();
 
 const base = { task: 'sphere', dim: 3, x0: 2, sigma0: 0.5, 'max-generations': 6, seed: 5, workers: 0 };
 
