@@ -1,6 +1,8 @@
 /** `evometa --help`, `evometa COMMAND --help`/`-h`, `help COMMAND`, `--version`, and suggestions for mistyped names. */
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { COMMANDS } from '../../../src/cli/commands.js';
 import { commandHelp, mainHelp, optionSyntax } from '../../../src/cli/help.js';
 import { commandOptions } from '../../../src/cli/command.js';
@@ -68,5 +70,18 @@ test('an unknown command or option names the nearest one; otherwise where to loo
   // resume takes no unknown flags either (it ignored them before)
   oneLineFailure(t, cli(['resume', 'x', '--task', 'sphere']), 2, /unknown option --task for resume/);
   oneLineFailure(t, cli(['list', 'extra']), 2, /unexpected argument 'extra' for list/);
+  oneLineFailure(t, cli(['resume', 'x', 'extra']), 2, /unexpected argument 'extra' for resume/);
   oneLineFailure(t, cli(['report']), 2, /report needs DIR; usage: evometa report DIR/);
+});
+
+test("a --config file's keys are checked like flags: __proto__ and misspellings are refused in one line, nothing written", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'evometa-config-'));
+  const config = join(dir, 'c.json');
+  // JSON.parse keeps "__proto__" as an own key, which once placed run files anywhere through a prototype.
+  writeFileSync(config, '{"task": "sphere", "dim": 3, "max-evals": 30, "workers": 0, "__proto__": {"out": "elsewhere"}}');
+  oneLineFailure(t, cli(['search', '--config', config, '--out', join(dir, 'run')]), 2, /--config .*c\.json: unknown option '__proto__'/);
+  writeFileSync(config, '{"task": "sphere", "dim": 3, "max-evls": 30}');
+  oneLineFailure(t, cli(['search', '--config', config, '--out', join(dir, 'run')]), 2, /unknown option 'max-evls'; did you mean 'max-evals'\?/);
+  t.false(existsSync(join(dir, 'run')));
+  t.false(existsSync(join(dir, 'elsewhere')));
 });
