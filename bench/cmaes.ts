@@ -13,6 +13,7 @@ import { BENCHMARK_FUNCTIONS, type BenchmarkFunction } from '../tasks/benchmark_
 import type { Strategy, StrategyState } from '../src/core/strategy.js';
 import { minimize } from '../strategies/minimize.js';
 import { ANCHORS_DIR } from './anchors/python.js';
+import { median } from './stats.js';
 
 const TARGET = 1e-8;
 const SEEDS = Array.from({ length: 11 }, (_, i) => i + 1);
@@ -35,11 +36,6 @@ function evaluationsToTarget<S extends StrategyState>(strategy: Strategy<S>, f: 
   return minimize(strategy, f, { x0: new Array<number>(n).fill(3), sigma0: 2, seed }, { target: TARGET, maxEvaluations });
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 export default async function main(_args: string[]): Promise<void> {
   const ref = pycmaReference();

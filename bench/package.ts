@@ -10,14 +10,10 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { option } from './bench_args.js';
+import { median } from './stats.js';
 
 const HERE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Wall times (ms) of `node --input-type=module -e code` run from `cwd`, and the last run's stdout. */
 function timeNode(cwd: string, code: string, runs: number): { ms: number[]; stdout: string } {

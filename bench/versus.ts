@@ -23,6 +23,7 @@ import { updateEigensystem } from '../strategies/cma_covariance.js';
 import type { Strategy } from '../src/core/strategy.js';
 import { option } from './bench_args.js';
 import { probePython, runAnchor } from './anchors/python.js';
+import { median } from './stats.js';
 
 type Model = 'full' | 'sep';
 
@@ -37,11 +38,6 @@ interface Timing {
 }
 
 const sphere = (x: readonly number[]): number => x.reduce((a, v) => a + v * v, 0);
-const median = (v: readonly number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const list = (text: string): number[] => text.split(',').filter((v) => v.trim() !== '').map(Number);
 
 /** Generations per timed run, the same for both sides: a multiple of pycma's eigendecomposition period, ≥ 30. */

@@ -10,6 +10,7 @@ import { readGenomeFile, version1Fields, writeGenomeFile, type GenomeFileMeta } 
 import type { Rng } from '../src/core/rng.js';
 import { MODULAR_DEFAULTS } from '../src/models/modular/modular_config.js';
 import type { GenomeFileBody, GenomeKind } from '../src/core/genome_kind.js';
+import { decodeCategories, encodeCategories, type CategoricalSpace } from '../src/core/categorical.js';
 
 /** The `format` of a version-1 ordering genome file, which held the genome's fields beside format and version. */
 export const ORDERING_VERSION1_FORMAT = 'evometa-ordering-genome';
@@ -63,24 +64,20 @@ function resolveOrderingConfig(raw: Record<string, unknown>): OrderingGenomeConf
   };
 }
 
+/** L positions of `choices` categories each: the ordering's categorical space (src/core/categorical.ts). */
+function orderSpace(positions: number, choices: number): CategoricalSpace {
+  return { categories: new Array<number>(positions).fill(choices) };
+}
+
 /** One row of `choices` logits per position: +1 at the chosen index, 0 elsewhere (argmax gives it back). */
 export function encodeOrder(order: readonly number[], choices: number): number[] {
-  const x = new Array<number>(order.length * choices).fill(0);
-  order.forEach((m, l) => (x[l * choices + m] = 1));
-  return x;
+  return encodeCategories(orderSpace(order.length, choices), order);
 }
 
 /** Argmax per row of `choices` logits; the first maximum wins ties and NaN never wins. */
 export function decodeOrder(x: readonly number[], choices: number): number[] {
   if (x.length % choices !== 0) throw new UsageError(`ordering logits must hold a multiple of ${choices} numbers (one row per position), got ${x.length}`);
-  const order: number[] = [];
-  for (let at = 0; at < x.length; at += choices) {
-    const v = (k: number): number => (Number.isNaN(x[at + k]!) ? -Infinity : x[at + k]!);
-    let best = 0;
-    for (let k = 1; k < choices; k++) if (v(k) > v(best)) best = k;
-    order.push(best);
-  }
-  return order;
+  return decodeCategories(orderSpace(x.length / choices, choices), x);
 }
 
 function checkOrder(order: unknown, modules: number, allowSkip: boolean, where: string): number[] {
@@ -106,7 +103,7 @@ export const orderingGenome: GenomeKind<OrderingGenome, OrderingGenomeConfig> = 
   dim: (c) => c.length * orderingChoices(c),
   bounds: () => undefined,
   // Each position is one variable over the N (or N + 1) choices, one logit row each: what ga-ordering searches.
-  categorical: (c) => ({ categories: new Array<number>(c.length).fill(orderingChoices(c)) }),
+  categorical: (c) => orderSpace(c.length, orderingChoices(c)),
   decode(x, c) {
     const n = c.length * orderingChoices(c);
     if (x.length !== n) throw new UsageError(`ordering genome vector must have ${n} numbers (${c.length} positions × ${orderingChoices(c)} choices), got ${x.length}`);

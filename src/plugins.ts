@@ -144,10 +144,10 @@ export const PLUGIN_WORKER_MODULE = new URL('./plugin_worker.js', import.meta.ur
 /**
  * Evaluators for a run with `registry`: inline for 0 workers; otherwise a piscina pool whose threads import
  * PLUGIN_WORKER_MODULE and build the same registry from the module URLs this process imported, each thread under
- * its heap limit (`limits.heapMb`, default defaultWorkerHeapMb). Failures come back as results, so `onEvent` is unused.
+ * its heap limit (`limits.heapMb`, default defaultWorkerHeapMb).
  */
 export function evaluatorsFor(registry: Registry & Partial<Pick<LoadedRegistry, 'moduleUrls'>>): EvaluatorFactory {
-  return (workers, _onEvent, limits = {}) => {
+  return (workers, limits = {}) => {
     if (workers === 0) return new InlineEvaluator(registry);
     const workerData: PluginWorkerData = { plugins: [...(registry.moduleUrls ?? registry.plugins)] };
     return new PoolEvaluator({ workers, workerModule: PLUGIN_WORKER_MODULE, workerData, ...(limits.heapMb !== undefined ? { heapMb: limits.heapMb } : {}) });

@@ -5,8 +5,8 @@
  */
 import type { RunConfig } from './engine/run_config.js';
 import { resumeRun as resumeWith, runSearch as runWith, type EngineHooks, type ResumeOverrides, type RunSummary } from './engine/engine.js';
-import { manifestPlugins, readManifest } from './store/manifest.js';
-import { evaluatorsFor, loadRegistry, type LoadedRegistry } from './plugins.js';
+
+import { evaluatorsFor, loadRegistry, registryForRun, type LoadedRegistry } from './plugins.js';
 
 export { loadRegistry, type LoadedRegistry };
 
@@ -38,7 +38,7 @@ export interface ResumeSearchOptions {
 
 /** Continues the run in `runDir` with the plug-ins its manifest records (see the engine's resumeRun). */
 export async function resumeRun(runDir: string, options: ResumeSearchOptions = {}): Promise<RunSummary & { alreadyFinished: boolean }> {
-  const registry = await loadRegistry(manifestPlugins(readManifest(runDir)));
+  const registry = await registryForRun(runDir);
   return resumeWith(runDir, {
     registry,
     evaluators: evaluatorsFor(registry),

@@ -4,7 +4,7 @@
  * With params.stds (pycma's CMA_stds) a candidate is m + σ·stds ⊙ y: everything but the mean's move works on
  * the scaled steps y = B·D·z.
  */
-import { rankableFitness, rankOrder } from './ranking.js';
+import { rankableFitness, rankOrderOf } from './ranking.js';
 import { reflect } from './bounds.js';
 import { drawScaledNormals, multiplyRowsByB, scratch, SLOT, splitRows } from './cma_sampling.js';
 import { coordinateScale, enforceIntegerFloor, invSqrtC, rebuildC, updateDiagonalC, updateEigensystem, updateFullC } from './cma_covariance.js';
@@ -68,7 +68,7 @@ export function tell(state: CmaState, candidates: readonly Candidate[], evaluati
   state.evaluations += lambda;
 
   const f = evaluations.map(rankableFitness);
-  const order = rankOrder(evaluations);
+  const order = rankOrderOf(f);
   const finite = order.filter((k) => Number.isFinite(f[k]!));
   state.failedGenerations = failedInRowAfter(state.failedGenerations ?? 0, finite.length > 0);
   if (finite.length === 0) return; // nothing learned; mean, C, σ and paths stay as they were

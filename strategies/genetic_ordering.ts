@@ -16,7 +16,7 @@ import { rankableFitness } from './ranking.js';
 import { DEFAULT_MAX_FAILED_GENERATIONS, failedInRowAfter, failureStop, maxFailedGenerationsParam } from './failures.js';
 import { checkGaState } from './genetic_state_check.js';
 import { StateCheck } from './state_checks.js';
-import type { Candidate, Evaluation, StopReasons } from '../src/core/types.js';
+import type { Candidate, StopReasons } from '../src/core/types.js';
 import type { Strategy, StrategyOptions, StrategyState } from '../src/core/strategy.js';
 
 export type OrderingCrossover = 'uniform' | 'one-point';

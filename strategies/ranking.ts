@@ -9,6 +9,10 @@ export function rankableFitness(e: Evaluation): number {
 
 /** Indices of `evaluations` sorted best first (stable). */
 export function rankOrder(evaluations: readonly Evaluation[]): number[] {
-  const f = evaluations.map(rankableFitness);
+  return rankOrderOf(evaluations.map(rankableFitness));
+}
+
+/** Indices of the rankable fitnesses `f` sorted best first (stable), for a caller that has them already. */
+export function rankOrderOf(f: readonly number[]): number[] {
   return f.map((_, i) => i).sort((a, b) => (f[a]! === f[b]! ? a - b : f[a]! < f[b]! ? -1 : 1));
 }

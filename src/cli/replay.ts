@@ -13,11 +13,10 @@ import { builtinRegistry, registryForRun } from '../plugins.js';
 import { isFewShotModelDir } from '../models/ht/ht_io.js';
 import { parseOptionValue, type OptionSpec } from '../engine/run_config.js';
 import type { BackendRequest } from '../runtime/backend_names.js';
-import { readJsonFile } from '../core/json_file.js';
 import { runPoint } from '../store/run_point.js';
 import type { BlurGenome } from '../../genomes/blur_genome.js';
 import { REPLAY_TASKS } from '../workflows/replay/replay_data.js';
-import { findTrainedOn, type FoundTrainedOn } from '../workflows/replay/replay_setting.js';
+import { findTrainedOn, manifestGenomeKind, type FoundTrainedOn } from '../workflows/replay/replay_setting.js';
 import { BLUR_OUTPUT_ENCODINGS, type BlurOutputEncoding } from '../../tasks/blur/blur_training_setting.js';
 import { progressBarFor } from './progress_bar.js';
 import type { Command, OptionGroup, ParsedArgs } from './command.js';
@@ -172,11 +171,8 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
 
 /** The genome kind of the run folder `dir` (its manifest's), or undefined where `dir` is not a readable run folder. */
 function runKind(dir: string): string | undefined {
-  const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) return undefined;
   try {
-    const kind = (readJsonFile(manifest, 'run manifest') as { config?: { genome?: unknown } }).config?.genome;
-    return typeof kind === 'string' ? kind : undefined;
+    return manifestGenomeKind(dir);
   } catch {
     return undefined;
   }

@@ -1,9 +1,7 @@
 /** `evometa resume DIR [options]`: continues a killed run, or extends a finished one with a larger budget. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseOptionValue } from '../engine/run_config.js';
 import type { ResumeOverrides } from '../engine/engine.js';
-import type { RunConfig } from '../engine/run_config.js';
+import { readManifest } from '../store/manifest.js';
 import type { Command, ParsedArgs } from './command.js';
 import { JSON_SWITCH, NO_PROGRESS, runOption, withHelp, WORKERS } from './options.js';
 import { requireRunFolder } from './run_folder.js';
@@ -40,7 +38,7 @@ async function resume(args: ParsedArgs): Promise<void> {
   const { resumeRun } = await import('../search.js');
   const s = await withProgress(args, (onGeneration) => resumeRun(dir, { overrides, ...(onGeneration ? { hooks: { onGeneration } } : {}) }));
   // The manifest as the resume left it (an extension records its new budget).
-  const config = (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: RunConfig }).config;
+  const config = readManifest(dir).config;
   if (s.alreadyFinished && !args.switches.has('json')) process.stderr.write(`evometa: ${dir} had already finished; nothing to resume\n`);
   await finishRun(s, config, args.switches.has('json'));
 }

@@ -10,6 +10,7 @@ import { formatNumber } from '../report/format.js';
 import type { ParsedArgs } from './command.js';
 import { RunFailedError } from './failure.js';
 import { progressBarFor, type ProgressUpdate } from './progress_bar.js';
+import type { Registry } from '../core/plugin.js';
 
 /** A run with no best (no evaluation gave a finite fitness) is a failure, even though its files are complete. */
 export function checkHasBest(s: RunSummary): void {
@@ -56,16 +57,19 @@ export function onInterrupt(dir: () => string | undefined): void {
  * noisy fitness best.json is the luckiest single evaluation, and the final point is the genome to use. A run
  * without a best exports nothing.
  */
-async function exportFinalPoint(s: RunSummary, config: RunConfig): Promise<string | null> {
+async function exportFinalPoint(s: RunSummary, config: RunConfig, registry: Registry | undefined): Promise<string | null> {
   if (s.bestFitness === null || !existsSync(join(s.runDir, 'checkpoint.json'))) return null;
   const { exportRunPoint } = await import('../store/run_export.js');
   const { loadRegistry } = await import('../plugins.js');
-  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json'), await loadRegistry(config.plugins)).genome;
+  return exportRunPoint(s.runDir, 'mean', join(s.runDir, 'final.json'), registry ?? (await loadRegistry(config.plugins))).genome;
 }
 
-/** Prints the run's summary (or with --json one JSON document), then fails with exit 1 if the run has no best. */
-export async function finishRun(s: RunSummary, config: RunConfig, json: boolean): Promise<void> {
-  const final = await exportFinalPoint(s, config);
+/**
+ * Prints the run's summary (or with --json one JSON document), then fails with exit 1 if the run has no best.
+ * `registry` is the one the run used, where the caller has it (else it is loaded from the config's plug-ins).
+ */
+export async function finishRun(s: RunSummary, config: RunConfig, json: boolean, registry?: Registry): Promise<void> {
+  const final = await exportFinalPoint(s, config, registry);
   if (json) process.stdout.write(JSON.stringify({ evaluations: s.evaluations, bestFitness: s.bestFitness, generations: s.generations, stopReason: s.stopReason, runDir: s.runDir }) + '\n');
   else {
     // The command replays the final point in its meta-training setting (the file's meta.trainedOn).

@@ -90,5 +90,5 @@ export async function runSearchCommand(args: ParsedArgs, base: Record<string, un
   const command = ['evometa', ...process.argv.slice(2)].join(' ');
   const { runSearch } = await import('../search.js');
   const summary = await withProgress(args, (onGeneration) => runSearch(config, runDir, { registry, hooks: { onStart, ...(onGeneration ? { onGeneration } : {}) }, command }));
-  await finishRun(summary, config, json);
+  await finishRun(summary, config, json, registry);
 }

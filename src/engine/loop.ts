@@ -8,7 +8,7 @@ import type { Registry } from '../core/plugin.js';
 import type { Strategy, StrategyState } from '../core/strategy.js';
 import { rankableFitness, type Evaluation, type StopReasons } from '../core/types.js';
 import { InlineEvaluator } from '../evaluator/inline_evaluator.js';
-import type { Evaluator, EvaluatorEvent, EvaluatorFactory } from '../evaluator/protocol.js';
+import type { Evaluator, EvaluatorFactory } from '../evaluator/protocol.js';
 import type { RunManifest } from '../store/manifest.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type BestRecord, type Checkpoint, type GenerationRecord, type RunSummary } from '../store/run_records.js';
 import type { RunStore } from '../store/run_store.js';
@@ -40,9 +40,8 @@ export function checkEvaluators(config: RunConfig, options: EngineOptions): void
     throw new UsageError(`--workers ${config.workers} needs worker threads, but the engine was given no evaluator factory; use --workers 0 or run through the composition root (src/search.ts)`);
 }
 
-function makeEvaluator(config: RunConfig, options: EngineOptions, store: RunStore): Evaluator {
-  const onEvent = (e: EvaluatorEvent) => store.log(`generation ${e.generation} candidate${e.indices.length > 1 ? 's' : ''} ${e.indices.join(',')}: ${e.message}`);
-  if (options.evaluators) return options.evaluators(config.workers, onEvent, config.workerHeapMb !== undefined ? { heapMb: config.workerHeapMb } : {});
+function makeEvaluator(config: RunConfig, options: EngineOptions): Evaluator {
+  if (options.evaluators) return options.evaluators(config.workers, config.workerHeapMb !== undefined ? { heapMb: config.workerHeapMb } : {});
   checkEvaluators(config, options);
   return new InlineEvaluator(options.registry);
 }
@@ -95,7 +94,7 @@ function diagnosticFields(strategy: Strategy<StrategyState>, state: StrategyStat
 }
 
 export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Checkpoint, manifest: RunManifest, options: EngineOptions): Promise<RunSummary> {
-  const evaluator = makeEvaluator(config, options, store);
+  const evaluator = makeEvaluator(config, options);
   const state = ckpt.strategy;
   let { generation, evaluations, best, elapsedMs } = ckpt;
   let stop: StopReasons = {};

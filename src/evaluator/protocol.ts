@@ -39,13 +39,6 @@ export interface JobResult {
   backend: string | null;
 }
 
-/** Something the run log should record (a failure, a replaced worker). */
-export interface EvaluatorEvent {
-  generation: number;
-  indices: number[];
-  message: string;
-}
-
 export interface Evaluator {
   /** Results in job order, never rejected for a failing job: failures come back with a status. */
   evaluate(jobs: readonly EvalJob[]): Promise<JobResult[]>;
@@ -62,10 +55,10 @@ export interface WorkerLimits {
 
 /**
  * Builds the evaluator for a run's `workers` setting (0: inline). The composition root supplies it, because
- * only it knows which worker module builds the same registry in each thread. `onEvent` is for what no result
- * carries: a failed evaluation is logged once, from its result.
+ * only it knows which worker module builds the same registry in each thread. A failed evaluation (a crash or
+ * timeout included) comes back as a result, and the engine logs it once from there.
  */
-export type EvaluatorFactory = (workers: number, onEvent: (e: EvaluatorEvent) => void, limits?: WorkerLimits) => Evaluator;
+export type EvaluatorFactory = (workers: number, limits?: WorkerLimits) => Evaluator;
 
 /**
  * What a pool thread is handed per job: the job, and the slot of the pool's start board (PoolWorkerData) where it

@@ -60,7 +60,7 @@ export function manifestPlugins(m: RunManifest): string[] {
 }
 
 /** The project root (where package.json lives), from dist/src/ or src/. */
-export function projectRoot(): string {
+function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
@@ -78,7 +78,7 @@ function packageVersion(name: string): string | null {
 
 const TRACKED_PACKAGES = ['evometa', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'piscina', 'seedrandom', 'mathjs', 'ml-matrix'];
 
-export function gitState(): RunManifest['git'] {
+function gitState(): RunManifest['git'] {
   const cwd = projectRoot();
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();

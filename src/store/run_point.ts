@@ -9,6 +9,7 @@ import { lookup } from '../core/errors.js';
 import type { Registry } from '../core/plugin.js';
 import type { Strategy, StrategyState } from '../core/strategy.js';
 import type { Checkpoint } from './run_records.js';
+import { readManifest } from './manifest.js';
 import type { RunConfig } from '../engine/run_config.js';
 
 export type RunPoint = 'mean' | 'best';
@@ -34,7 +35,7 @@ export function runTrainedOn(config: RunConfig, registry: Registry): TrainedOn |
 
 /** The run's configuration (manifest.json). */
 export function runConfigOf(dir: string): RunConfig {
-  return (readJsonFile(join(dir, 'manifest.json'), 'manifest') as { config: RunConfig }).config;
+  return readManifest(dir).config;
 }
 
 /** The run's strategy, resolved in `registry`, and its checkpointed state. */
