@@ -11,6 +11,7 @@ import type { Rng } from '../src/core/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
 import type { BlurLayerRule, BlurLayerTensors, BlurRuleTensors } from '../src/models/blur/blur_rule.js';
 import type { GenomeKind } from '../src/core/genome_kind.js';
+import { isObject } from '../src/core/config_checks.js';
 
 type Tf = typeof tfjs;
 
@@ -236,9 +237,6 @@ export function blurGenomeFromFlat(tf: Tf, x: tfjs.Tensor1D, config: BlurGenomeC
 // ---------------------------------------------------------------------------------------------------
 // File format
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function rejectUnknown(o: Record<string, unknown>, valid: readonly string[], path: string): void {
   const bad = Object.keys(o).filter((key) => !valid.includes(key));

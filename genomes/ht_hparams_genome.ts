@@ -28,6 +28,7 @@ import type { Rng } from '../src/core/rng.js';
 import type { Bounds } from '../src/core/types.js';
 import { HT_DEFAULTS, HT_FIELDS, resolveHtConfig, type HtConfig } from '../src/models/ht/ht_config.js';
 import type { GenomeFileBody, GenomeKind } from '../src/core/genome_kind.js';
+import { isObject } from '../src/core/config_checks.js';
 
 export type HtField = keyof HtConfig;
 /** The searched fields of an HtConfig. */
@@ -100,7 +101,6 @@ const KIND = "genome 'ht-hparams'";
 // ---------------------------------------------------------------------------------------------------
 // Config
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isField = (k: string): k is HtField => Object.prototype.hasOwnProperty.call(HT_FIELDS, k);
 
 function describeRule(field: HtField): string {

@@ -11,6 +11,7 @@ import type { Rng } from '../src/core/rng.js';
 import { MODULAR_DEFAULTS } from '../src/models/modular/modular_config.js';
 import type { GenomeFileBody, GenomeKind } from '../src/core/genome_kind.js';
 import { decodeCategories, encodeCategories, type CategoricalSpace } from '../src/core/categorical.js';
+import { isObject } from '../src/core/config_checks.js';
 
 /** The `format` of a version-1 ordering genome file, which held the genome's fields beside format and version. */
 export const ORDERING_VERSION1_FORMAT = 'evometa-ordering-genome';
@@ -130,9 +131,6 @@ export function randomOrder(c: OrderingGenomeConfig, rng: Rng): number[] {
 // ---------------------------------------------------------------------------------------------------
 // File format
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Checks a genome's JSON (a genome file's payload) and returns a clean copy; `where` prefixes errors (e.g. a file name). */
 export function validateOrderingGenome(json: unknown, where = 'ordering genome'): OrderingGenome {

@@ -29,3 +29,8 @@ export function rejectUnknownKeys(raw: Record<string, unknown>, valid: readonly 
   if (bad.length > 0)
     throw new UsageError(`unknown ${owner} config key${bad.length > 1 ? 's' : ''} ${bad.join(', ')}; valid keys: ${valid.join(', ')}`);
 }
+
+/** A plain JSON object (not null, not an array): what a file's settings and payloads must be. */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

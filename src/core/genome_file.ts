@@ -14,6 +14,7 @@
 import { UsageError, unknownName } from './errors.js';
 import type { GenomeFileBody, GenomeKind } from './genome_kind.js';
 import { readJsonFile, writeTextAtomic } from './json_file.js';
+import { isObject } from './config_checks.js';
 
 export const GENOME_FILE_FORMAT = 'evometa-genome';
 export const GENOME_FILE_VERSION = 2;
@@ -235,9 +236,6 @@ function isRunRecord(json: unknown): json is Record<string, unknown> & { genome:
   return isObject(json) && json['format'] === undefined && json['genome'] !== undefined;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function got(v: unknown): string {
   if (v === undefined) return 'nothing';

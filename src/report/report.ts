@@ -11,6 +11,7 @@ import { runPanels } from './report_panels.js';
 import { formatDuration, formatNumber } from './format.js';
 import type { RunManifest } from '../store/manifest.js';
 import type { BestRecord, GenerationRecord, RunSummary } from '../store/run_records.js';
+import { isObject } from '../core/config_checks.js';
 
 export interface LoadedRun {
   dir: string;
@@ -24,9 +25,6 @@ export interface LoadedRun {
   warnings: string[];
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Optional JSON file: null when absent, a warning (not a throw) when unreadable. */
 function readOptionalJson(path: string, name: string, warnings: string[]): Record<string, unknown> | null {

@@ -14,6 +14,7 @@ import { runConfigOf, runPoint, runStrategyState, runTrainedOn, type RunPoint, t
 import type { Registry } from '../core/plugin.js';
 import type { WarmStart } from '../core/strategy.js';
 import type { Checkpoint } from './run_records.js';
+import { isObject } from '../core/config_checks.js';
 
 /**
  * Search options (as in a --config file) that go on from a run's `Strategy.warmStart`: for CMA-ES its mean (the
@@ -83,7 +84,6 @@ function checkExportTarget(dir: string, path: string, what: string, isSame: (jso
   if (!isSame(json)) throw new UsageError(`${path} exists and is not ${what}; choose another --out, or give --force to overwrite it`);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Writes the run's point to `out` and, for the strategy's point (`mean`) where the strategy has a warm start (the

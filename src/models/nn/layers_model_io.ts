@@ -6,6 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { isObject } from '../../core/config_checks.js';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -28,9 +29,6 @@ const STORED_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, b
 /** The most weight data a model.json may declare (2 GiB − 1): one ArrayBuffer holds it all. */
 export const MAX_WEIGHT_BYTES = 2 ** 31 - 1;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Bytes one manifest entry declares, from its shape and (quantized) dtype; a malformed entry is a UsageError. */
 function declaredBytes(w: unknown, where: string): number {

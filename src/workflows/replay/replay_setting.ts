@@ -11,6 +11,7 @@ import { readJsonFile } from '../../core/json_file.js';
 import { registryForRun } from '../../plugins.js';
 import { runConfigOf, runTrainedOn, type TrainedOn } from '../../store/run_point.js';
 import { BLUR_OUTPUT_ENCODINGS, type BlurOutputEncoding, type BlurTrainingSetting } from '../../../tasks/blur/blur_training_setting.js';
+import { isObject } from '../../core/config_checks.js';
 
 /** A blur genome's `meta.trainedOn`, checked. */
 export type BlurTrainedOn = TrainedOn & BlurTrainingSetting;
@@ -43,9 +44,6 @@ export interface ResolvedReplaySetting extends ReplaySetting {
   trainedOn: BlurTrainedOn | null;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function positiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1;
