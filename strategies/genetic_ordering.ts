@@ -149,11 +149,12 @@ function mutate(order: number[], rate: number, categories: readonly number[], rn
 
 function offspring(s: GaOrderingState, count: number, rng: Rng): number[][] {
   const p = s.params;
+  const categories = spaceOf(p).categories;
   const out: number[][] = [];
   for (let i = 0; i < count; i++) {
     const a = tournament(s.population, p.tournamentSize, rng);
     const child = rng.uniform() < p.crossoverRate ? cross(a.order, tournament(s.population, p.tournamentSize, rng).order, p.crossover, rng) : a.order.slice();
-    out.push(mutate(child, p.mutationRate, spaceOf(p).categories, rng));
+    out.push(mutate(child, p.mutationRate, categories, rng));
   }
   return out;
 }
@@ -165,10 +166,11 @@ export const gaOrdering: Strategy<GaOrderingState> = {
   ask(s): Candidate[] {
     const rng = new Rng(s.rng);
     const p = s.params;
+    const space = spaceOf(p);
     let orders: number[][];
     let carried: Individual[] = [];
     if (s.population.length === 0) {
-      orders = [s.start.slice(), ...Array.from({ length: p.popsize - 1 }, () => spaceOf(p).categories.map((k) => rng.int(k)))];
+      orders = [s.start.slice(), ...Array.from({ length: p.popsize - 1 }, () => space.categories.map((k) => rng.int(k)))];
     } else {
       const elites = ranked(s.population).slice(0, p.elitism).map((i) => s.population[i]!);
       const children = offspring(s, p.popsize - elites.length, rng);
@@ -180,7 +182,7 @@ export const gaOrdering: Strategy<GaOrderingState> = {
     }
     s.rng = rng.state();
     s.pending = { orders, carried };
-    return orders.map((order, index) => ({ index, x: encodeCategories(spaceOf(p), order), wants: 'fitness' as const }));
+    return orders.map((order, index) => ({ index, x: encodeCategories(space, order), wants: 'fitness' as const }));
   },
   tell(s, candidates, evaluations) {
     const { orders, carried } = s.pending;
@@ -193,9 +195,10 @@ export const gaOrdering: Strategy<GaOrderingState> = {
       return { order, fitness: Number.isFinite(f) ? f : null };
     });
     let improved = false;
+    const space = spaceOf(s.params);
     evaluated.forEach((ind) => {
       if (ind.fitness !== null && (!s.best || ind.fitness < s.best.fitness)) {
-        s.best = { x: encodeCategories(spaceOf(s.params), ind.order), fitness: ind.fitness };
+        s.best = { x: encodeCategories(space, ind.order), fitness: ind.fitness };
         improved = true;
       }
     });
