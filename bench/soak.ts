@@ -52,7 +52,7 @@ const mb = (bytes: number): number => bytes / 2 ** 20;
 
 /** A pool whose threads report their memory on sampled generations into `samples` (by thread). */
 function sampledPool(every: number, samples: Map<number, WorkerSample>): EvaluatorFactory {
-  return (workers, limits = {}) => {
+  return ({ workers, limits = {} }) => {
     const data: SoakWorkerData = { plugins: [], every };
     const pool = new PoolEvaluator({ workers, workerModule: SOAK_WORKER, workerData: data, ...(limits.heapMb !== undefined ? { heapMb: limits.heapMb } : {}) });
     const evaluator: Evaluator = {

@@ -8,6 +8,8 @@ import { checkPluginShape, definePlugin, PLUGIN_SECTIONS, SECTION_ITEM, type Plu
 import { InlineEvaluator } from './evaluator/inline_evaluator.js';
 import { PoolEvaluator } from './evaluator/pool_evaluator.js';
 import type { EvaluatorFactory } from './evaluator/protocol.js';
+import { DeferredEvaluator } from './evaluator/deferred_evaluator.js';
+import { parseRedisUrl } from './evaluator/queue/redis_url.js';
 import { resolvePluginSpecifier } from './plugin_resolve.js';
 import { manifestPlugins, readManifest } from './store/manifest.js';
 import { GENOME_KINDS } from '../genomes/index.js';
@@ -142,14 +144,25 @@ export interface PluginWorkerData {
 export const PLUGIN_WORKER_MODULE = new URL('./plugin_worker.js', import.meta.url).href;
 
 /**
- * Evaluators for a run with `registry`: inline for 0 workers; otherwise a piscina pool whose threads import
- * PLUGIN_WORKER_MODULE and build the same registry from the module URLs this process imported, each thread under
- * its heap limit (`limits.heapMb`, default defaultWorkerHeapMb).
+ * Evaluators for a run with `registry`: with a Redis URL, a queue served by `evometa worker` processes; else inline
+ * for 0 workers, or a piscina pool whose threads import PLUGIN_WORKER_MODULE and build the same registry from the
+ * module URLs this process imported, each thread under its heap limit (`limits.heapMb`, default defaultWorkerHeapMb).
  */
 export function evaluatorsFor(registry: Registry & Partial<Pick<LoadedRegistry, 'moduleUrls'>>): EvaluatorFactory {
-  return (workers, limits = {}) => {
+  return ({ workers, limits = {}, redis, run, log }) => {
+    if (redis) {
+      if (!run) throw new Error('a queue evaluator needs the run it announces');
+      const target = parseRedisUrl(redis);
+      const queue = async () => new (await import('./evaluator/queue/queue_evaluator.js')).QueueEvaluator({ target, run, ...(log ? { log } : {}) });
+      return new DeferredEvaluator(queue, 0);
+    }
     if (workers === 0) return new InlineEvaluator(registry);
-    const workerData: PluginWorkerData = { plugins: [...(registry.moduleUrls ?? registry.plugins)] };
-    return new PoolEvaluator({ workers, workerModule: PLUGIN_WORKER_MODULE, workerData, ...(limits.heapMb !== undefined ? { heapMb: limits.heapMb } : {}) });
+    return threadPool(registry, workers, limits.heapMb);
   };
+}
+
+/** A pool of `workers` threads that each build `registry` (from its module URLs) and run jobs with it. */
+export function threadPool(registry: Registry & Partial<Pick<LoadedRegistry, 'moduleUrls'>>, workers: number, heapMb?: number): PoolEvaluator {
+  const workerData: PluginWorkerData = { plugins: [...(registry.moduleUrls ?? registry.plugins)] };
+  return new PoolEvaluator({ workers, workerModule: PLUGIN_WORKER_MODULE, workerData, ...(heapMb !== undefined ? { heapMb } : {}) });
 }

@@ -6,7 +6,10 @@
 import type { RunConfig } from './engine/run_config.js';
 import { resumeRun as resumeWith, runSearch as runWith, type EngineHooks, type ResumeOverrides, type RunSummary } from './engine/engine.js';
 
+import { UsageError } from './core/errors.js';
+import { isRedacted, parseRedisUrl } from './evaluator/queue/redis_url.js';
 import { evaluatorsFor, loadRegistry, registryForRun, type LoadedRegistry } from './plugins.js';
+import { readManifest } from './store/manifest.js';
 
 export { loadRegistry, type LoadedRegistry };
 
@@ -20,9 +23,19 @@ export interface SearchOptions {
   command?: string;
 }
 
+/** A queue run's Redis must answer before a run folder is written or changed: else one line, and nothing is touched. */
+async function checkRedis(url: string | undefined): Promise<void> {
+  if (!url || isRedacted(url)) return;
+  const target = parseRedisUrl(url);
+  const { redisAnswers } = await import('./evaluator/queue/cluster_status.js');
+  const why = await redisAnswers(target);
+  if (why !== null) throw new UsageError(`--redis ${target.shown} does not answer (${why}); start redis-server there or fix the URL`);
+}
+
 /** Starts a new run in `runDir`; the plug-ins are loaded and checked before anything is written. */
 export async function runSearch(config: RunConfig, runDir: string, options: SearchOptions = {}): Promise<RunSummary> {
   const registry = options.registry ?? (await loadRegistry(options.plugins ?? config.plugins ?? []));
+  await checkRedis(config.redis);
   return runWith(config, runDir, {
     registry,
     evaluators: evaluatorsFor(registry),
@@ -39,6 +52,7 @@ export interface ResumeSearchOptions {
 /** Continues the run in `runDir` with the plug-ins its manifest records (see the engine's resumeRun). */
 export async function resumeRun(runDir: string, options: ResumeSearchOptions = {}): Promise<RunSummary & { alreadyFinished: boolean }> {
   const registry = await registryForRun(runDir);
+  await checkRedis(options.overrides?.redis ?? readManifest(runDir).config.redis);
   return resumeWith(runDir, {
     registry,
     evaluators: evaluatorsFor(registry),

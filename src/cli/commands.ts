@@ -9,5 +9,7 @@ import { pretrainBankCommand } from './pretrain_bank.js';
 import { trainHtCommand } from './train_ht.js';
 import { listCommand } from './list.js';
 import { startCommand } from './start.js';
+import { workerCommand } from './worker.js';
+import { statusCommand } from './status.js';
 
-export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, listCommand, startCommand];
+export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, workerCommand, statusCommand, listCommand, startCommand];

@@ -33,6 +33,7 @@ export const PLUGIN = runOption('plugin');
 export const SEED = runOption('seed');
 export const BACKEND = runOption('backend');
 export const WORKERS = runOption('workers');
+export const REDIS = runOption('redis');
 
 /**
  * The given flags that `specs` define, each parsed to its type (errors name the flag), by key. The parser has already

@@ -3,7 +3,7 @@ import { parseOptionValue } from '../engine/run_config.js';
 import type { ResumeOverrides } from '../engine/engine.js';
 import { readManifest } from '../store/manifest.js';
 import type { Command, ParsedArgs } from './command.js';
-import { JSON_SWITCH, NO_PROGRESS, runOption, withHelp, WORKERS } from './options.js';
+import { JSON_SWITCH, NO_PROGRESS, REDIS, runOption, withHelp, WORKERS } from './options.js';
 import { requireRunFolder } from './run_folder.js';
 import { finishRun, onInterrupt, withProgress } from './run_summary.js';
 
@@ -18,7 +18,7 @@ export const resumeCommand: Command = {
     'Continues the run in DIR from its checkpoint with the plug-ins its manifest records: the same trajectory as the ' +
     'run never interrupted. With --max-generations or --max-evals, extends a run that stopped on its budget.',
   positionals: [{ name: 'DIR', required: true }],
-  groups: [{ title: 'options', options: [withHelp(WORKERS, 'worker threads for the rest of the run; 0 evaluates inline (default: as recorded)'), MAX_GENERATIONS, MAX_EVALS, JSON_SWITCH, NO_PROGRESS] }],
+  groups: [{ title: 'options', options: [withHelp(WORKERS, 'worker threads for the rest of the run; 0 evaluates inline (default: as recorded)'), withHelp(REDIS, 'the Redis URL of a queue run (its manifest keeps the URL without the password)'), MAX_GENERATIONS, MAX_EVALS, JSON_SWITCH, NO_PROGRESS] }],
   refuses: { plugin: "resume loads the plug-ins the run's manifest records" },
   run: resume,
 };
@@ -31,6 +31,7 @@ async function resume(args: ParsedArgs): Promise<void> {
   const maxGenerations = int(MAX_GENERATIONS);
   const maxEvals = int(MAX_EVALS);
   if (workers !== undefined) overrides.workers = workers;
+  if (args.flags[REDIS.flag] !== undefined) overrides.redis = parseOptionValue(REDIS, args.flags[REDIS.flag]) as string;
   if (maxGenerations !== undefined) overrides.maxGenerations = maxGenerations;
   if (maxEvals !== undefined) overrides.maxEvals = maxEvals;
   requireRunFolder(dir);

@@ -2,6 +2,7 @@
  * The population engine's entry points. It is handed a registry (and, for worker threads, an evaluator
  * factory) by the composition root; it never imports a task, genome kind or strategy itself.
  */
+import { redactUrl, redactUrlsIn } from '../evaluator/queue/redis_url.js';
 import { buildManifest } from '../store/manifest.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type Checkpoint, type RunSummary } from '../store/run_records.js';
 import { RunStore } from '../store/run_store.js';
@@ -13,6 +14,11 @@ export type { BestRecord, Checkpoint, GenerationRecord, RunSummary } from '../st
 export type { EngineHooks, EngineOptions } from './loop.js';
 export { resumeRun, type BudgetExtension, type ResumeOptions, type ResumeOverrides } from './resume.js';
 export { checkResources, MAX_WORKERS_PER_CORE, startVector } from './resolve.js';
+
+/** The config as the manifest keeps it: a Redis URL without its password. */
+export function withoutSecrets(config: RunConfig): RunConfig {
+  return config.redis ? { ...config, redis: redactUrl(config.redis) } : config;
+}
 
 export interface SearchEngineOptions extends EngineOptions {
   /** The command line, recorded in the manifest and run.log. */
@@ -35,8 +41,8 @@ export async function runSearch(config: RunConfig, runDir: string, options: Sear
   const store = new RunStore(runDir);
   store.createNew();
   try {
-    const command = options.command ?? '';
-    const manifest = { ...buildManifest(recorded, runDir, command), x0 };
+    const command = redactUrlsIn(options.command ?? '');
+    const manifest = { ...buildManifest(withoutSecrets(recorded), runDir, command), x0 };
     store.write('manifest', manifest);
     store.log(`started: ${command || 'runSearch'} (seed ${recorded.seed})`);
     const ckpt: Checkpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generation: 0, evaluations: 0, elapsedMs: 0, best: null, strategy: state };

@@ -3,6 +3,7 @@
  * threads) → tell → record, until a budget or a strategy criterion stops it. Everything needed to continue is
  * checkpointed after each generation, so `resume` after a kill -9 replays the uninterrupted trajectory exactly.
  */
+import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Registry } from '../core/plugin.js';
 import type { Strategy, StrategyState } from '../core/strategy.js';
@@ -36,12 +37,21 @@ export interface EngineOptions {
 
 /** Refuses, before anything is written, a worker count the caller gave no way to serve. */
 export function checkEvaluators(config: RunConfig, options: EngineOptions): void {
+  if (config.redis && !options.evaluators)
+    throw new UsageError('--redis needs the queue evaluator, but the engine was given no evaluator factory; run through the composition root (src/search.ts)');
   if (config.workers > 0 && !options.evaluators)
     throw new UsageError(`--workers ${config.workers} needs worker threads, but the engine was given no evaluator factory; use --workers 0 or run through the composition root (src/search.ts)`);
 }
 
-function makeEvaluator(config: RunConfig, options: EngineOptions): Evaluator {
-  if (options.evaluators) return options.evaluators(config.workers, config.workerHeapMb !== undefined ? { heapMb: config.workerHeapMb } : {});
+function makeEvaluator(config: RunConfig, options: EngineOptions, store: RunStore): Evaluator {
+  if (options.evaluators)
+    return options.evaluators({
+      workers: config.workers,
+      limits: config.workerHeapMb !== undefined ? { heapMb: config.workerHeapMb } : {},
+      ...(config.redis ? { redis: config.redis } : {}),
+      run: { dir: resolvePath(store.dir), task: config.task, genomeKind: config.genome, plugins: config.plugins },
+      log: (line) => store.log(line),
+    });
   checkEvaluators(config, options);
   return new InlineEvaluator(options.registry);
 }
@@ -94,7 +104,7 @@ function diagnosticFields(strategy: Strategy<StrategyState>, state: StrategyStat
 }
 
 export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, ckpt: Checkpoint, manifest: RunManifest, options: EngineOptions): Promise<RunSummary> {
-  const evaluator = makeEvaluator(config, options);
+  const evaluator = makeEvaluator(config, options, store);
   const state = ckpt.strategy;
   let { generation, evaluations, best, elapsedMs } = ckpt;
   let stop: StopReasons = {};
@@ -109,6 +119,7 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
       const jobs = buildJobs(config, r, generation, candidates, genomes);
       const done = await evaluator.evaluate(jobs);
       const results: Evaluation[] = done.flatMap((j) => j.results);
+      const evaluatedBy: (string | undefined)[] = done.flatMap((j) => j.results.map(() => j.worker));
       r.strategy.tell(state, candidates, results);
 
       let failures = 0;
@@ -117,7 +128,8 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
         const f = rankableFitness(res);
         if (f === Number.POSITIVE_INFINITY && !(res.status === 'ok' && res.fitness === Infinity)) {
           failures++;
-          store.log(`generation ${generation} candidate ${candidates[i]!.index}: ${res.status}${res.error ? ` (${res.error})` : ''}`);
+          const by = evaluatedBy[i] ? ` on worker ${evaluatedBy[i]}` : '';
+          store.log(`generation ${generation} candidate ${candidates[i]!.index}: ${res.status}${by}${res.error ? ` (${res.error})` : ''}`);
         } else ok.push(f);
         if (res.status === 'ok' && Number.isFinite(res.fitness) && (best === null || res.fitness < best.fitness)) {
           best = { fitness: res.fitness, x: candidates[i]!.x.slice(), genome: r.stored(genomes[i]), generation, index: candidates[i]!.index, evaluation: evaluations + i + 1, ...(res.metrics ? { metrics: res.metrics } : {}) };

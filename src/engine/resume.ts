@@ -9,6 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { UsageError } from '../core/errors.js';
+import { isRedacted, parseRedisUrl } from '../evaluator/queue/redis_url.js';
 import { readJsonFile } from '../core/json_file.js';
 import type { Strategy, StrategyState } from '../core/strategy.js';
 import { manifestPlugins, readManifest, type BudgetExtension, type RunManifest } from '../store/manifest.js';
@@ -23,6 +24,8 @@ export type { BudgetExtension } from '../store/manifest.js';
 /** What `resume` may change: where the run executes, and (to extend it) its budget. */
 export interface ResumeOverrides {
   workers?: number;
+  /** Where the queue is now (the manifest keeps a Redis URL without its password). */
+  redis?: string;
   maxGenerations?: number;
   maxEvals?: number;
 }
@@ -118,7 +121,10 @@ function plan(runDir: string, store: RunStore, manifest: RunManifest, recorded: 
   const ckpt = checkCheckpoint(readJsonFile(store.path('checkpoint'), 'checkpoint'), store.path('checkpoint'), r.strategy, dimension);
   const extend = overrides.maxGenerations !== undefined || overrides.maxEvals !== undefined;
   const extended = extend ? extendedConfig(runDir, manifest, overrides, ckpt, finished) : null;
-  const config: RunConfig = { ...(extended ?? manifest.config), plugins: recorded, ...(overrides.workers !== undefined ? { workers: overrides.workers } : {}) };
+  const config: RunConfig = { ...(extended ?? manifest.config), plugins: recorded, ...(overrides.workers !== undefined ? { workers: overrides.workers } : {}), ...(overrides.redis !== undefined ? { redis: overrides.redis } : {}) };
+  if (config.redis !== undefined && isRedacted(config.redis))
+    throw new UsageError(`${runDir} ran on the queue at ${config.redis}, and its manifest keeps no password; resume with --redis URL (the full URL)`);
+  if (config.redis !== undefined) parseRedisUrl(config.redis);
   checkEvaluators(config, options);
   checkResources(config, r, dimension);
   return { r, ckpt, config, extended };

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { parseRedisUrl } from '../evaluator/queue/redis_url.js';
 import { BACKEND_REQUESTS, type BackendRequest } from '../runtime/backend_names.js';
 
 export interface RunConfig {
@@ -26,6 +27,11 @@ export interface RunConfig {
   timeoutMs: number;
   /** Heap limit of each worker thread in MB; absent: derived from the machine's memory and the worker count. */
   workerHeapMb?: number;
+  /**
+   * A Redis URL (redis:// or rediss://, password allowed): the jobs go to `evometa worker` processes through a BullMQ
+   * queue instead of this process's threads. The manifest keeps it without its password.
+   */
+  redis?: string;
   /** Genomes per job for tasks with a population axis. */
   evalBatch: number;
   genomeConfig: Record<string, unknown>;
@@ -73,6 +79,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
   { flag: 'backend', key: 'backend', kind: 'enum', choices: BACKEND_REQUESTS, value: 'NAME', help: 'TensorFlow.js backend (default auto)' },
   { flag: 'timeout-ms', key: 'timeoutMs', kind: 'number', value: 'MS', above: 0, max: 1e9, help: 'time limit per evaluation in ms (default 600000)' },
   { flag: 'worker-heap-mb', key: 'workerHeapMb', kind: 'int', value: 'MB', min: 16, max: 1048576, help: 'heap limit of each worker thread in MB, so a runaway evaluation fails alone (default: half the memory shared by the workers, 256 to 4096)' },
+  { flag: 'redis', key: 'redis', kind: 'string', value: 'URL', help: 'evaluate on `evometa worker` processes through Redis at URL (redis://[:password@]host:port, rediss:// for TLS) instead of local threads' },
   { flag: 'eval-batch', key: 'evalBatch', kind: 'int', min: 1, max: 4096, help: 'genomes per job for tasks with a population axis (default 8)' },
   { flag: 'genome-config', key: 'genomeConfig', kind: 'json', help: 'genome kind settings as a JSON object' },
   { flag: 'task-config', key: 'taskConfig', kind: 'json', help: 'task settings as a JSON object, e.g. {"rotate":true}' },
@@ -195,6 +202,7 @@ export function resolveRunConfig(raw: Record<string, unknown>, drawSeed: () => n
   const c = cfg as unknown as RunConfig;
   if (Array.isArray(c.x0) && c.genome === 'vector' && c.x0.length !== c.dim)
     throw new UsageError(`--x0 has ${c.x0.length} numbers but --dim is ${c.dim}; give one number or ${c.dim}`);
+  if (c.redis !== undefined) parseRedisUrl(c.redis);
   return c;
 }
 

@@ -37,6 +37,8 @@ export interface JobResult {
   wallMs: number;
   /** The TensorFlow.js backend that ran the job, or null for tasks that use none. */
   backend: string | null;
+  /** The queue worker that evaluated the job (`host:pid`), where another process did: the run log names it for failures. */
+  worker?: string;
 }
 
 export interface Evaluator {
@@ -53,12 +55,25 @@ export interface WorkerLimits {
   heapMb?: number;
 }
 
+/** Where a run's jobs are evaluated: the run's `workers`, `workerHeapMb` and `redis` settings, and what a queue announces. */
+export interface EvaluatorSettings {
+  /** Worker threads of this process (0: inline); not used with `redis`. */
+  workers: number;
+  limits?: WorkerLimits;
+  /** A Redis URL: the jobs go to `evometa worker` processes through a BullMQ queue of the run. */
+  redis?: string;
+  /** The run, as a queue announces it to workers. */
+  run?: { dir: string; task: string; genomeKind: string; plugins: readonly string[] };
+  /** The run's log, for what an evaluator waits for (e.g. a Redis server that went away). */
+  log?: (line: string) => void;
+}
+
 /**
- * Builds the evaluator for a run's `workers` setting (0: inline). The composition root supplies it, because
- * only it knows which worker module builds the same registry in each thread. A failed evaluation (a crash or
+ * Builds the evaluator for a run's settings (inline, worker threads, or a queue). The composition root supplies it,
+ * because only it knows which worker module builds the same registry in each thread. A failed evaluation (a crash or
  * timeout included) comes back as a result, and the engine logs it once from there.
  */
-export type EvaluatorFactory = (workers: number, limits?: WorkerLimits) => Evaluator;
+export type EvaluatorFactory = (settings: EvaluatorSettings) => Evaluator;
 
 /**
  * What a pool thread is handed per job: the job, and the slot of the pool's start board (PoolWorkerData) where it
