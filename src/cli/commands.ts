@@ -7,7 +7,8 @@ import { exportCommand } from './export.js';
 import { replayCommand } from './replay.js';
 import { pretrainBankCommand } from './pretrain_bank.js';
 import { trainHtCommand } from './train_ht.js';
+import { trainChtCommand } from './train_cht.js';
 import { listCommand } from './list.js';
 import { startCommand } from './start.js';
 
-export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, listCommand, startCommand];
+export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, trainChtCommand, listCommand, startCommand];
