@@ -38,3 +38,17 @@ test('train-cht saves a continual model chosen on meta-validation; replay DIR sc
   oneLineFailure(t, cli(['replay', out, '--episodes', '5']), 2, /is a continual model folder; --episodes is for replaying a HyperTransformer \(replaying a continual learner takes --sequences, --tasks, --eval-seed/);
   oneLineFailure(t, cli(['train-cht', ...tiny]), 2, /train-cht needs --out DIR/);
 });
+
+test('a cht-continual search over ht-hparams runs through the engine and records the continual metrics', (t) => {
+  const run = join(tempDir(), 'run');
+  const r = cli([
+    'search', '--genome', 'ht-hparams', '--task', 'cht-continual', '--strategy', 'cmaes', '--init', 'default', '--sigma0', '1',
+    '--popsize', '2', '--max-generations', '1', '--seed', '4', '--workers', '0', '--backend', 'wasm', '--out', run, '--json', '--no-progress',
+    '--task-config', '{"base":{"ways":2,"shots":1,"queries":2,"channels":4,"episodesPerStep":1},"continual":{"tasks":2,"embedding":4},"trainSteps":2,"evalSequences":2,"evalTasks":2}',
+    '--genome-config', '{"fields":["transformerLayers","embeddingDim","learningRate"]}',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  const best = readJson(join(run, 'best.json'));
+  t.true(best.fitness >= 0 && best.fitness <= 1);
+  t.deepEqual(Object.keys(best.genome).sort(), ['embeddingDim', 'learningRate', 'transformerLayers']);
+});
