@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { option } from './bench_args.js';
 import { getTf, initBackend } from '../src/runtime/backend.js';
 import { resolveHtConfig } from '../src/models/ht/ht_config.js';
-import { CONTINUAL_KINDS, resolveContinualSettings, SCENARIOS, type ContinualKind } from '../src/models/cht/cht_config.js';
+import { CONTINUAL_KINDS, resolveContinualSettings, SCENARIOS, type ContinualKind } from '../src/models/ht/continual/cht_config.js';
 import { DEFAULT_FEW_SHOT_DATA } from '../src/data/few_shot_data.js';
 import { trainSaveContinual, type ContinualTestRecord } from '../src/workflows/cht_train.js';
 

@@ -24,7 +24,7 @@ import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, OUT, SEED, sharedAs, with
 import { ORDERING_REPLAY_GROUP } from './replay_ordering.js';
 import { REPLAY_HT_GROUP } from './replay_ht.js';
 import { REPLAY_CHT_GROUP } from './replay_cht.js';
-import { isContinualModelDir } from '../models/cht/continual_io.js';
+import { isContinualModelDir } from '../models/ht/continual/continual_io.js';
 
 interface ReplayConfig {
   task: string;

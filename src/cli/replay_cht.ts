@@ -11,7 +11,7 @@ import { BACKEND, JSON_SWITCH, NO_PROGRESS, optionValues, sharedAs } from './opt
 import { formatTestRecord } from './train_cht.js';
 import type { ContinualTestRecord } from '../workflows/cht_train.js';
 import { readModelJson } from '../models/ht/ht_io.js';
-import { CONTINUAL_FORMAT } from '../models/cht/continual_io.js';
+import { CONTINUAL_FORMAT } from '../models/ht/continual/continual_io.js';
 
 type ReplayKey = 'sequences' | 'tasks' | 'evalSeed' | 'backend';
 

@@ -12,7 +12,7 @@ import { progressBarFor } from './progress_bar.js';
 import type { Command, ParsedArgs } from './command.js';
 import { BACKEND, JSON_SWITCH, NO_PROGRESS, optionValues, OUT, SEED, sharedAs, withHelp } from './options.js';
 import { resolveHtConfig } from '../models/ht/ht_config.js';
-import { CONTINUAL_KINDS, resolveContinualSettings, SCENARIOS, type ContinualKind } from '../models/cht/cht_config.js';
+import { CONTINUAL_KINDS, resolveContinualSettings, SCENARIOS, type ContinualKind } from '../models/ht/continual/cht_config.js';
 import { resolveFewShotData, FEW_SHOT_DATASETS } from '../data/few_shot_data.js';
 import { loadHtGenome } from '../../genomes/ht_hparams_genome.js';
 import type { ContinualTestRecord, ContinualTrainSettings } from '../workflows/cht_train.js';

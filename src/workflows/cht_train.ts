@@ -7,10 +7,10 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/json_file.js';
 import { DEFAULT_FEW_SHOT_DATA, type FewShotData } from '../data/few_shot_data.js';
-import { SCENARIOS, type Scenario } from '../models/cht/cht_config.js';
-import { loadContinualModel, saveContinualModel } from '../models/cht/continual_io.js';
-import type { ContinualModel } from '../models/cht/continual_model.js';
-import type { ContinualProgress, ContinualScore, ValidationPoint } from '../models/cht/continual_training.js';
+import { SCENARIOS, type Scenario } from '../models/ht/continual/cht_config.js';
+import { loadContinualModel, saveContinualModel } from '../models/ht/continual/continual_io.js';
+import type { ContinualModel } from '../models/ht/continual/continual_model.js';
+import type { ContinualProgress, ContinualScore, ValidationPoint } from '../models/ht/continual/continual_training.js';
 import { disposeTree } from '../models/nn/tensor_tree.js';
 import { scoreContinual, trainAndScoreContinual, type ContinualRunOptions, type HeldOutSpec } from '../../tasks/cht/continual_run.js';
 

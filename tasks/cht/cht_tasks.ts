@@ -11,7 +11,7 @@ import { configNumber, isObject, rejectUnknownKeys } from '../../src/core/config
 import type { Task } from '../../src/core/task.js';
 import { resolveHtConfig, type HtConfig } from '../../src/models/ht/ht_config.js';
 import { resolveFewShotData, type FewShotData } from '../../src/data/few_shot_data.js';
-import { CONTINUAL_KINDS, isContinualKind, resolveContinualSettings, type ContinualKind, type ContinualSettings } from '../../src/models/cht/cht_config.js';
+import { CONTINUAL_KINDS, isContinualKind, resolveContinualSettings, type ContinualKind, type ContinualSettings } from '../../src/models/ht/continual/cht_config.js';
 
 export interface ChtTaskConfig {
   model: ContinualKind;

@@ -10,7 +10,7 @@ import { classImagesFromSplit, EpisodeSampler, episodeSeed, fewShotSource, type 
 import { permutation } from '../../src/data/image_dataset.js';
 import { loadOmniglot, omniglotSource } from '../../src/data/omniglot.js';
 import type { FewShotData } from '../../src/data/few_shot_data.js';
-import type { ContinualTask } from '../../src/models/cht/continual_sequence.js';
+import type { ContinualTask } from '../../src/models/ht/continual/continual_sequence.js';
 
 export type ContinualSourceName = 'train' | 'validation' | 'test';
 

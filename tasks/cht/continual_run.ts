@@ -9,9 +9,9 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { deriveSeed } from '../../src/core/rng.js';
 import type { HtConfig } from '../../src/models/ht/ht_config.js';
 import type { FewShotData } from '../../src/data/few_shot_data.js';
-import type { ContinualKind, ContinualSettings, Scenario } from '../../src/models/cht/cht_config.js';
-import { initContinualModel, type ContinualModel } from '../../src/models/cht/continual_model.js';
-import { evaluateContinual, trainContinual, type ContinualProgress, type ContinualScore, type ContinualTrainResult, type ValidationPoint } from '../../src/models/cht/continual_training.js';
+import type { ContinualKind, ContinualSettings, Scenario } from '../../src/models/ht/continual/cht_config.js';
+import { initContinualModel, type ContinualModel } from '../../src/models/ht/continual/continual_model.js';
+import { evaluateContinual, trainContinual, type ContinualProgress, type ContinualScore, type ContinualTrainResult, type ValidationPoint } from '../../src/models/ht/continual/continual_training.js';
 import { sequenceSampler, type ContinualSourceName } from './continual_data.js';
 
 type Tf = typeof tfjs;

@@ -2,7 +2,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { resolveHtConfig } from '../../../src/models/ht/ht_config.js';
-import { resolveContinualSettings } from '../../../src/models/cht/cht_config.js';
+import { resolveContinualSettings } from '../../../src/models/ht/continual/cht_config.js';
 import { DEFAULT_FEW_SHOT_DATA } from '../../../src/data/few_shot_data.js';
 import { trainAndScoreContinual } from '../../../tasks/cht/continual_run.js';
 import { disposeTree } from '../../../src/models/nn/tensor_tree.js';

@@ -4,14 +4,14 @@
  * function gives the CNN a learner uses for task t, so training, evaluation and the comparison treat all three alike.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { Rng } from '../../core/rng.js';
-import type { HtConfig } from '../ht/ht_config.js';
-import { generateCnn, initHyperTransformer, type CnnWeights, type HyperTransformerParams } from '../ht/hypertransformer.js';
-import { initProtoNet, type ProtoNetParams } from '../ht/protonet.js';
-import { glorotUniform } from '../../runtime/tensor_init.js';
-import { layerPlans } from '../ht/layer_plan.js';
-import { cnnBlockWithStats, CNN_BLOCKS, logitsLayer } from '../ht/target_cnn.js';
-import type { BnStats } from '../nn/batch_norm.js';
+import { Rng } from '../../../core/rng.js';
+import type { HtConfig } from '../ht_config.js';
+import { generateCnn, initHyperTransformer, type CnnWeights, type HyperTransformerParams } from '../hypertransformer.js';
+import { initProtoNet, type ProtoNetParams } from '../protonet.js';
+import { glorotUniform } from '../../../runtime/tensor_init.js';
+import { layerPlans } from '../layer_plan.js';
+import { cnnBlockWithStats, CNN_BLOCKS, logitsLayer } from '../target_cnn.js';
+import type { BnStats } from '../../nn/batch_norm.js';
 import type { ContinualKind, ContinualSettings } from './cht_config.js';
 
 type Tf = typeof tfjs;

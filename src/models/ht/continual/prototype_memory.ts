@@ -6,7 +6,7 @@
  * (class-incremental). Nothing else is kept: no image of a past task is stored or replayed.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { negSquaredDistances, prototypes } from '../ht/protonet.js';
+import { negSquaredDistances, prototypes } from '../protonet.js';
 import type { Scenario } from './cht_config.js';
 
 type Tf = typeof tfjs;

@@ -4,10 +4,10 @@
  * that neither loader mistakes the other's folder for its own.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { UsageError } from '../../core/errors.js';
-import { disposeTree } from '../nn/tensor_tree.js';
-import { resolveHtConfig } from '../ht/ht_config.js';
-import { isModelDirOf, readModelJson, readTensorTree, saveTensorTreeModel } from '../ht/ht_io.js';
+import { UsageError } from '../../../core/errors.js';
+import { disposeTree } from '../../nn/tensor_tree.js';
+import { resolveHtConfig } from '../ht_config.js';
+import { isModelDirOf, readModelJson, readTensorTree, saveTensorTreeModel } from '../ht_io.js';
 import { CONTINUAL_KINDS, isContinualKind, resolveContinualSettings } from './cht_config.js';
 import { initContinualModel, type ContinualModel } from './continual_model.js';
 

@@ -1,8 +1,8 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../../src/runtime/backend.js';
-import { candidateSet, classMatches, prototypeAccuracy, prototypicalLoss, storePrototypes } from '../../../../src/models/cht/prototype_memory.js';
-import { backwardTransfer, seenSoFar } from '../../../../src/models/cht/continual_sequence.js';
+import { initBackend } from '../../../../../src/runtime/backend.js';
+import { candidateSet, classMatches, prototypeAccuracy, prototypicalLoss, storePrototypes } from '../../../../../src/models/ht/continual/prototype_memory.js';
+import { backwardTransfer, seenSoFar } from '../../../../../src/models/ht/continual/continual_sequence.js';
 
 test.before(async () => {
   await initBackend('wasm');

@@ -1,14 +1,14 @@
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../../../src/runtime/backend.js';
-import { Rng } from '../../../../src/core/rng.js';
-import { resolveHtConfig } from '../../../../src/models/ht/ht_config.js';
-import { resolveContinualSettings } from '../../../../src/models/cht/cht_config.js';
-import { freezeStats, embedImages, initContinualModel, taskWeights, type ContinualModel } from '../../../../src/models/cht/continual_model.js';
-import { runSequence, type ContinualTask } from '../../../../src/models/cht/continual_sequence.js';
-import { candidateSet, prototypicalLoss, storePrototypes } from '../../../../src/models/cht/prototype_memory.js';
-import { imagesTensor } from '../../../../src/models/ht/target_cnn.js';
-import { disposeTree } from '../../../../src/models/nn/tensor_tree.js';
+import { initBackend } from '../../../../../src/runtime/backend.js';
+import { Rng } from '../../../../../src/core/rng.js';
+import { resolveHtConfig } from '../../../../../src/models/ht/ht_config.js';
+import { resolveContinualSettings } from '../../../../../src/models/ht/continual/cht_config.js';
+import { freezeStats, embedImages, initContinualModel, taskWeights, type ContinualModel } from '../../../../../src/models/ht/continual/continual_model.js';
+import { runSequence, type ContinualTask } from '../../../../../src/models/ht/continual/continual_sequence.js';
+import { candidateSet, prototypicalLoss, storePrototypes } from '../../../../../src/models/ht/continual/prototype_memory.js';
+import { imagesTensor } from '../../../../../src/models/ht/target_cnn.js';
+import { disposeTree } from '../../../../../src/models/nn/tensor_tree.js';
 
 test.before(async () => {
   await initBackend('wasm');

@@ -4,8 +4,8 @@
  * training sequence unrolls. The HyperTransformer's own settings stay an HtConfig, so the `ht-hparams` genome searches
  * a continual learner exactly as it searches an HT.
  */
-import { UsageError } from '../../core/errors.js';
-import { rejectUnknownKeys } from '../../core/config_checks.js';
+import { UsageError } from '../../../core/errors.js';
+import { rejectUnknownKeys } from '../../../core/config_checks.js';
 
 /**
  * - `cht`: the Continual HyperTransformer, θ_t = HT(S_t, θ_{t−1}); the weights carry the memory of past tasks.

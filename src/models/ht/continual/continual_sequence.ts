@@ -6,9 +6,9 @@
  * recursion into the generator's use at task 1.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { CnnWeights } from '../ht/hypertransformer.js';
-import { imagesTensor } from '../ht/target_cnn.js';
-import type { FewShotEpisode } from '../ht/few_shot_model.js';
+import type { CnnWeights } from '../hypertransformer.js';
+import { imagesTensor } from '../target_cnn.js';
+import type { FewShotEpisode } from '../few_shot_model.js';
 import type { Scenario } from './cht_config.js';
 import { embedImages, freezeStats, taskWeights, type ContinualModel, type TaskCnn } from './continual_model.js';
 import { candidateSet, prototypeAccuracy, prototypicalLoss, storePrototypes, type StoredPrototypes } from './prototype_memory.js';

@@ -5,8 +5,8 @@
  * every `validateEvery` steps on classes training never sees), so the held-out test is read once, at the end.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { disposeTree, mapTree } from '../nn/tensor_tree.js';
-import { optimiseParams, summarize } from '../ht/ht_training.js';
+import { disposeTree, mapTree } from '../../nn/tensor_tree.js';
+import { optimiseParams, summarize } from '../ht_training.js';
 import { backwardTransfer, runSequence, seenSoFar, type ContinualTask } from './continual_sequence.js';
 import type { ContinualModel } from './continual_model.js';
 import type { Scenario } from './cht_config.js';
