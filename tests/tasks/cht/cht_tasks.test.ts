@@ -1,7 +1,8 @@
 import test from 'ava';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { chtContinualTask, chtCandidateConfig } from '../../../tasks/cht/cht_tasks.js';
-import { CONTINUAL_CLASS_SETS, sequenceSampler } from '../../../tasks/cht/continual_data.js';
+import { CONTINUAL_CLASS_SETS, continualSource, sequenceSampler } from '../../../tasks/cht/continual_data.js';
+import { fakeOmniglot } from '../../helpers/fake_omniglot.js';
 import { DEFAULT_FEW_SHOT_DATA } from '../../../src/data/few_shot_data.js';
 import { TASKS } from '../../../tasks/index.js';
 import type { TaskContext } from '../../../src/core/task.js';
@@ -62,4 +63,16 @@ test('task sequences: disjoint class sets; fresh classes first, then repeats; sa
   t.deepEqual(again.map((x) => x.classes), seq.slice(0, 3).map((x) => x.classes));
   t.deepEqual(Array.from(again[2]!.query.x.slice(0, 50)), Array.from(seq[2]!.query.x.slice(0, 50)));
   t.notDeepEqual(s.sequenceAt(0, 'eval-test', 6, 3).map((x) => x.classes), again.map((x) => x.classes));
+});
+
+test('Omniglot: the last tenth of the background characters is meta-validation, the evaluation alphabets the test', (t) => {
+  const data = { dataset: 'omniglot' as const, omniglotRoot: fakeOmniglot(), split: DEFAULT_FEW_SHOT_DATA.split };
+  const train = continualSource(data, 'train', 28).classes;
+  const validation = continualSource(data, 'validation', 28).classes;
+  const testClasses = continualSource(data, 'test', 28).classes;
+  t.deepEqual([train.length, validation.length, testClasses.length], [3, 1, 3]);
+  t.is(new Set([...train, ...validation, ...testClasses]).size, 7);
+  t.throws(() => sequenceSampler(data, 'validation', { ways: 2, shots: 1, queries: 1, imageSize: 28 }), { message: /ways = 2 but the class set has only 1 classes; lower ways/ });
+  const seq = sequenceSampler(data, 'test', { ways: 2, shots: 1, queries: 1, imageSize: 28 }).sequenceAt(0, 'eval-test', 0, 2);
+  t.true(seq.every((task) => task.classes.every((c) => testClasses.includes(c))));
 });
