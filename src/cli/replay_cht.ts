@@ -18,7 +18,7 @@ type ReplayKey = 'sequences' | 'tasks' | 'evalSeed' | 'backend';
 export const REPLAY_CHT_OPTIONS: readonly OptionSpec<ReplayKey>[] = [
   { flag: 'sequences', key: 'sequences', kind: 'int', min: 1, max: 1e6, help: 'test sequences (default: as many as the model was scored on)' },
   { flag: 'tasks', key: 'tasks', kind: 'int', min: 1, max: 64, help: 'tasks per test sequence (default: as the model was scored)' },
-  { flag: 'eval-seed', key: 'evalSeed', kind: 'int', min: 0, max: 4294967295, help: 'seed of the held-out stream (default 0, as train-ht and the bench)' },
+  { flag: 'eval-seed', key: 'evalSeed', kind: 'int', min: 0, max: 4294967295, help: 'seed of the test sequences (default 0, as train-cht and the bench)' },
   sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default auto)'),
 ];
 
