@@ -7,7 +7,8 @@ import { blurBooleanTask, blurFashionMnistTask, blurMnistTask } from './blur/blu
 import { orderingTransferTask } from './ordering/ordering_tasks.js';
 import { htFewShotTask } from './ht/ht_tasks.js';
 import { ICL_TASKS } from './icl/icl_tasks.js';
+import { chtContinualTask } from './cht/cht_tasks.js';
 
 export const TASKS: Readonly<Record<string, Task<any, any>>> = Object.fromEntries(
-  [...FUNCTION_TASKS, linearRegressionTask, blurBooleanTask, blurMnistTask, blurFashionMnistTask, orderingTransferTask, htFewShotTask, ...ICL_TASKS, faultyTask].map((t) => [t.name, t]),
+  [...FUNCTION_TASKS, linearRegressionTask, blurBooleanTask, blurMnistTask, blurFashionMnistTask, orderingTransferTask, htFewShotTask, chtContinualTask, ...ICL_TASKS, faultyTask].map((t) => [t.name, t]),
 );

@@ -7,9 +7,10 @@ import { exportCommand } from './export.js';
 import { replayCommand } from './replay.js';
 import { pretrainBankCommand } from './pretrain_bank.js';
 import { trainHtCommand } from './train_ht.js';
+import { trainChtCommand } from './train_cht.js';
 import { listCommand } from './list.js';
 import { startCommand } from './start.js';
 import { workerCommand } from './worker.js';
 import { statusCommand } from './status.js';
 
-export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, workerCommand, statusCommand, listCommand, startCommand];
+export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, trainChtCommand, workerCommand, statusCommand, listCommand, startCommand];

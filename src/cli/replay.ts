@@ -23,6 +23,8 @@ import type { Command, OptionGroup, ParsedArgs } from './command.js';
 import { BACKEND, JSON_SWITCH, NO_PROGRESS, onlyFlags, OUT, SEED, sharedAs, withHelp } from './options.js';
 import { ORDERING_REPLAY_GROUP } from './replay_ordering.js';
 import { REPLAY_HT_GROUP } from './replay_ht.js';
+import { REPLAY_CHT_GROUP } from './replay_cht.js';
+import { isContinualModelDir } from '../models/ht/continual/continual_io.js';
 
 interface ReplayConfig {
   task: string;
@@ -98,7 +100,7 @@ function integers(v: number[], flag: string, min: number): number[] {
   return v;
 }
 
-const REPLAY_GROUPS: readonly OptionGroup[] = [BLUR_REPLAY_GROUP, ORDERING_REPLAY_GROUP, REPLAY_HT_GROUP];
+const REPLAY_GROUPS: readonly OptionGroup[] = [BLUR_REPLAY_GROUP, ORDERING_REPLAY_GROUP, REPLAY_HT_GROUP, REPLAY_CHT_GROUP];
 
 /** How one genome kind replays: a genome file of the kind, and a run folder of a search over the kind where it can. */
 export interface KindReplay {
@@ -126,7 +128,7 @@ export const REPLAY_BY_KIND: Readonly<Record<string, KindReplay>> = {
   },
 };
 
-const TAKES = 'replay takes a genome file (blur, ordering or ht-hparams), a run folder of a blur or ht-hparams search, or a few-shot model folder (train-ht)';
+const TAKES = 'replay takes a genome file (blur, ordering or ht-hparams), a run folder of a blur or ht-hparams search, a few-shot model folder (train-ht) or a continual model folder (train-cht)';
 
 export const replayCommand: Command = {
   name: 'replay',
@@ -148,6 +150,10 @@ export async function cmdReplay(args: ParsedArgs): Promise<void> {
   const beside = runKind(dirname(path)) !== undefined ? dirname(path) : undefined;
   const registry: Registry = beside ? await registryForRun(beside) : builtinRegistry();
   if (statSync(path).isDirectory()) {
+    if (isContinualModelDir(path)) {
+      onlyFlags(args, REPLAY_CHT_GROUP, `${path} is a continual model folder`, REPLAY_GROUPS);
+      return (await import('./replay_cht.js')).cmdReplayCht(args, path);
+    }
     if (isFewShotModelDir(path)) {
       onlyFlags(args, REPLAY_HT_GROUP, `${path} is a few-shot model folder`, REPLAY_GROUPS);
       return (await import('./replay_ht.js')).cmdReplayHt(args, path);

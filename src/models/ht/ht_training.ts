@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { toVariables, treeVariables, disposeTree } from '../nn/tensor_tree.js';
+import type { HtConfig } from './ht_config.js';
 import { episodeLogits, episodeTensors, queryAccuracy, queryLoss, type FewShotEpisode, type FewShotModel } from './few_shot_model.js';
 
 type Tf = typeof tfjs;
@@ -25,47 +26,60 @@ export interface TrainOptions {
 }
 
 /** lr · rate^(step / decaySteps). */
-export function learningRateAt(m: FewShotModel, step: number): number {
+export function learningRateAt(m: Pick<FewShotModel, 'config'>, step: number): number {
   const c = m.config;
   return c.learningRate * Math.pow(c.decayRate, step / c.decaySteps);
 }
 
-/** Trains the model in place (its parameters become variables); returns the per-step losses and accuracies. */
-export function trainFewShot(tf: Tf, m: FewShotModel, o: TrainOptions): TrainProgress[] {
+/**
+ * Runs `steps` optimiser steps on `m.params` (made variables first, the given tensors disposed) with the config's
+ * optimiser and learning-rate schedule: step s minimises `loss(s)`, then `after(s + 1, loss value, learning rate)`.
+ */
+export function optimiseParams<P>(tf: Tf, m: { config: HtConfig; params: P }, steps: number, loss: (step: number) => tfjs.Scalar, after: (step: number, loss: number, learningRate: number) => void): void {
   const c = m.config;
   const before = m.params;
   m.params = toVariables(tf, m.params);
   disposeTree(tf, before);
   const vars = treeVariables(tf, m.params);
   const optimizer: tfjs.Optimizer = c.optimizer === 'adam' ? tf.train.adam(c.learningRate) : tf.train.sgd(c.learningRate);
-  const history: TrainProgress[] = [];
   try {
-    for (let step = 0; step < o.steps; step++) {
+    for (let step = 0; step < steps; step++) {
       const lr = learningRateAt(m, step);
       // Both optimisers read this field on every update; tfjs has no public setter for Adam's.
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      let correct = 0;
-      const { value, grads } = tf.variableGrads(() => {
-        let total: tfjs.Scalar = tf.scalar(0);
-        for (let e = 0; e < c.episodesPerStep; e++) {
-          const t = episodeTensors(tf, o.episode(step * c.episodesPerStep + e), c.imageSize);
-          const logits = episodeLogits(tf, m, t);
-          correct += queryAccuracy(tf, logits, t.queryLabels);
-          total = tf.add(total, queryLoss(tf, logits, t.queryLabels, c.ways));
-        }
-        return tf.div(total, c.episodesPerStep) as tfjs.Scalar;
-      }, vars);
+      const { value, grads } = tf.variableGrads(() => loss(step), vars);
       optimizer.applyGradients(grads);
-      const loss = value.dataSync()[0]!;
+      const v = value.dataSync()[0]!;
       value.dispose();
       tf.dispose(grads);
-      const p = { step: step + 1, loss, accuracy: correct / c.episodesPerStep, learningRate: lr };
-      history.push(p);
-      o.onStep?.(p);
+      after(step + 1, v, lr);
     }
   } finally {
     optimizer.dispose();
   }
+}
+
+/** Trains the model in place (its parameters become variables); returns the per-step losses and accuracies. */
+export function trainFewShot(tf: Tf, m: FewShotModel, o: TrainOptions): TrainProgress[] {
+  const c = m.config;
+  const history: TrainProgress[] = [];
+  let correct = 0;
+  const loss = (step: number): tfjs.Scalar => {
+    correct = 0;
+    let total: tfjs.Scalar = tf.scalar(0);
+    for (let e = 0; e < c.episodesPerStep; e++) {
+      const t = episodeTensors(tf, o.episode(step * c.episodesPerStep + e), c.imageSize);
+      const logits = episodeLogits(tf, m, t);
+      correct += queryAccuracy(tf, logits, t.queryLabels);
+      total = tf.add(total, queryLoss(tf, logits, t.queryLabels, c.ways));
+    }
+    return tf.div(total, c.episodesPerStep) as tfjs.Scalar;
+  };
+  optimiseParams(tf, m, o.steps, loss, (step, value, learningRate) => {
+    const p = { step, loss: value, accuracy: correct / c.episodesPerStep, learningRate };
+    history.push(p);
+    o.onStep?.(p);
+  });
   return history;
 }
 

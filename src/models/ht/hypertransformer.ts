@@ -41,14 +41,20 @@ export interface CnnWeights {
   bn: BnParams[];
   logitsW: tfjs.Tensor2D;
   logitsB: tfjs.Tensor1D;
+  /**
+   * The generated layers' weight slices [numBlocks, blockSize] by layer name, as the transformer emitted them: what a
+   * Continual HyperTransformer feeds back into the weight tokens of the next task. Absent for a CNN nobody generated.
+   */
+  slices?: Record<string, tfjs.Tensor2D>;
 }
 
 export function generatorTransformerConfig(c: HtConfig, plan: LayerPlan): TransformerConfig {
   return transformerConfig(plan.tokenWidth, c);
 }
 
-export function initHyperTransformer(tf: Tf, c: HtConfig, rng: Rng): HyperTransformerParams {
-  const plans = layerPlans(c);
+/** `outputs`: rows of the last layer (the episode's classes, or an embedding's width; see `layerPlans`). */
+export function initHyperTransformer(tf: Tf, c: HtConfig, rng: Rng, outputs = c.ways): HyperTransformerParams {
+  const plans = layerPlans(c, outputs);
   const trained: Record<string, tfjs.Tensor4D> = {};
   const generators: Record<string, GeneratorParams> = {};
   for (const p of plans) {
@@ -70,10 +76,13 @@ export function initHyperTransformer(tf: Tf, c: HtConfig, rng: Rng): HyperTransf
 /**
  * One layer's weight slices [numBlocks, blockSize]: the transformer reads the weight tokens [μ_k ; 0]
  * followed by one token per support sample [ξ(label) ; local ⊕ shared features ; 0], and slice k is
- * output row k past the first d entries.
+ * output row k past the first d entries. With `memory` (slices [numBlocks, blockSize] this layer had for the
+ * previous task) the weight tokens are [μ_k ; memory_k ; 0]: the Continual HyperTransformer's recursion
+ * θ_t = HT(S_t, θ_{t−1}) (Vladymyrov et al., "Continual HyperTransformer", §3). Zero memory is the plain HT.
  */
 export function generateSlices(
   tf: Tf, c: HtConfig, plan: LayerPlan, gen: GeneratorParams, activations: tfjs.Tensor4D, shared: tfjs.Tensor2D | null, labels: tfjs.Tensor1D,
+  memory?: tfjs.Tensor2D,
 ): tfjs.Tensor2D {
   const d = c.embeddingDim;
   const E = plan.tokenWidth;
@@ -83,7 +92,10 @@ export function generateSlices(
   if (shared) parts.push(shared);
   if (E - d - plan.featureDim > 0) parts.push(tf.zeros([n, E - d - plan.featureDim]));
   const samples = tf.concat(parts, 1) as tfjs.Tensor2D;
-  const weights = tf.concat([gen.placeholders, tf.zeros([plan.numBlocks, E - d])], 1) as tfjs.Tensor2D;
+  const weightParts: tfjs.Tensor2D[] = memory ? [gen.placeholders, memory] : [gen.placeholders];
+  const used = d + (memory ? plan.blockSize : 0);
+  if (E - used > 0) weightParts.push(tf.zeros([plan.numBlocks, E - used]));
+  const weights = tf.concat(weightParts, 1) as tfjs.Tensor2D;
   const out = transformerForward(tf, gen.transformer, generatorTransformerConfig(c, plan), tf.concat([weights, samples], 0) as tfjs.Tensor2D);
   return tf.slice(out, [0, d], [plan.numBlocks, plan.blockSize]);
 }
@@ -103,20 +115,29 @@ export function slicesToLogits(tf: Tf, plan: LayerPlan, slices: tfjs.Tensor2D): 
   };
 }
 
-/** Generates the episode's CNN from its support set: images [S, s, s, 1], labels [S] in 0 … ways−1. */
-export function generateCnn(tf: Tf, c: HtConfig, params: HyperTransformerParams, supportX: tfjs.Tensor4D, supportLabels: tfjs.Tensor1D): CnnWeights {
-  const plans = layerPlans(c);
+/**
+ * Generates the episode's CNN from its support set: images [S, s, s, 1], labels [S] in 0 … ways−1. `memory`
+ * holds the previous task's slices by layer name (the Continual HT; see `generateSlices`). The last layer's
+ * width is the generator's number of weight tokens.
+ */
+export function generateCnn(
+  tf: Tf, c: HtConfig, params: HyperTransformerParams, supportX: tfjs.Tensor4D, supportLabels: tfjs.Tensor1D, memory?: Record<string, tfjs.Tensor2D>,
+): CnnWeights {
+  const plans = layerPlans(c, params.generators['logits']!.placeholders.shape[0]);
   const shared = params.shared ? sharedFeatures(tf, params.shared, supportX) : null;
   const kernels: tfjs.Tensor4D[] = [];
+  const slices: Record<string, tfjs.Tensor2D> = {};
+  const generate = (p: LayerPlan, z: tfjs.Tensor4D): tfjs.Tensor2D =>
+    (slices[p.name] = generateSlices(tf, c, p, params.generators[p.name]!, z, shared, supportLabels, memory?.[p.name]));
   let z = supportX;
   for (const p of plans.slice(0, CNN_BLOCKS)) {
-    const kernel = p.generated ? slicesToKernel(tf, c, p, generateSlices(tf, c, p, params.generators[p.name]!, z, shared, supportLabels)) : params.trained[p.name]!;
+    const kernel = p.generated ? slicesToKernel(tf, c, p, generate(p, z)) : params.trained[p.name]!;
     kernels.push(kernel);
     z = cnnBlock(tf, z, kernel, params.bn[p.index]!, c.cnnActivation);
   }
   const lp = plans[CNN_BLOCKS]!;
-  const { w, b } = slicesToLogits(tf, lp, generateSlices(tf, c, lp, params.generators[lp.name]!, z, shared, supportLabels));
-  return { kernels, bn: params.bn, logitsW: w, logitsB: b };
+  const { w, b } = slicesToLogits(tf, lp, generate(lp, z));
+  return { kernels, bn: params.bn, logitsW: w, logitsB: b, slices };
 }
 
 /** The generated CNN applied to images [N, s, s, 1] → logits [N, ways]. */

@@ -26,19 +26,22 @@ export interface LayerPlan {
   tokenWidth: number;
 }
 
-/** Conv layers 0 … 3 then the logits layer; the last `generatedConvLayers` conv layers are generated. */
-export function layerPlans(c: HtConfig): LayerPlan[] {
+/**
+ * Conv layers 0 … 3 then the logits layer; the last `generatedConvLayers` conv layers are generated. The last layer has
+ * `outputs` rows: the episode's classes by default, an embedding's width where the CNN embeds (the Continual HT).
+ */
+export function layerPlans(c: HtConfig, outputs = c.ways): LayerPlan[] {
   const sides = blockSides(c.imageSize);
   const plans: LayerPlan[] = [];
   for (let i = 0; i <= CNN_BLOCKS; i++) {
     const logits = i === CNN_BLOCKS;
     const inSide = i === 0 ? c.imageSize : sides[i - 1]!;
     const inChannels = logits ? c.channels : blockInChannels(i, c.channels);
-    const outChannels = logits ? c.ways : c.channels;
+    const outChannels = logits ? outputs : c.channels;
     const generated = logits || i >= CNN_BLOCKS - c.generatedConvLayers;
     let numBlocks: number;
     let blockSize: number;
-    if (logits) [numBlocks, blockSize] = [c.ways, inChannels * inSide * inSide + 1];
+    if (logits) [numBlocks, blockSize] = [outputs, inChannels * inSide * inSide + 1];
     else if (c.allocation === 'output') [numBlocks, blockSize] = [outChannels, KERNEL * KERNEL * inChannels];
     else [numBlocks, blockSize] = [KERNEL * KERNEL, inChannels * outChannels];
     const localDim = localFeatureDim(inSide, inChannels, c.localFeatures, logits ? 1 : 2);

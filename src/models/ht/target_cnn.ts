@@ -9,7 +9,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import { glorotUniform } from '../../runtime/tensor_init.js';
-import { batchNorm } from '../nn/batch_norm.js';
+import { batchNorm, type BnStats } from '../nn/batch_norm.js';
 import type { CnnActivation } from './ht_config.js';
 
 type Tf = typeof tfjs;
@@ -43,9 +43,17 @@ export function activate(tf: Tf, x: tfjs.Tensor4D, act: CnnActivation): tfjs.Ten
 
 /** One block: conv → activation → max-pool → batch norm (batch statistics). */
 export function cnnBlock(tf: Tf, x: tfjs.Tensor4D, kernel: tfjs.Tensor4D, bn: BnParams, act: CnnActivation): tfjs.Tensor4D {
+  return cnnBlockWithStats(tf, x, kernel, bn, act).y;
+}
+
+/**
+ * The same block whose batch norm reads fixed `stats` where given (so an image's output does not depend on the rest
+ * of its batch, as a continual learner needs), else the batch's own moments, which come back as `moments`.
+ */
+export function cnnBlockWithStats(tf: Tf, x: tfjs.Tensor4D, kernel: tfjs.Tensor4D, bn: BnParams, act: CnnActivation, stats?: BnStats): { y: tfjs.Tensor4D; moments?: BnStats } {
   const h = activate(tf, tf.conv2d(x, kernel, 1, 'same'), act);
   const pooled = tf.maxPool(h, 2, 2, 'valid');
-  return batchNorm(tf, pooled, bn.gamma, bn.beta, BN_EPSILON, true).y;
+  return batchNorm(tf, pooled, bn.gamma, bn.beta, BN_EPSILON, stats === undefined, stats);
 }
 
 /** Flatten → x·W + b: W [features, ways], b [ways]. */
