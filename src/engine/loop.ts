@@ -137,9 +137,11 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
         }
       });
       evaluations += results.length;
-      const used = done.find((x) => x.backend !== null)?.backend ?? null;
+      const ran = done.find((x) => x.backend !== null);
+      const used = ran?.backend ?? null;
       if (used !== null && manifest.backend.used !== used) {
         manifest.backend.used = used;
+        if (ran?.adapter) manifest.backend.adapter = ran.adapter;
         store.write('manifest', manifest);
       }
       const wallMs = performance.now() - t0;

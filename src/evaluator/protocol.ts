@@ -37,6 +37,8 @@ export interface JobResult {
   wallMs: number;
   /** The TensorFlow.js backend that ran the job, or null for tasks that use none. */
   backend: string | null;
+  /** The GPU behind the backend (webgpu), as its adapter describes itself: the manifest records it. */
+  adapter?: string;
   /** The queue worker that evaluated the job (`host:pid`), where another process did: the run log names it for failures. */
   worker?: string;
 }

@@ -10,13 +10,16 @@ import type { Evaluation } from '../core/types.js';
 import type { EvalItem, EvalJob, JobResult } from './protocol.js';
 
 /** Backend set once per thread, the first time a TensorFlow.js task runs here. */
-let backendInThread: Promise<string> | null = null;
+let backendInThread: Promise<{ backend: string; adapter?: string }> | null = null;
 let backendRequested: string | null = null;
 
-async function ensureBackend(job: EvalJob): Promise<string> {
+async function ensureBackend(job: EvalJob): Promise<{ backend: string; adapter?: string }> {
   if (!backendInThread || backendRequested !== job.backend) {
     backendRequested = job.backend;
-    backendInThread = import('../runtime/backend.js').then(async (m) => (await m.initBackend(job.backend)).backend);
+    backendInThread = import('../runtime/backend.js').then(async (m) => {
+      const info = await m.initBackend(job.backend);
+      return { backend: info.backend, ...(info.adapter ? { adapter: info.adapter } : {}) };
+    });
   }
   return backendInThread;
 }
@@ -55,12 +58,13 @@ function taskOf(job: EvalJob, registry: Registry): Task<unknown, unknown> {
 export async function runJob(job: EvalJob, registry: Registry, onStart?: () => void): Promise<JobResult> {
   const start = performance.now();
   let backend: string | null = null;
+  let adapter: string | undefined;
   const failAll = (e: unknown): Evaluation[] => job.items.map(() => ({ status: 'error', fitness: Number.NaN, error: errorText(e) }));
   let results: Evaluation[];
   try {
     const task = taskOf(job, registry);
     const config = task.resolveConfig(job.task.config);
-    if (task.usesTensorflow) backend = await ensureBackend(job);
+    if (task.usesTensorflow) ({ backend, adapter } = await ensureBackend(job));
     onStart?.();
     if (job.batched) {
       if (!task.evaluateBatch) throw new UsageError(`task '${task.name}' has no batched evaluation`);
@@ -81,5 +85,5 @@ export async function runJob(job: EvalJob, registry: Registry, onStart?: () => v
   } catch (e) {
     results = failAll(e);
   }
-  return { results, wallMs: performance.now() - start, backend };
+  return { results, wallMs: performance.now() - start, backend, ...(adapter ? { adapter } : {}) };
 }

@@ -1,6 +1,7 @@
 /**
  * Picks the TensorFlow.js backend for this thread. Native TensorFlow (GPU, then CPU) is fastest but its
- * packages are optional and need a libtensorflow download at install time, so 'auto' degrades to wasm
+ * packages are optional and need a libtensorflow download at install time, so 'auto' tries WebGPU (a GPU through
+ * Dawn and Vulkan; see webgpu_adapter.ts), then degrades to wasm
  * (XNNPACK, SIMD, one thread in Node) and finally to the pure-JS cpu backend, recording why each
  * faster one was skipped. Everything imports TensorFlow.js through `getTf()` so there is one engine.
  */
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { registerWasmGradients } from './wasm_conv_grad.js';
 import { registerTf } from './tf_handle.js';
+import { NoWebgpuAdapter, webgpuAdapter } from './webgpu_adapter.js';
 
 import { BACKEND_NAMES, type BackendName, type BackendRequest } from './backend_names.js';
 export { BACKEND_NAMES, type BackendName, type BackendRequest };
@@ -27,6 +29,8 @@ export interface BackendInfo {
   /** In the order tried; for an explicit request, just that one. */
   attempts: BackendAttempt[];
   tfjsVersion: string;
+  /** The GPU behind the webgpu backend, e.g. "NVIDIA H100 80GB HBM3 (nvidia, vulkan)". */
+  adapter?: string;
 }
 
 export interface InitBackendOptions {
@@ -42,12 +46,13 @@ registerTf(tf); // the TF.js-free `getTf` of 'evometa' (tf_handle.ts) returns th
 
 /** Both native packages register under the tfjs name 'tensorflow'. */
 const TFJS_NAME: Record<BackendName, string> = {
-  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', wasm: 'wasm', cpu: 'cpu',
+  'tensorflow-gpu': 'tensorflow', tensorflow: 'tensorflow', webgpu: 'webgpu', wasm: 'wasm', cpu: 'cpu',
 };
 
 const PACKAGE: Record<BackendName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs',
 };
@@ -58,6 +63,8 @@ const FIX: Record<BackendName, string> = {
     + 'or use --backend tensorflow / --backend wasm',
   tensorflow: 'install @tensorflow/tfjs-node on a machine with internet (its install downloads libtensorflow; '
     + 'rerun `npm rebuild @tensorflow/tfjs-node` after a failed one), or use --backend wasm',
+  webgpu: 'run on a machine with a GPU and its Vulkan driver (libvulkan1 and the vendor\'s ICD), with the optional packages '
+    + 'webgpu and @tensorflow/tfjs-backend-webgpu installed, or use --backend wasm',
   wasm: 'reinstall @tensorflow/tfjs-backend-wasm (its dist/ must hold the .wasm binaries), or use --backend cpu',
   cpu: 'reinstall @tensorflow/tfjs',
 };
@@ -87,9 +94,20 @@ async function loadWasm(): Promise<void> {
   wasmPathsPinned = true;
 }
 
-const DEFAULT_LOADERS: Record<BackendName, () => Promise<unknown>> = {
+/** The adapter the webgpu loader found in this thread (BackendInfo.adapter). */
+let webgpuFound: string | undefined;
+
+/** Dawn's adapter first (a software one only when asked for by name), then TensorFlow.js's WebGPU backend. */
+async function loadWebgpu(explicit: boolean): Promise<void> {
+  const adapter = await webgpuAdapter(explicit);
+  await importOptional('webgpu');
+  webgpuFound = adapter.description + (adapter.software ? ', software' : '');
+}
+
+const DEFAULT_LOADERS: Record<BackendName, (explicit: boolean) => Promise<unknown>> = {
   'tensorflow-gpu': () => importOptional('tensorflow-gpu'),
   tensorflow: () => importOptional('tensorflow'),
+  webgpu: loadWebgpu,
   wasm: loadWasm,
   cpu: async () => undefined, // registered by @tensorflow/tfjs itself
 };
@@ -101,6 +119,7 @@ function firstLine(e: unknown): string {
 
 /** One line saying why a backend's package did not load: absent, or present with a broken native addon. */
 function loadFailure(name: BackendName, e: unknown): string {
+  if (e instanceof NoWebgpuAdapter) return firstLine(e);
   const pkg = PACKAGE[name];
   const code = (e as { code?: unknown } | null)?.code;
   if (code === 'ERR_MODULE_NOT_FOUND' && firstLine(e).includes(`'${pkg}'`)) return `${pkg} is not installed`;
@@ -143,9 +162,9 @@ async function select(request: BackendRequest, options: InitBackendOptions): Pro
   const attempts: BackendAttempt[] = [];
   for (const name of candidates) {
     try {
-      await activate(name, options.loaders?.[name] ?? DEFAULT_LOADERS[name]);
+      await activate(name, options.loaders?.[name] ?? (() => DEFAULT_LOADERS[name](request !== 'auto')));
       attempts.push({ backend: name, ok: true });
-      return { requested: request, backend: name, attempts, tfjsVersion: tf.version.tfjs };
+      return { requested: request, backend: name, attempts, tfjsVersion: tf.version.tfjs, ...(name === 'webgpu' && webgpuFound ? { adapter: webgpuFound } : {}) };
     } catch (e) {
       attempts.push({ backend: name, ok: false, error: firstLine(e) });
       if (request !== 'auto') {

@@ -26,7 +26,8 @@ export interface RunManifest {
   seed: number;
   versions: Record<string, string | null>;
   /** `used` is filled in by the first evaluation that loads TensorFlow.js; it stays null for tasks that need none. */
-  backend: { requested: string; used: string | null };
+  /** `adapter`: the GPU that ran the webgpu backend. */
+  backend: { requested: string; used: string | null; adapter?: string };
   git: { commit: string | null; dirty: boolean | null };
   host: { platform: string; arch: string; cpus: number };
   /** The resolved start vector (from --x0 or --init). */
@@ -76,7 +77,7 @@ function packageVersion(name: string): string | null {
   }
 }
 
-const TRACKED_PACKAGES = ['evometa', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'piscina', 'seedrandom', 'mathjs', 'ml-matrix'];
+const TRACKED_PACKAGES = ['evometa', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-webgpu', 'webgpu', 'bullmq', 'piscina', 'seedrandom', 'mathjs', 'ml-matrix'];
 
 function gitState(): RunManifest['git'] {
   const cwd = projectRoot();

@@ -23,8 +23,8 @@ function convSum(): number {
   });
 }
 
-test.serial('BACKEND_NAMES lists the four in fallback order', (t) => {
-  t.deepEqual([...BACKEND_NAMES], ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+test.serial('BACKEND_NAMES lists the five in fallback order', (t) => {
+  t.deepEqual([...BACKEND_NAMES], ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 });
 
 test.serial('explicit cpu works and reports itself', async (t) => {
@@ -56,9 +56,12 @@ test.serial('auto falls back to wasm here and records why each native backend fa
   const info = await initBackend('auto');
   t.is(info.requested, 'auto');
   t.is(info.backend, 'wasm');
-  t.deepEqual(info.attempts.map((a) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['wasm', true]]);
+  t.deepEqual(info.attempts.map((a) => [a.backend, a.ok]), [['tensorflow-gpu', false], ['tensorflow', false], ['webgpu', false], ['wasm', true]]);
   t.is(info.attempts[0]!.error, '@tensorflow/tfjs-node-gpu is not installed');
   t.is(info.attempts[1]!.error, '@tensorflow/tfjs-node is not installed');
+  // This CPU machine has no GPU: no Vulkan loader or no Vulkan driver, said in one line, before Dawn is loaded.
+  t.regex(info.attempts[2]!.error!, /^no WebGPU adapter: (the Vulkan loader libvulkan\.so\.1 is not installed|no Vulkan driver is installed)/);
+  t.is(info.adapter, undefined);
   t.is(tf.getBackend(), 'wasm');
 });
 
@@ -82,7 +85,7 @@ test.serial('a present package with a broken native addon falls back to the next
   await initBackend('cpu');
   const info = await initBackend('auto', { loaders: { 'tensorflow-gpu': brokenNativeAddon, tensorflow: brokenNativeAddon } });
   t.is(info.backend, 'wasm');
-  t.deepEqual(info.attempts.map((a) => a.ok), [false, false, true]);
+  t.deepEqual(info.attempts.map((a) => a.ok), [false, false, false, true]);
   t.regex(info.attempts[0]!.error!, /^@tensorflow\/tfjs-node-gpu failed to load: Cannot find module '.*tfjs_binding\.node'/);
   t.regex(info.attempts[1]!.error!, /^@tensorflow\/tfjs-node failed to load: Cannot find module '.*tfjs_binding\.node'/);
   t.is(tf.getBackend(), 'wasm');
@@ -90,11 +93,12 @@ test.serial('a present package with a broken native addon falls back to the next
 
 test.serial('failing loaders all the way down end on cpu', async (t) => {
   const fail = async () => { throw new Error('simulated'); };
-  const info = await initBackend('auto', { loaders: { 'tensorflow-gpu': fail, tensorflow: fail, wasm: fail } });
+  const info = await initBackend('auto', { loaders: { 'tensorflow-gpu': fail, tensorflow: fail, webgpu: fail, wasm: fail } });
   t.is(info.backend, 'cpu');
   t.deepEqual(info.attempts.map((a) => a.error ?? 'ok'), [
     '@tensorflow/tfjs-node-gpu failed to load: simulated',
     '@tensorflow/tfjs-node failed to load: simulated',
+    '@tensorflow/tfjs-backend-webgpu failed to load: simulated',
     '@tensorflow/tfjs-backend-wasm failed to load: simulated',
     'ok',
   ]);
@@ -145,5 +149,13 @@ test.serial('explicit tensorflow request throws naming the backend, the reason a
 });
 
 test.serial('an unknown request is rejected', async (t) => {
-  await t.throwsAsync(initBackend('webgpu' as never), { message: /unknown backend 'webgpu'/ });
+  await t.throwsAsync(initBackend('webgl' as never), { message: /unknown backend 'webgl'; expected auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu/ });
+});
+
+test.serial('an explicit webgpu request without a GPU is one line with the reason and the fix; the backend stays', async (t) => {
+  await initBackend('wasm');
+  const err = await t.throwsAsync(initBackend('webgpu'));
+  t.regex(err!.message, /^TensorFlow\.js backend 'webgpu' is unavailable: no WebGPU adapter: .*\. Fix: run on a machine with a GPU and its Vulkan driver .*or use --backend wasm\.$/);
+  t.false(err!.message.includes('\n'));
+  t.is(tf.getBackend(), 'wasm');
 });

@@ -1,0 +1,26 @@
+import test from 'ava';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vulkanDrivers, vulkanLoader } from '../../../src/runtime/webgpu_adapter.js';
+
+test('the Vulkan loader is found in LD_LIBRARY_PATH folders, else not', (t) => {
+  if (process.platform !== 'linux') return t.pass();
+  const dir = mkdtempSync(join(tmpdir(), 'evometa-vk-'));
+  writeFileSync(join(dir, 'libvulkan.so.1'), '');
+  t.is(vulkanLoader({ LD_LIBRARY_PATH: `/nonexistent:${dir}` }), `${dir}/libvulkan.so.1`);
+  const empty = mkdtempSync(join(tmpdir(), 'evometa-vk-'));
+  const found = vulkanLoader({ LD_LIBRARY_PATH: empty });
+  // Without the folder, only the system's own folders count.
+  t.true(found === null || !found.startsWith(empty));
+});
+
+test('Vulkan drivers named by VK_DRIVER_FILES / VK_ICD_FILENAMES count only where the file exists', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'evometa-icd-'));
+  mkdirSync(join(dir, 'icd.d'));
+  const icd = join(dir, 'icd.d', 'nvidia_icd.json');
+  writeFileSync(icd, '{"ICD": {"library_path": "libGLX_nvidia.so.0"}}');
+  t.deepEqual(vulkanDrivers({ VK_DRIVER_FILES: `${icd}:${join(dir, 'missing.json')}` }), [icd]);
+  t.deepEqual(vulkanDrivers({ VK_ICD_FILENAMES: icd }), [icd]);
+  t.deepEqual(vulkanDrivers({ VK_DRIVER_FILES: join(dir, 'missing.json') }), []);
+});
