@@ -9,5 +9,6 @@ import { pretrainBankCommand } from './pretrain_bank.js';
 import { trainHtCommand } from './train_ht.js';
 import { listCommand } from './list.js';
 import { startCommand } from './start.js';
+import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, listCommand, startCommand];
+export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, listCommand, startCommand, serveCommand];
