@@ -22,7 +22,7 @@ test('evometa --help, -h, help and no command list every command, the exit codes
   t.is(text, mainHelp(COMMANDS, VERSION));
   t.true(text.startsWith(`evometa ${VERSION}: `));
   for (const c of COMMANDS) t.regex(text, new RegExp(`^  ${c.name} +\\S`, 'm'), c.name);
-  t.deepEqual(COMMANDS.map((c) => c.name), ['search', 'resume', 'report', 'export', 'replay', 'pretrain-bank', 'train-ht', 'list', 'start']);
+  t.deepEqual(COMMANDS.map((c) => c.name), ['search', 'resume', 'report', 'export', 'replay', 'pretrain-bank', 'train-ht', 'list', 'start', 'serve']);
   t.regex(text, /exit codes: 0 done; 1 the run failed \(every evaluation failed, or no best exists\) or an internal\nerror; 2 bad input/);
   t.deepEqual(linesWiderThan(text), []);
 });
