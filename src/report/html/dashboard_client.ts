@@ -77,9 +77,18 @@ export function dashboardClient(fmt: (v: unknown) => string): void {
     return { stroke, dash };
   }
 
-  function axes(xLabel: string, yLabel: string): any[] {
+  function axes(xLabel: string, yLabel: string, logY = false): any[] {
     const values = (_u: any, splits: number[]) => splits.map((v) => fmt(v));
-    return [{ label: xLabel, values }, { label: yLabel, values, size: 72 }];
+    // A log axis labels powers of ten only, and over many decades every k-th, so that labels never overlap.
+    const logValues = (_u: any, splits: number[]) => {
+      const exps = splits.map((v) => Math.log10(v)).filter((e) => Math.abs(e - Math.round(e)) < 1e-9);
+      const step = Math.max(1, Math.ceil(exps.length / 7));
+      return splits.map((v) => {
+        const e = Math.log10(v);
+        return Math.abs(e - Math.round(e)) < 1e-9 && Math.round(e) % step === 0 ? fmt(v) : '';
+      });
+    };
+    return [{ label: xLabel, values }, { label: yLabel, values: logY ? logValues : values, size: 72 }];
   }
 
   /** A vertical dashed line at each restart of each run, under the current x axis. */
@@ -140,7 +149,7 @@ export function dashboardClient(fmt: (v: unknown) => string): void {
       height: 260,
       series,
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-      axes: axes(data.xLabels[xName], m.yLabel),
+      axes: axes(data.xLabels[xName], m.yLabel, log),
       cursor: { sync: { key: 'evometa-x' } },
       legend: { live: true },
       hooks: { draw: [restartHook(m.parts, xName)] },
