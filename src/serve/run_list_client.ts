@@ -1,18 +1,12 @@
 /**
  * The run list's script, run in the browser: draws the table of runs from the page's JSON and refreshes it from
- * /api/runs every REFRESH_MS. Inlined by its source like dashboard_client.ts, so it stays self-contained.
+ * /api/runs every REFRESH_MS. Inlined by its source (page_script.ts), so it stays self-contained.
  */
 
-/** Draws the list; `fmt` is formatNumber (src/report/format.ts); `refreshMs` how often to fetch the list again. */
-export function runListClient(fmt: (v: unknown) => string, refreshMs: number): void {
+/** Draws the list; `fmt` and `el` are the page helpers (page_script.ts); `refreshMs`: how often to fetch the list again. */
+export function runListClient(fmt: (v: unknown) => string, el: (tag: string, attrs?: Record<string, string>, text?: string) => any, refreshMs: number): void {
   const w: any = globalThis;
   const doc: any = w.document;
-  const el = (tag: string, attrs: Record<string, string> = {}, text?: string): any => {
-    const e = doc.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
   const dashboardUrl = (names: string[]) => `dashboard?${names.map((n) => `run=${encodeURIComponent(n)}`).join('&')}`;
 
   function draw(runs: any[]): void {

@@ -7,9 +7,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { UsageError } from '../core/errors.js';
-import { formatNumber } from '../report/format.js';
 import { dashboardData } from '../report/html/dashboard_data.js';
-import { dashboardPage, inlineScript, pageShell, scriptJson } from '../report/html/page.js';
+import { dashboardPage, pageShell, scriptJson } from '../report/html/page.js';
+import { pageScript } from '../report/html/page_script.js';
 import { escapeXml } from '../report/svg_plot.js';
 import { streamDashboard, type LiveStream } from './live_updates.js';
 import { listRuns } from './run_list.js';
@@ -50,7 +50,7 @@ function listPage(root: string): string {
 <table class="facts"><thead><tr><th></th><th>run</th><th>task</th><th>strategy</th><th>state</th><th>best f</th><th>evaluations</th><th>generations</th></tr></thead>
 <tbody id="run-rows"></tbody></table>
 <script type="application/json" id="runs-data">${scriptJson(runs)}</script>
-<script>(${inlineScript(runListClient.toString())})(${inlineScript(formatNumber.toString())}, ${LIST_REFRESH_MS});</script>`;
+${pageScript(runListClient, LIST_REFRESH_MS)}`;
   return pageShell(`evometa runs: ${root}`, '', body);
 }
 

@@ -2,8 +2,8 @@
  * The dashboard's script, run in the browser: it draws the page's DashboardData (dashboard_data.ts) with uPlot, one
  * chart per report panel with the runs overlaid, and, on a page served live, redraws on each server-sent update.
  *
- * page.ts inlines this function's source (`Function.prototype.toString`), so it must stay self-contained: no imports,
- * no closures over module values. Its browser globals are typed loosely here because the project compiles without
+ * page.ts inlines this function's source (page_script.ts), so it must stay self-contained: no imports, no closures
+ * over module values. Its browser globals are typed loosely here because the project compiles without
  * the DOM library.
  */
 
@@ -14,8 +14,8 @@ export interface DashboardHandle {
   xAxis: string;
 }
 
-/** Draws the page; `fmt` is formatNumber (src/report/format.ts), passed in so numbers read as in the text report. */
-export function dashboardClient(fmt: (v: unknown) => string): void {
+/** Draws the page; `fmt` and `el` are the page helpers (page_script.ts). */
+export function dashboardClient(fmt: (v: unknown) => string, el: (tag: string, attrs?: Record<string, string>, text?: string) => any): void {
   const w: any = globalThis;
   const doc: any = w.document;
   const UPlot: any = w.uPlot;
@@ -24,12 +24,6 @@ export function dashboardClient(fmt: (v: unknown) => string): void {
   const handle: DashboardHandle = { charts: [], updates: 0, xAxis: '' };
   w.evometaDashboard = handle;
 
-  const el = (tag: string, attrs: Record<string, string> = {}, text?: string): any => {
-    const e = doc.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
   const chartWidth = () => Math.max(360, Math.min(1100, (doc.documentElement.clientWidth || 900) - 48));
 
   function factsTable(): void {

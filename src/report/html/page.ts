@@ -3,10 +3,10 @@
  * script all inline), the same for `evometa report --html` and for a run opened from `evometa serve`.
  */
 import { escapeXml } from '../svg_plot.js';
-import { formatNumber } from '../format.js';
 import { dashboardClient } from './dashboard_client.js';
 import type { DashboardData } from './dashboard_data.js';
 import { uplotAssets } from './uplot_assets.js';
+import { inlineScript, pageScript } from './page_script.js';
 
 export interface PageOptions {
   /** Server-sent events URL that sends a fresh DashboardData (event `dashboard`) whenever a run writes a generation. */
@@ -18,11 +18,6 @@ export interface PageOptions {
 /** JSON that can sit inside a <script> element: no `<` can close it. */
 export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-/** Script text that cannot close its <script> element early. */
-export function inlineScript(js: string): string {
-  return js.replace(/<\/(script)/gi, '<\\/$1');
 }
 
 /** Styles shared by the dashboard and the run list. */
@@ -71,7 +66,7 @@ export function dashboardPage(data: DashboardData, options: PageOptions = {}): s
 <section id="replays"></section>
 <p class="muted">drawn with uPlot ${escapeXml(uplot.version)}</p>
 <script type="application/json" id="dashboard-data">${scriptJson(data)}</script>
-<script>(${inlineScript(dashboardClient.toString())})(${inlineScript(formatNumber.toString())});</script>`;
+${pageScript(dashboardClient)}`;
   const attrs = options.events ? ` data-events="${escapeXml(options.events)}"` : '';
   return pageShell(data.title, head, body, attrs);
 }
