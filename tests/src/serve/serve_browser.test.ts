@@ -43,6 +43,19 @@ browserTest('the served list opens a run\'s dashboard, which shows a generation 
     t.is(after[0]!.xMax, 56, 'the chart has the new generation (7 × 8 evaluations)');
     t.deepEqual(errors, []);
 
+    // The list picks up a new run by itself; ticking two runs and "compare" overlays them.
+    await page.click('a:has-text("all runs")');
+    writeFixtureRun(root, 'later', { finished: true, generations: 3, dim: 2 });
+    await page.locator('#run-rows tr[data-run=later]').waitFor({ timeout: 4000 });
+    t.is(await page.locator('#run-rows tr').count(), 3);
+    await page.check('#run-rows tr[data-run=done] input.pick');
+    await page.check('#run-rows tr[data-run=later] input.pick');
+    await page.click('#compare');
+    await page.waitForFunction(() => (globalThis as any).evometaDashboard?.charts.length > 0);
+    t.deepEqual(await page.locator('#runs td[data-field=run]').allTextContents(), ['done', 'later']);
+    t.deepEqual((await chartCensus(page)).map((c) => c.lines), [4, 6, 4, 4, 4, 2]);
+    t.deepEqual(errors, []);
+
     const probe = await browser.newPage();
     for (const path of ['files/%2e%2e/secret.txt', 'files/..%2fsecret.txt', 'dashboard?run=..']) {
       const res = await probe.goto(server.url + path);
