@@ -77,7 +77,8 @@ function runDirs(root: string, query: unknown, reply: FastifyReply): string[] | 
 export async function startDashboardServer(options: ServeOptions): Promise<DashboardServer> {
   const root = resolve(options.root);
   const streams = new Set<LiveStream>();
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  // Paths under /files/ can be long (a run folder, a replay folder inside it, a file): fastify's limit is 100 characters.
+  const app = Fastify({ logger: false, forceCloseConnections: true, maxParamLength: 4096 });
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply.code(405).header('allow', 'GET, HEAD').type('text/plain').send('read-only: GET only');

@@ -77,6 +77,10 @@ test('serves files inside the folder only: .. (plain or encoded) and symlinks ou
   t.like(await send(server, '/files/fin/best.json'), { status: 200, type: 'application/json; charset=utf-8' });
   for (const path of ['/files/../secret.txt', '/files/fin/../../secret.txt', '/files/%2e%2e/secret.txt', '/files/fin/%2E%2E%2F%2E%2E%2Fsecret.txt', '/files/escape/manifest.json', '/dashboard?run=..', '/dashboard?run=escape', '/events?run=../x', '/api/dashboard?run=escape'])
     t.is((await send(server, path)).status, 403, path);
+  const deep = join('fin', 'replay-' + 'x'.repeat(120));
+  mkdirSync(join(root, deep));
+  writeFileSync(join(root, deep, 'replay.json'), '{}');
+  t.like(await send(server, `/files/${deep}/replay.json`), { status: 200, body: '{}' }, 'a path longer than 100 characters');
   t.like(await send(server, '/files/fin/missing.json'), { status: 404, body: 'not found: fin/missing.json' });
   t.like(await send(server, '/dashboard?run=nope'), { status: 404 });
   const notRun = await send(server, '/dashboard?run=notes');
