@@ -78,7 +78,7 @@ export async function startDashboardServer(options: ServeOptions): Promise<Dashb
   const root = resolve(options.root);
   const streams = new Set<LiveStream>();
   // Paths under /files/ can be long (a run folder, a replay folder inside it, a file): fastify's limit is 100 characters.
-  const app = Fastify({ logger: false, forceCloseConnections: true, maxParamLength: 4096 });
+  const app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 4096 } });
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply.code(405).header('allow', 'GET, HEAD').type('text/plain').send('read-only: GET only');

@@ -13,7 +13,9 @@ test('serve prints its URL on 127.0.0.1, answers, and stops on SIGTERM with exit
   writeFixtureRun(root, 'r1', { finished: true });
   const child = spawn(process.execPath, [CLI, 'serve', root, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`no URL printed: ${out}`)), 15000);
     child.stdout.on('data', () => {
@@ -32,6 +34,7 @@ test('serve prints its URL on 127.0.0.1, answers, and stops on SIGTERM with exit
     child.kill('SIGTERM');
   });
   t.is(code, 0);
+  t.is(err, '', 'nothing on stderr (no library warning either)');
 });
 
 test('serve refuses a missing folder, a file, a port out of range and a port in use, in one line each (exit 2)', async (t) => {
