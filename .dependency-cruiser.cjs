@@ -126,6 +126,15 @@ module.exports = {
       to: { path: "^src/cli/" },
     },
     {
+      name: "only-cli-imports-serve",
+      comment:
+        "src/serve (the web server of `evometa serve`) sits at the level of the CLI and the reports: it may import " +
+        "everything below it, and only src/cli (and tests and benches) import it, so no library user loads a web server.",
+      severity: "error",
+      from: { pathNot: ["^src/(cli|serve)/", "^tests/", "^bench/"] },
+      to: { path: "^src/serve/" },
+    },
+    {
       name: "no-circular",
       comment:
         "A cycle makes the load order of a worker depend on which module it imports first, and hides a layer " +

@@ -60,7 +60,7 @@ function unknownOption(command: Command, raw: string, name: string, options: rea
 
 function checkPositionals(command: Command, given: readonly string[]): void {
   const usage = `usage: evometa ${command.name} ${command.usage}`;
-  const max = command.positionals.length;
+  const max = command.positionals.at(-1)?.repeatable ? Infinity : command.positionals.length;
   if (given.length > max)
     throw new UsageError(`unexpected argument '${given[max]}' for ${command.name}${max === 0 ? ' (options are given as --name value)' : ''}; ${usage}`);
   const missing = command.positionals.slice(given.length).find((p) => p.required);

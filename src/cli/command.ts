@@ -28,6 +28,8 @@ export interface Positional {
   /** As shown in the usage line, e.g. DIR. */
   name: string;
   required: boolean;
+  /** The last positional may take any number of values (`report DIR...`). */
+  repeatable?: boolean;
 }
 
 /** The command line after parsing: every flag was one of the command's, every value is still text. */

@@ -12,5 +12,6 @@ import { listCommand } from './list.js';
 import { startCommand } from './start.js';
 import { workerCommand } from './worker.js';
 import { statusCommand } from './status.js';
+import { serveCommand } from './serve.js';
 
-export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, trainChtCommand, workerCommand, statusCommand, listCommand, startCommand];
+export const COMMANDS: readonly Command[] = [searchCommand, resumeCommand, reportCommand, exportCommand, replayCommand, pretrainBankCommand, trainHtCommand, trainChtCommand, workerCommand, statusCommand, serveCommand, listCommand, startCommand];

@@ -1,52 +1,49 @@
-/** `evometa report DIR [--json]`: a run's summary (text, or one JSON document) and its plot, DIR/report.svg. */
-import type { Command, ParsedArgs } from './command.js';
-import { JSON_SWITCH, withHelp } from './options.js';
+/**
+ * `evometa report DIR... [--json] [--html [--out FILE]]`: a run's summary (text, or one JSON document) and its plot,
+ * DIR/report.svg; with --html, the interactive dashboard of one or more runs as one HTML file.
+ */
+import { UsageError } from '../core/errors.js';
+import type { Command, ParsedArgs, SwitchSpec } from './command.js';
+import { JSON_SWITCH, OUT, withHelp } from './options.js';
 import { requireRunFolder } from './run_folder.js';
-import type { LoadedRun } from '../report/report.js';
+
+const HTML_SWITCH: SwitchSpec = { flag: 'html', kind: 'switch', help: 'write the dashboard of the runs (interactive charts, runs overlaid) as one HTML file that opens without a network' };
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'summary table and plot (DIR/report.svg) of a run, finished, running or killed',
-  usage: 'DIR [--json]',
-  description: "Reads the run folder DIR (only its manifest.json is required: a killed run's cut-short files are read as far as they go), prints a summary and writes the plot DIR/report.svg.",
-  positionals: [{ name: 'DIR', required: true }],
-  groups: [{ title: 'options', options: [withHelp(JSON_SWITCH, 'print the summary as one JSON document (run, config, best, progress, stop reason, plot path)')] }],
+  summary: 'summary table and plot (DIR/report.svg) of a run, finished, running or killed; --html: a dashboard page',
+  usage: 'DIR... [--json] [--html [--out FILE]]',
+  description: "Reads the run folder DIR (only its manifest.json is required: a killed run's cut-short files are read as far as they go), prints a summary and writes the plot DIR/report.svg.\nWith --html it writes instead one self-contained HTML page for one or more run folders: the report's panels as interactive charts (hover values, zoom, x axis evaluations, generation or wall time), the runs overlaid, and the replay curves of replay.json files in the folders.",
+  positionals: [{ name: 'DIR', required: true, repeatable: true }],
+  groups: [{
+    title: 'options',
+    options: [
+      withHelp(JSON_SWITCH, 'print the summary as one JSON document (run, config, best, progress, stop reason, plot path; with --html: the page and each run\'s summary)'),
+      HTML_SWITCH,
+      withHelp(OUT, 'with --html: the HTML file to write (default DIR/report.html for one run, ./dashboard.html for several)', { value: 'FILE' }),
+    ],
+  }],
   run: report,
 };
 
-/** The run's summary as data: what the text report says, for scripts. */
-export function reportSummary(run: LoadedRun, svg: string): Record<string, unknown> {
-  const { manifest: m, generations: gens, best, summary } = run;
-  const c = m.config;
-  const last = gens[gens.length - 1];
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  return {
-    run: run.runId,
-    dir: run.dir,
-    config: { genome: c.genome, task: c.task, strategy: c.strategy, dim: m.x0?.length ?? c.dim, seed: m.seed ?? c.seed },
-    backend: { used: m.backend?.used ?? null, requested: m.backend?.requested ?? c.backend },
-    limits: { target: c.target ?? null, maxEvals: c.maxEvals ?? null, maxGenerations: c.maxGenerations ?? null },
-    generations: summary?.generations ?? (last ? last.generation + 1 : 0),
-    evaluations: summary?.evaluations ?? last?.evaluations ?? 0,
-    failures: gens.reduce((s, r) => s + (typeof r.failures === 'number' ? r.failures : 0), 0),
-    restarts: gens.reduce((s, r) => Math.max(s, typeof r.restart === 'number' ? r.restart : 0), 0),
-    best: best && typeof best.fitness === 'number'
-      ? { fitness: best.fitness, generation: best.generation, index: best.index, evaluation: best.evaluation, ...(best.metrics ? { metrics: best.metrics } : {}) }
-      : null,
-    bestFitness: num(best?.fitness) ?? num(summary?.bestFitness) ?? num(last?.bestSoFar),
-    finished: summary !== null,
-    stopReason: summary?.stopReason ?? null,
-    elapsedMs: num(last?.elapsedMs),
-    warnings: run.warnings,
-    plot: svg,
-  };
-}
-
 async function report(args: ParsedArgs): Promise<void> {
-  const dir = args.positional[0]!;
-  requireRunFolder(dir);
+  const dirs = args.positional;
+  for (const dir of dirs) requireRunFolder(dir);
+  const html = args.switches.has('html');
+  const out = args.flags['out'];
+  if (out !== undefined && !html) throw new UsageError('--out names the HTML file of --html; add --html (the text report writes DIR/report.svg)');
+  if (html) {
+    const { writeHtmlReport } = await import('../report/html/html_report.js');
+    const { path, data } = writeHtmlReport(dirs, out);
+    if (args.switches.has('json')) process.stdout.write(JSON.stringify({ html: path, runs: data.runs.map((r) => r.facts) }) + '\n');
+    else process.stdout.write(`dashboard of ${dirs.length} run${dirs.length === 1 ? '' : 's'}: ${path}\n`);
+    return;
+  }
+  if (dirs.length > 1) throw new UsageError(`the text report takes one DIR (got ${dirs.length}); add --html for a dashboard of several runs`);
+  const dir = dirs[0]!;
   const { loadRun, reportRun } = await import('../report/report.js');
+  const { runFacts } = await import('../report/report_summary.js');
   const { text, svgPath } = reportRun(dir);
-  if (args.switches.has('json')) process.stdout.write(JSON.stringify(reportSummary(loadRun(dir), svgPath)) + '\n');
+  if (args.switches.has('json')) process.stdout.write(JSON.stringify({ ...runFacts(loadRun(dir)), plot: svgPath }) + '\n');
   else process.stdout.write(`${text}\nplot: ${svgPath}\n`);
 }

@@ -8,6 +8,11 @@
 import type { ChartOptions, Marker, Series } from './svg_plot.js';
 import type { GenerationRecord } from '../store/run_records.js';
 
+/** A panel of a run's report; `key` names it across runs, so a dashboard can overlay the same panel of several runs. */
+export interface RunPanel extends ChartOptions {
+  key: 'f-minus-best' | 'f' | 'sigma' | 'scales' | 'mean' | 'metrics' | 'wall';
+}
+
 /** Strategies whose progress is counted in generations (gradient steps) rather than evaluations. */
 export const GENERATION_AXIS_STRATEGIES: readonly string[] = ['metagrad', 'es-grad'];
 
@@ -57,12 +62,12 @@ function metricKeys(g: readonly GenerationRecord[]): string[] {
 }
 
 /** The report's panels for a run's generation records; `strategy` picks the x axis. */
-export function runPanels(g: readonly GenerationRecord[], strategy: string): ChartOptions[] {
+export function runPanels(g: readonly GenerationRecord[], strategy: string): RunPanel[] {
   const byGeneration = GENERATION_AXIS_STRATEGIES.includes(strategy);
   const x = g.map((r) => (byGeneration ? r.generation : r.evaluations));
   const xLabel = byGeneration ? 'generation' : 'evaluations';
   const markers = restartMarkers(g, x);
-  const panel = (p: Omit<ChartOptions, 'xLabel' | 'markers'>): ChartOptions => ({ ...p, xLabel, ...(markers.length ? { markers } : {}) });
+  const panel = (p: Omit<RunPanel, 'xLabel' | 'markers'>): RunPanel => ({ ...p, xLabel, ...(markers.length ? { markers } : {}) });
 
   const best = g.map((r) => num(r.bestFitness));
   const median = g.map((r) => num(r.medianFitness));
@@ -70,8 +75,9 @@ export function runPanels(g: readonly GenerationRecord[], strategy: string): Cha
   const fBest = Math.min(...bestSoFar.filter((v): v is number => v !== null));
   const minus = (col: (number | null)[]) => col.map((v) => (v === null || !Number.isFinite(fBest) ? null : v - fBest));
   const logFit = allPositive(best, median, bestSoFar);
-  const panels: ChartOptions[] = [
+  const panels: RunPanel[] = [
     panel({
+      key: 'f-minus-best',
       title: 'f − f_best (log scale; f_best: the best f of the run)',
       yLabel: 'f − f_best',
       logY: true,
@@ -81,6 +87,7 @@ export function runPanels(g: readonly GenerationRecord[], strategy: string): Cha
       ],
     }),
     panel({
+      key: 'f',
       title: `Best and median f${logFit ? ' (log scale)' : ''}`,
       yLabel: 'f',
       logY: logFit,
@@ -93,6 +100,7 @@ export function runPanels(g: readonly GenerationRecord[], strategy: string): Cha
   ];
   const axisRatio = g.map((r) => num(r.axisRatio));
   panels.push(panel({
+    key: 'sigma',
     title: `Step size σ${axisRatio.some((v) => v !== null) ? ' and axis ratio' : ''} (log scale)`,
     yLabel: 'σ, axis ratio',
     logY: true,
@@ -100,20 +108,21 @@ export function runPanels(g: readonly GenerationRecord[], strategy: string): Cha
   }));
   if (g.some((r) => r.scales)) {
     const c = coordinateSeries(g, x, 'scales');
-    panels.push(panel({ title: 'Per-coordinate scales σ·√C_ii (log scale)', yLabel: 'σ·√C_ii', logY: true, series: c.series, ...(c.note ? { note: c.note } : {}) }));
+    panels.push(panel({ key: 'scales', title: 'Per-coordinate scales σ·√C_ii (log scale)', yLabel: 'σ·√C_ii', logY: true, series: c.series, ...(c.note ? { note: c.note } : {}) }));
   }
   if (g.some((r) => r.mean)) {
     const c = coordinateSeries(g, x, 'mean');
-    panels.push(panel({ title: 'Mean of the search distribution', yLabel: 'mean', series: c.series, ...(c.note ? { note: c.note } : {}) }));
+    panels.push(panel({ key: 'mean', title: 'Mean of the search distribution', yLabel: 'mean', series: c.series, ...(c.note ? { note: c.note } : {}) }));
   }
   const metrics = metricKeys(g);
   if (metrics.length) {
     panels.push(panel({
+      key: 'metrics',
       title: 'Task metrics of the best of each generation',
       yLabel: 'metric',
       series: metrics.map((k) => ({ name: k, x, y: g.map((r) => num(r.bestMetrics?.[k])) })),
     }));
   }
-  panels.push(panel({ title: 'Wall time per generation', yLabel: 'ms', series: [{ name: 'wall ms', x, y: g.map((r) => num(r.wallMs)) }] }));
+  panels.push(panel({ key: 'wall', title: 'Wall time per generation', yLabel: 'ms', series: [{ name: 'wall ms', x, y: g.map((r) => num(r.wallMs)) }] }));
   return panels;
 }

@@ -83,6 +83,18 @@ function staleReason(o: LockOwner, path: string): string | null {
   return age > LOCK_STALE_MS ? `no heartbeat for ${Math.round(age / 60_000)} min (limit ${LOCK_STALE_MS / 60_000} min)` : null;
 }
 
+/** Whether a live process holds run folder `dir` now (its run.lock is there and not stale): the run is being written. */
+export function runLockHeld(dir: string): boolean {
+  const path = join(dir, LOCK_FILE);
+  const held = readOwner(path);
+  if (held === null) return false;
+  try {
+    return staleReason(held, path) === null;
+  } catch {
+    return false;
+  }
+}
+
 /** Locks this process holds: released at exit (also after process.exit), one listener for all. */
 const heldLocks = new Set<RunLock>();
 process.on('exit', () => {

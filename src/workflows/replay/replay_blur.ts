@@ -13,7 +13,7 @@ import { oneHot, sampleBatch } from '../../data/image_dataset.js';
 import { accuracy, trainBaseline, tuneLearningRate, type AccuracyCurve, type BaselineOptimizer } from './mlp_baseline.js';
 import { fileSaveHandler } from '../../models/nn/layers_model_io.js';
 import { lineChart } from '../../report/svg_plot.js';
-import { formatNumber } from '../../report/format.js';
+import { REPLAY_METHOD_LABEL, replayPanel } from './replay_panel.js';
 import { mean as mathMean, std as mathStd } from 'mathjs';
 import type { ReplayData } from './replay_data.js';
 import type { BlurGenome } from '../../../genomes/blur_genome.js';
@@ -143,10 +143,8 @@ export async function replayRule(genome: BlurGenome, data: ReplayData, o: Replay
   return { task: data.name, sizes, evalAt: o.evalAt.filter((v) => v <= o.steps), methods };
 }
 
-const LABEL: Record<ReplayMethod, string> = { blur: 'learned rule', sgd: 'SGD', adam: 'Adam' };
-
 export function replayTable(r: ReplayResult): string {
-  const head = ['step', ...r.methods.map((m) => `${LABEL[m.method]}${m.learningRate !== undefined ? ` (lr ${m.learningRate})` : ''}`)];
+  const head = ['step', ...r.methods.map((m) => `${REPLAY_METHOD_LABEL[m.method]}${m.learningRate !== undefined ? ` (lr ${m.learningRate})` : ''}`)];
   const rows = r.evalAt.map((step, j) => [String(step), ...r.methods.map((m) => `${(100 * m.mean[j]!).toFixed(1)} ± ${(100 * m.std[j]!).toFixed(1)}`)]);
   const width = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(width[i]!)).join('  ');
@@ -154,18 +152,7 @@ export function replayTable(r: ReplayResult): string {
 }
 
 export function replaySvg(r: ReplayResult): string {
-  return lineChart({
-    title: `${r.task}: test accuracy vs inner steps (mean, band = ±1 std over seeds)`,
-    xLabel: 'inner steps',
-    yLabel: 'test accuracy',
-    series: r.methods.map((m) => ({
-      name: `${LABEL[m.method]}${m.learningRate !== undefined ? ` (lr ${formatNumber(m.learningRate)})` : ''}`,
-      x: r.evalAt,
-      y: m.mean,
-      lower: m.mean.map((v, j) => v - m.std[j]!),
-      upper: m.mean.map((v, j) => v + m.std[j]!),
-    })),
-  });
+  return lineChart(replayPanel(r));
 }
 
 /** Writes replay.json and replay.svg into `dir`; returns their paths. */

@@ -22,7 +22,7 @@ test('evometa --help, -h, help and no command list every command, the exit codes
   t.is(text, mainHelp(COMMANDS, VERSION));
   t.true(text.startsWith(`evometa ${VERSION}: `));
   for (const c of COMMANDS) t.regex(text, new RegExp(`^  ${c.name} +\\S`, 'm'), c.name);
-  t.deepEqual(COMMANDS.map((c) => c.name), ['search', 'resume', 'report', 'export', 'replay', 'pretrain-bank', 'train-ht', 'train-cht', 'worker', 'status', 'list', 'start']);
+  t.deepEqual(COMMANDS.map((c) => c.name), ['search', 'resume', 'report', 'export', 'replay', 'pretrain-bank', 'train-ht', 'train-cht', 'worker', 'status', 'serve', 'list', 'start']);
   t.regex(text, /exit codes: 0 done; 1 the run failed \(every evaluation failed, or no best exists\) or an internal\nerror; 2 bad input/);
   t.deepEqual(linesWiderThan(text), []);
 });
@@ -58,7 +58,7 @@ test('--version and -V print the version from package.json', (t) => {
 test('an unknown command or option names the nearest one; otherwise where to look; exit 2, one line', (t) => {
   oneLineFailure(t, cli(['serch']), 2, /^evometa: error: unknown command 'serch'; did you mean search\?\n$/);
   oneLineFailure(t, cli(['trainht']), 2, /unknown command 'trainht'; did you mean train-ht\?/);
-  oneLineFailure(t, cli(['frobnicate']), 2, /unknown command 'frobnicate'; the commands are search, resume, report, export, replay, pretrain-bank, train-ht, train-cht, worker, status, list, start/);
+  oneLineFailure(t, cli(['frobnicate']), 2, /unknown command 'frobnicate'; the commands are search, resume, report, export, replay, pretrain-bank, train-ht, train-cht, worker, status, serve, list, start/);
   oneLineFailure(t, cli(['help', 'reprot']), 2, /unknown command 'reprot'; did you mean report\?/);
   oneLineFailure(t, cli(['--verison']), 2, /^evometa: error: unknown option --verison; did you mean --version\?\n$/);
   oneLineFailure(t, cli(['search', '--max-eval', '5']), 2, /^evometa: error: unknown option --max-eval for search; did you mean --max-evals\?\n$/);
