@@ -1,94 +1,14 @@
 /**
- * A small WebAssembly module, assembled here byte by byte, that holds CMA-ES's two dense products on 128-bit SIMD
- * lanes (two doubles per instruction): the steps Y = (D ⊙ Z)·Bᵀ of ask and the rank-μ update of C in tell. V8 runs
- * plain JavaScript arithmetic one double at a time (about 4 GFLOP/s on these loops); the same loops on f64x2 lanes
- * do two at a time with fewer bounds checks.
+ * CMA-ES's dense products in a small WebAssembly module, assembled byte by byte (cma_wasm_assembler.ts), on
+ * 128-bit SIMD lanes (two doubles per instruction): the steps Y = (D ⊙ Z)·Bᵀ of ask, C^{-1/2}·v, and the rank-μ
+ * update of C. V8 runs plain JavaScript arithmetic one double at a time (about 4 GFLOP/s on these loops); the same
+ * loops on f64x2 lanes do two at a time with fewer bounds checks.
  *
  * Each lane holds a different output entry, never a part of one sum: every entry is still its own sum of the same
  * products added in the same order, with a multiply and an add rounded separately (WebAssembly has no fused
  * multiply-add in its baseline SIMD), so the results are bit for bit those of the plain scalar loops.
- *
- * Binary format: "WebAssembly Core Specification", §5 (binary encoding) and the fixed-width SIMD proposal's opcodes.
  */
-
-type Bytes = number[];
-
-function uleb(v: number): Bytes {
-  const out: Bytes = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(v: number): Bytes {
-  const out: Bytes = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-/** The instructions the kernels use, each appending its encoding to a function body. */
-class Body {
-  readonly code: Bytes = [];
-  get(i: number): this { return this.op(0x20, ...uleb(i)); }
-  set(i: number): this { return this.op(0x21, ...uleb(i)); }
-  i32(v: number): this { return this.op(0x41, ...sleb(v)); }
-  add(): this { return this.op(0x6a); }
-  sub(): this { return this.op(0x6b); }
-  mul(): this { return this.op(0x6c); }
-  shl3(): this { return this.i32(3).op(0x74); }
-  geS(): this { return this.op(0x4e); }
-  gtS(): this { return this.op(0x4a); }
-  eqz(): this { return this.op(0x45); }
-  f64Load(offset = 0): this { return this.op(0x2b, 3, ...uleb(offset)); }
-  f64Mul(): this { return this.op(0xa2); }
-  vLoad(offset = 0): this { return this.simd(0x00, 3, ...uleb(offset)); }
-  vSplatLoad(): this { return this.simd(0x0a, 3, 0); }
-  vStore(offset = 0): this { return this.simd(0x0b, 3, ...uleb(offset)); }
-  vSplat(): this { return this.simd(0x14); }
-  vAdd(): this { return this.simd(...uleb(240)); }
-  vMul(): this { return this.simd(...uleb(242)); }
-  /** local[i] += by (i32). */
-  bump(i: number, by: number | (() => void)): this {
-    this.get(i);
-    if (typeof by === 'number') this.i32(by);
-    else by();
-    return this.add().set(i);
-  }
-  /** block { loop { exit → leave; body; br loop } }: `exit` leaves an i32 condition on the stack. */
-  whileNot(exit: () => void, body: () => void): this {
-    this.op(0x02, 0x40, 0x03, 0x40);
-    exit();
-    this.op(0x0d, 1);
-    body();
-    return this.op(0x0c, 0, 0x0b, 0x0b);
-  }
-  op(...bytes: number[]): this {
-    for (const b of bytes) this.code.push(b);
-    return this;
-  }
-  private simd(...bytes: number[]): this {
-    return this.op(0xfd, ...bytes);
-  }
-}
-
-interface KernelFunction {
-  name: string;
-  params: number[];
-  locals: number[];
-  body: Body;
-}
+import { Body, F64, I32, moduleBytes, V128, type KernelFunction } from './cma_wasm_assembler.js';
 
 /**
  * `steps_C_W(v, bt, y, n, np, k0, k1, i0, i1)`: for the candidates k ∈ [k0, k1) (C at a time) and the rows
@@ -217,37 +137,6 @@ function rankMuKernel(): KernelFunction {
   };
 }
 
-function section(id: number, content: Bytes): Bytes {
-  return [id, ...uleb(content.length), ...content];
-}
-
-function vector(items: Bytes[]): Bytes {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(text: string): Bytes {
-  const bytes = [...new TextEncoder().encode(text)];
-  return [...uleb(bytes.length), ...bytes];
-}
-
-/** The module: one exported memory and the kernels, each with its own function type. */
-function moduleBytes(kernels: KernelFunction[]): Uint8Array {
-  const types = kernels.map((k) => [0x60, ...vector(k.params.map((p) => [p])), 0]);
-  const bodies = kernels.map((k) => {
-    const locals = vector(k.locals.map((t) => [1, t]));
-    const code = [...locals, ...k.body.code, 0x0b];
-    return [...uleb(code.length), ...code];
-  });
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vector(types)),
-    ...section(3, vector(kernels.map((_, index) => uleb(index)))),
-    ...section(5, vector([[0x00, 1]])),
-    ...section(7, vector([[...name('memory'), 0x02, 0], ...kernels.map((k, index) => [...name(k.name), 0x00, ...uleb(index)])])),
-    ...section(10, vector(bodies)),
-  ]);
-}
-
 /** What the kernels need of the WebAssembly JavaScript API (the project's TypeScript libraries do not declare it). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -286,7 +175,13 @@ export function cmaWasm(): CmaWasm {
 export function wasmDoubles(bytes: number): Float64Array {
   const { memory } = cmaWasm();
   const missing = bytes - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / 65536));
+  if (missing > 0) {
+    try {
+      memory.grow(Math.ceil(missing / 65536));
+    } catch {
+      throw new Error(`CMA-ES kernels: cannot grow WebAssembly memory to ${Math.ceil(bytes / 2 ** 20)} MiB (the limit is 4096 MiB; full CMA-ES keeps C, B and Bᵀ there, 24·n² bytes): use sep-cmaes for this n`);
+    }
+  }
   return new Float64Array(memory.buffer);
 }
 
