@@ -6,7 +6,8 @@
  * With --grad it also times metaLossAndGrad (the meta-gradient through the unroll) for one genome.
  * With --workers it times the largest P on wasm in W worker threads at once (each evaluating its own
  * populations of P, started together), W from the list, and prints the aggregate genome-steps/s, the speed-up over
- * one worker and the process's CPU time per wall second (how many cores were really used).
+ * one worker, the process's CPU time per wall second (how many cores were really used) and genome-steps per
+ * CPU-second (what each busy core delivers: on a machine shared with other jobs the wall figures say little).
  * With --kernels it prints where one evaluation of the largest P spends its time, per TensorFlow.js kernel
  * (and per BatchMatMul shape), from tf.profile.
  */
@@ -178,7 +179,8 @@ export default async function (args: string[]): Promise<void> {
       const r = await workersThroughput(W, job);
       if (W === 1) one = r.genomeSteps;
       const speedUp = one !== null ? ` (${(r.genomeSteps / one).toFixed(2)}× one worker)` : '';
-      console.log(`wasm  ${W} worker(s), P = ${P} each: ${r.genomeSteps.toFixed(0).padStart(5)} genome-steps/s${speedUp}, ${r.cores.toFixed(2)} cores busy`);
+      console.log(`wasm  ${W} worker(s), P = ${P} each: ${r.genomeSteps.toFixed(0).padStart(5)} genome-steps/s${speedUp}, ${r.cores.toFixed(2)} cores busy, `
+        + `${(r.genomeSteps / r.cores).toFixed(0)} genome-steps per CPU-second`);
     }
   }
 }
