@@ -1,5 +1,5 @@
 /**
- * CMA-ES's dense products in a small WebAssembly module, assembled byte by byte (cma_wasm_assembler.ts), on
+ * CMA-ES's dense products in a small WebAssembly module, assembled byte by byte (src/core/wasm_assembler.ts), on
  * 128-bit SIMD lanes (two doubles per instruction): the steps Y = (D ⊙ Z)·Bᵀ of ask, C^{-1/2}·v, and the rank-μ
  * update of C. V8 runs plain JavaScript arithmetic one double at a time (about 4 GFLOP/s on these loops); the same
  * loops on f64x2 lanes do two at a time with fewer bounds checks.
@@ -8,7 +8,7 @@
  * products added in the same order, with a multiply and an add rounded separately (WebAssembly has no fused
  * multiply-add in its baseline SIMD), so the results are bit for bit those of the plain scalar loops.
  */
-import { Body, F64, I32, moduleBytes, V128, type KernelFunction } from './cma_wasm_assembler.js';
+import { Body, F64, I32, instantiate, V128, type KernelFunction, type WasmMemory } from '../src/core/wasm_assembler.js';
 
 /**
  * `steps_C_W(v, bt, y, n, np, k0, k1, i0, i1)`: for the candidates k ∈ [k0, k1) (C at a time) and the rows
@@ -137,17 +137,6 @@ function rankMuKernel(): KernelFunction {
   };
 }
 
-/** What the kernels need of the WebAssembly JavaScript API (the project's TypeScript libraries do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 type StepsKernel = (v: number, bt: number, y: number, n: number, np: number, k0: number, k1: number, i0: number, i1: number) => void;
 type RankMuKernel = (c: number, a: number, y: number, pc: number, cs: number, np: number, nu: number, i0: number, i1: number, decay: number, c1: number) => void;
 
@@ -164,7 +153,7 @@ let instance: CmaWasm | null = null;
 export function cmaWasm(): CmaWasm {
   if (instance !== null) return instance;
   const kernels = [stepsKernel(2, 4), stepsKernel(2, 1), stepsKernel(1, 4), stepsKernel(1, 1), rankMuKernel()];
-  const exports = new wasmApi.Instance(new wasmApi.Module(moduleBytes(kernels)), {}).exports;
+  const exports = instantiate(kernels);
   const steps: { [key: string]: StepsKernel } = {};
   for (const k of kernels.slice(0, 4)) steps[k.name] = exports[k.name] as StepsKernel;
   instance = { memory: exports['memory'] as WasmMemory, steps, rankMu: exports['rank_mu'] as RankMuKernel };
