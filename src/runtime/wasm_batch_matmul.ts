@@ -87,12 +87,14 @@ interface WasmBackendLike {
   wasm: { asm: { memory: WasmMemory } };
 }
 
-const kernels = new WeakMap<WasmMemory, BmmKernel>();
+const kernels = new WeakMap<WasmMemory, BmmKernel | null>();
 
-function bmmFor(memory: WasmMemory): BmmKernel {
+/** The kernel on tfjs-wasm's memory; null for the threaded build's shared memory, which this module does not declare. */
+function bmmFor(memory: WasmMemory): BmmKernel | null {
   let k = kernels.get(memory);
   if (k === undefined) {
-    k = instantiate([bmmKernel()], memory)['bmm'] as BmmKernel;
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    k = shared ? null : (instantiate([bmmKernel()], memory)['bmm'] as BmmKernel);
     kernels.set(memory, k);
   }
   return k;
@@ -118,11 +120,12 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const [Kb, N] = [b.shape[r - 2]!, b.shape[r - 1]!];
     if (!plain || K !== Kb || batch * M * N === 0) return original(args);
     const backend = args.backend as unknown as WasmBackendLike;
+    const memory = backend.wasm.asm.memory;
+    const bmm = bmmFor(memory);
+    if (bmm === null) return original(args);
     const out = backend.makeOutput([...outer, M, N], 'float32');
     const at = (info: tf.TensorInfo): number => backend.dataIdMap.get(info.dataId)!.memoryOffset;
     const [aAt, bAt, oAt] = [at(a), at(b), at(out)];
-    const memory = backend.wasm.asm.memory;
-    const bmm = bmmFor(memory);
     const N4 = N - (N % 4);
     const [ai, ak] = transposeA ? [4, 4 * M] : [4 * K, 4];
     for (let p = 0; p < batch; p++) {
