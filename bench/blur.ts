@@ -1,9 +1,18 @@
 /**
  * `npm run bench -- blur [--sizes 784,100,10] [--batch 32] [--steps 50] [--unroll 10] [--pops 1,8,32]
- * [--backends wasm,cpu] [--grad]`: BLUR inner steps/s of one genome (k = 2), and genome evaluations/s
- * (U unrolled steps + a query batch) with P genomes batched on the population axis, per backend.
+ * [--backends wasm,cpu] [--grad] [--workers 1,2] [--kernels]`: BLUR inner steps/s of one genome (k = 2), and
+ * genome evaluations/s (U unrolled steps + a query batch) with P genomes batched on the population axis, per
+ * backend, also as genome-steps/s (U × genome evaluations/s, the issue's measure).
  * With --grad it also times metaLossAndGrad (the meta-gradient through the unroll) for one genome.
+ * With --workers it times the largest P on wasm in W worker threads at once (each evaluating its own
+ * populations of P, started together), W from the list, and prints the aggregate genome-steps/s, the speed-up over
+ * one worker, the process's CPU time per wall second (how many cores were really used) and genome-steps per
+ * CPU-second (what each busy core delivers: on a machine shared with other jobs the wall figures say little).
+ * With --kernels it prints where one evaluation of the largest P spends its time, per TensorFlow.js kernel
+ * (and per BatchMatMul shape), from tf.profile.
  */
+import { once } from 'node:events';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { initBackend, getTf, type BackendName } from '../src/runtime/backend.js';
 import { Rng } from '../src/core/rng.js';
 import { blurGenome, randomBlurGenome } from '../genomes/blur_genome.js';
@@ -13,10 +22,7 @@ import { flatBlurRule } from '../tasks/blur/flat_blur_rule.js';
 
 const tf = getTf();
 
-function option(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-}
+import { option } from './bench_args.js';
 
 /** Gaussian inputs and ±1 one-hot targets cut from a fixed pool, so data generation stays off the clock. */
 function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
@@ -30,6 +36,82 @@ function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
     return { x: x.subarray(at * numInputs, (at + batch) * numInputs), y: y.subarray(at * numOutputs, (at + batch) * numOutputs) };
   };
   return { numInputs, numOutputs, support: (_s, r, b) => draw(r, b), query: draw };
+}
+
+/** What a worker of --workers evaluates: `reps` evaluations of one population of P genomes. */
+interface WorkerJob {
+  blurBenchWorker: true;
+  sizes: number[];
+  batch: number;
+  unroll: number;
+  P: number;
+  reps: number;
+}
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+function population(P: number): ReturnType<typeof randomBlurGenome>[] {
+  const rng = new Rng(P);
+  return Array.from({ length: P }, () => randomBlurGenome(2, rng));
+}
+
+/** A worker's side: warm up, say ready, run its evaluations on 'go', report its wall time. */
+async function workerMain(job: WorkerJob): Promise<void> {
+  await initBackend('wasm');
+  const sampler = poolSampler(job.sizes[0]!, job.sizes[job.sizes.length - 1]!);
+  const genomes = population(job.P);
+  const opts = { sizes: job.sizes, unrollSteps: job.unroll, batchSize: job.batch, seed: 0 };
+  evaluateBlurPopulation(tf, genomes, sampler, opts);
+  parentPort!.once('message', () => {
+    const t0 = performance.now();
+    for (let r = 0; r < job.reps; r++) evaluateBlurPopulation(tf, genomes, sampler, opts);
+    parentPort!.postMessage({ ms: performance.now() - t0 });
+  });
+  parentPort!.postMessage({ ready: true });
+}
+
+if (!isMainThread && (workerData as Partial<WorkerJob> | null)?.blurBenchWorker) await workerMain(workerData as WorkerJob);
+
+/** W workers evaluating at once: aggregate genome-steps/s (wall clock from 'go' to the last report) and cores used. */
+async function workersThroughput(W: number, job: WorkerJob): Promise<{ genomeSteps: number; cores: number }> {
+  const workers = Array.from({ length: W }, () => new Worker(new URL(import.meta.url), { workerData: job }));
+  try {
+    await Promise.all(workers.map((w) => once(w, 'message')));
+    const done = workers.map((w) => once(w, 'message'));
+    const [t0, c0] = [performance.now(), cpuMs()];
+    for (const w of workers) w.postMessage('go');
+    await Promise.all(done);
+    const [wall, cpu] = [performance.now() - t0, cpuMs() - c0];
+    return { genomeSteps: (W * job.P * job.reps * job.unroll) / (wall / 1000), cores: cpu / wall };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** tf.profile of one evaluation: ms per kernel name, and per BatchMatMul input shapes. */
+async function kernelProfile(fn: () => void): Promise<void> {
+  const info = await tf.profile(fn);
+  const by = new Map<string, { ms: number; calls: number }>();
+  const add = (key: string, ms: number): void => {
+    const e = by.get(key) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls++;
+    by.set(key, e);
+  };
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    total += ms;
+    add(k.name, ms);
+    if (k.name === 'BatchMatMul') add(`  BatchMatMul ${JSON.stringify(k.inputShapes)}`, ms);
+  }
+  console.log(`kernels of one evaluation: ${total.toFixed(0)} ms in kernels`);
+  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).filter(([, e]) => e.ms >= 0.01 * total)) {
+    console.log(`  ${name.padEnd(46)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)} % ${String(e.calls).padStart(5)} calls`);
+  }
 }
 
 function time(fn: () => void, reps: number): number {
@@ -68,13 +150,16 @@ export default async function (args: string[]): Promise<void> {
     console.log(`${info.backend.padEnd(5)} inner step, P = 1: ${(1000 / ms).toFixed(1).padStart(7)} steps/s (${ms.toFixed(2)} ms/step over ${reps}), tensors leaked ${leaked}`);
 
     for (const P of pops) {
-      const rng = new Rng(P);
-      const genomes = Array.from({ length: P }, () => randomBlurGenome(2, rng));
+      const genomes = population(P);
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
       const evalReps = slow ? 1 : Math.max(2, Math.round(16 / P));
       const msEval = time(() => void evaluateBlurPopulation(tf, genomes, sampler, opts), evalReps);
       console.log(`${info.backend.padEnd(5)} evaluation U = ${unroll} + query, P = ${String(P).padStart(2)}: `
-        + `${((1000 * P) / msEval).toFixed(2).padStart(7)} genome-evals/s (${msEval.toFixed(0)} ms per population of ${P})`);
+        + `${((1000 * P) / msEval).toFixed(2).padStart(7)} genome-evals/s = ${((1000 * P * unroll) / msEval).toFixed(0).padStart(5)} genome-steps/s (${msEval.toFixed(0)} ms per population of ${P})`);
+    }
+    const largest = Math.max(...pops);
+    if (args.includes('--kernels')) {
+      await kernelProfile(() => void evaluateBlurPopulation(tf, population(largest), sampler, { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 }));
     }
 
     if (grad) {
@@ -83,6 +168,19 @@ export default async function (args: string[]): Promise<void> {
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
       const msGrad = time(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), slow ? 1 : 3);
       console.log(`${info.backend.padEnd(5)} metaLossAndGrad U = ${unroll}: ${(1000 / msGrad).toFixed(2).padStart(7)} grads/s (${msGrad.toFixed(0)} ms)`);
+    }
+  }
+  const workerCounts = args.includes('--workers') ? option(args, 'workers', '1,2').split(',').map(Number) : [];
+  if (workerCounts.length > 0) {
+    const P = Math.max(...pops);
+    const job: WorkerJob = { blurBenchWorker: true, sizes, batch, unroll, P, reps: Math.max(2, Math.round(64 / P)) };
+    let one: number | null = null;
+    for (const W of workerCounts) {
+      const r = await workersThroughput(W, job);
+      if (W === 1) one = r.genomeSteps;
+      const speedUp = one !== null ? ` (${(r.genomeSteps / one).toFixed(2)}× one worker)` : '';
+      console.log(`wasm  ${W} worker(s), P = ${P} each: ${r.genomeSteps.toFixed(0).padStart(5)} genome-steps/s${speedUp}, ${r.cores.toFixed(2)} cores busy, `
+        + `${(r.genomeSteps / r.cores).toFixed(0)} genome-steps per CPU-second`);
     }
   }
 }

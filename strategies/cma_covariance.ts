@@ -4,7 +4,8 @@
  * row-major, or the n variances for the diagonal model of sep-CMA-ES.
  */
 import { symEig } from '../src/core/sym_eig.js';
-import { dot2x4, scratch, SLOT, splitRows } from './cma_sampling.js';
+import { splitRows } from './cma_sampling.js';
+import { cmaWasm, evenLength, keptB, multiplyKept, paddedLength, wasmHeap } from './cma_wasm.js';
 import type { CmaState } from './cma_state.js';
 
 
@@ -45,7 +46,10 @@ export function enforceIntegerFloor(state: CmaState): boolean {
 }
 
 
-/** ‖C^{-1/2} v‖² and, into `out` if given, C^{-1/2} v = B·D⁻¹·Bᵀ·v, from the current B, D. */
+/**
+ * ‖C^{-1/2} v‖² and, into `out` if given, C^{-1/2} v = B·D⁻¹·Bᵀ·v, from the current B, D: the two products in the
+ * WebAssembly kernels on the kept B and Bᵀ, each entry summed in the order of a plain matrix-vector product.
+ */
 export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Array): number {
   const { dimension: n, B, D } = state;
   if (state.params.diagonal) {
@@ -57,50 +61,20 @@ export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Arr
     }
     return s;
   }
-  // Bᵀv, accumulated row by row, four rows per pass over t (each t[j] still adds its terms in row order).
-  const t = scratch(SLOT.invSqrt, n).fill(0);
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const [v0, v1, v2, v3] = [v[i]!, v[i + 1]!, v[i + 2]!, v[i + 3]!];
-    const r0 = i * n;
-    const [r1, r2, r3] = [r0 + n, r0 + 2 * n, r0 + 3 * n];
-    for (let j = 0; j < n; j++) t[j] = t[j]! + B[r0 + j]! * v0 + B[r1 + j]! * v1 + B[r2 + j]! * v2 + B[r3 + j]! * v3;
-  }
-  for (; i < n; i++) {
-    const vi = v[i]!;
-    const row = i * n;
-    for (let j = 0; j < n; j++) t[j] += B[row + j]! * vi;
-  }
+  const np = paddedLength(n);
+  const { heap, base } = wasmHeap(B, n, 2 * np);
+  const [vAt, tAt] = [base, base + np];
+  for (let i = 0; i < n; i++) heap[vAt + i] = v[i]!;
+  multiplyKept(heap, 0, n, vAt, 1, tAt); // Bᵀv
   let s = 0;
   for (let j = 0; j < n; j++) {
-    t[j] /= D[j]!;
-    s += t[j]! * t[j]!;
+    const t = heap[tAt + j]! / D[j]!;
+    heap[tAt + j] = t;
+    s += t * t;
   }
   if (out) {
-    // B·t, four rows at a time: four independent sums instead of one chain of additions.
-    let r = 0;
-    for (; r + 3 < n; r += 4) {
-      const r0 = r * n;
-      const [r1, r2, r3] = [r0 + n, r0 + 2 * n, r0 + 3 * n];
-      let u0 = 0, u1 = 0, u2 = 0, u3 = 0;
-      for (let j = 0; j < n; j++) {
-        const tj = t[j]!;
-        u0 += B[r0 + j]! * tj;
-        u1 += B[r1 + j]! * tj;
-        u2 += B[r2 + j]! * tj;
-        u3 += B[r3 + j]! * tj;
-      }
-      out[r] = u0;
-      out[r + 1] = u1;
-      out[r + 2] = u2;
-      out[r + 3] = u3;
-    }
-    for (; r < n; r++) {
-      const row = r * n;
-      let u = 0;
-      for (let j = 0; j < n; j++) u += B[row + j]! * t[j]!;
-      out[r] = u;
-    }
+    multiplyKept(heap, keptB(n).transposed, n, tAt, 1, vAt); // B·t
+    for (let i = 0; i < n; i++) out[i] = heap[vAt + i]!;
   }
   return s;
 }
@@ -108,67 +82,52 @@ export function invSqrtC(state: CmaState, v: ArrayLike<number>, out?: Float64Arr
 /**
  * Eq. (47) on the upper triangle, mirrored: C stays exactly symmetric. Returns whether every entry is finite.
  * Entry (i, j) is decay·C_ij + c₁·p_ci·p_cj + Σ_u (c_u·y_ui)·y_uj with the vectors of `used` in order, as a plain loop
- * over the vectors would add them; the sums over u run on the vectors transposed (n × |used|, each entry's terms
- * side by side), two rows by four columns at a time, so each entry of C is read and written once.
+ * over the vectors would add them. The sums run in the WebAssembly kernel (`cma_wasm.ts`) on a copy of C: two rows
+ * by eight columns at a time on f64x2 lanes, each entry read and written once, one lane per entry, so the result is
+ * bit for bit the plain loop's.
  */
 export function updateFullC(C: number[], n: number, decay: number, c1: number, pc: readonly number[], ys: readonly number[][], used: readonly number[], coef: readonly number[]): boolean {
   const nu = used.length;
-  const a = scratch(SLOT.rankA, n * nu); // a[i·nu + u] = c_u·y_ui
-  const y = scratch(SLOT.rankY, n * nu); // y[j·nu + u] = y_uj
+  const np = paddedLength(n);
+  const cLength = evenLength(n * n + np + 2); // the kernel's extra row when n is odd
+  const aLength = evenLength(np * nu);
+  const { heap, base } = wasmHeap(null, n, cLength + aLength + nu * np + np);
+  const [cAt, aAt, yAt, pcAt] = [base, base + cLength, base + cLength + aLength, base + cLength + aLength + nu * np];
+  heap.set(C, cAt);
+  heap.fill(0, cAt + n * n, aAt + aLength); // the extra row, and a's pad row
   for (let u = 0; u < nu; u++) {
     const v = ys[used[u]!]!;
     const cu = coef[u]!;
+    const row = yAt + u * np;
     for (let i = 0; i < n; i++) {
-      a[i * nu + u] = cu * v[i]!;
-      y[i * nu + u] = v[i]!;
+      heap[aAt + i * nu + u] = cu * v[i]!; // a[i·nu + u] = c_u·y_ui
+      heap[row + i] = v[i]!;
     }
+    if (np !== n) heap[row + n] = 0;
   }
-  let check = 0; // stays 0 while every entry is finite (x − x is NaN for ±∞ and NaN)
-  for (let i = 0; i < n; i += 2) {
-    const rows = i + 1 < n ? 2 : 1;
-    // Rows i and i + 1 from column i on (entry (i + 1, i) lies below the diagonal and is left to the mirror):
-    // first decay·C + c₁·p_c p_cᵀ, then the sums over u, four columns at a time, then the leftover columns.
-    for (let r = i; r < i + rows; r++) {
-      const pr = c1 * pc[r]!;
-      for (let j = r; j < n; j++) C[r * n + j] = decay * C[r * n + j]! + pr * pc[j]!;
-    }
-    let j = i;
-    if (rows === 2) {
-      const ai = i * nu;
-      addTerms(C, n, a, y, nu, i, i);
-      addTerms(C, n, a, y, nu, i, i + 1);
-      addTerms(C, n, a, y, nu, i + 1, i + 1);
-      for (j = i + 2; j + 3 < n; j += 4) dot2x4(a, ai, ai + nu, y, j * nu, nu, nu, C, i * n + j, n, 1);
-      for (; j < n; j++) {
-        addTerms(C, n, a, y, nu, i, j);
-        addTerms(C, n, a, y, nu, i + 1, j);
-      }
-    } else {
-      addTerms(C, n, a, y, nu, i, i);
-    }
-    for (let r = i; r < i + rows; r++) for (let k = r; k < n; k++) check += C[r * n + k]! - C[r * n + k]!;
+  for (let j = 0; j < n; j++) heap[pcAt + j] = pc[j]!;
+  if (np !== n) heap[pcAt + n] = 0;
+  cmaWasm().rankMu(8 * cAt, 8 * aAt, 8 * yAt, 8 * pcAt, n, np, nu, 0, np, decay, c1);
+  mirrorUpper(heap, n, cAt);
+  let finite = true;
+  for (let k = 0; k < n * n; k++) {
+    const v = heap[cAt + k]!;
+    C[k] = v;
+    if (v - v !== 0) finite = false; // NaN for ±∞ and NaN
   }
-  mirrorUpper(C, n);
-  return check === 0;
+  return finite;
 }
 
-/** Adds Σ_u a[i·nu + u]·y[j·nu + u] to C_ij, u in order: an entry outside the two-by-four blocks. */
-function addTerms(C: number[], n: number, a: Float64Array, y: Float64Array, nu: number, i: number, j: number): void {
-  let s = C[i * n + j]!;
-  for (let u = 0; u < nu; u++) s += a[i * nu + u]! * y[j * nu + u]!;
-  C[i * n + j] = s;
-}
-
-/** Copies the upper triangle of the n×n row-major C onto the lower, in 32×32 tiles so the column writes stay in cache. */
-export function mirrorUpper(C: number[], n: number): void {
+/** Copies the upper triangle of the n×n row-major matrix at `at` onto the lower, in 32×32 tiles so the column writes stay in cache. */
+export function mirrorUpper(C: { [k: number]: number }, n: number, at = 0): void {
   const T = 32;
   for (let i0 = 0; i0 < n; i0 += T) {
     const i1 = Math.min(n, i0 + T);
     for (let j0 = i0; j0 < n; j0 += T) {
       const j1 = Math.min(n, j0 + T);
       for (let i = i0; i < i1; i++) {
-        const row = i * n;
-        for (let j = Math.max(j0, i + 1); j < j1; j++) C[j * n + i] = C[row + j]!;
+        const row = at + i * n;
+        for (let j = Math.max(j0, i + 1); j < j1; j++) C[at + j * n + i] = C[row + j]!;
       }
     }
   }

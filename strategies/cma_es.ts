@@ -28,9 +28,10 @@
  *   update in the scaled coordinates), not C₀ = diag(stds²) as evometa had it before (see cma_state.ts).
  * - h_σ is pycma's: ‖p_σ‖²/(1 − (1 − c_σ)^{2(g+1)})/n < 2 + 4/(n + 1).
  * - Cost per generation (cma_sampling, cma_covariance): the λ normals drawn in one loop on the state's Alea stream
- *   (exactly Rng.normal's Box–Muller numbers, so runs keep their trajectories), the steps B·D·z as one blocked matrix product, ‖C^{-1/2}y‖² of
- *   the negative weights as the ‖z‖² that ask kept, the rank-μ update blocked over the upper triangle, scratch
- *   arrays reused between generations; B and D are recomputed every max(1/(10n(c₁ + c_μ)), 1/(100(c₁ + c_μ)))
+ *   (exactly Rng.normal's Box–Muller numbers, so runs keep their trajectories), the steps B·D·z, C^{-1/2}·v and
+ *   the rank-μ update on the upper triangle in WebAssembly SIMD kernels (cma_wasm; bit for bit the plain loops,
+ *   B and Bᵀ kept there between eigendecompositions), ‖C^{-1/2}y‖² of the negative weights as the ‖z‖² that
+ *   ask kept, scratch arrays reused between generations; B and D are recomputed every max(1/(10n(c₁ + c_μ)), 1/(100(c₁ + c_μ)))
  *   generations (pycma's lazy gap up to n = 10, 1/100 of C's adaptation time above: see defaultEigenGap).
  */
 import { reflectIntoBounds } from './bounds.js';

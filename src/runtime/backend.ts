@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { registerWasmGradients } from './wasm_conv_grad.js';
+import { registerWasmBatchMatMul } from './wasm_batch_matmul.js';
 import { registerTf } from './tf_handle.js';
 import { NoWebgpuAdapter, webgpuAdapter } from './webgpu_adapter.js';
 
@@ -141,7 +142,10 @@ async function activate(name: BackendName, loader: () => Promise<unknown>): Prom
     throw new Error(`${PACKAGE[name]} loaded but registered no '${tfjsName}' backend with this @tensorflow/tfjs `
       + `(${tf.version.tfjs}); a different tfjs-core copy? align versions and dedupe`);
   }
-  if (name === 'wasm') registerWasmGradients();
+  if (name === 'wasm') {
+    registerWasmGradients();
+    registerWasmBatchMatMul();
+  }
   const previous = tf.getBackend() as string | null;
   // setBackend reports a failed initialisation by resolving false, and leaves tfjs pointing at the failed
   // name with no instance: put the previous backend back so a failed explicit request changes nothing
