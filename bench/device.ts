@@ -13,7 +13,7 @@ import { evaluateBlurPopulation, type BlurBatch, type BlurSampler } from '../src
 import { HT_DEFAULTS } from '../src/models/ht/ht_config.js';
 import { initFewShotModel, type FewShotEpisode } from '../src/models/ht/few_shot_model.js';
 import { trainFewShot } from '../src/models/ht/ht_training.js';
-import { getTf, initBackend, type BackendName } from '../src/runtime/backend.js';
+import { getTf, initBackend, loadWebgpu, type BackendName } from '../src/runtime/backend.js';
 import { option } from './bench_args.js';
 
 const tf = getTf();
@@ -55,8 +55,14 @@ export interface DeviceFigures {
   htStepsPerSecond: number;
 }
 
-async function measure(backend: BackendName, pops: readonly number[], htSteps: number): Promise<DeviceFigures> {
-  const info = await initBackend(backend);
+/** How the bundle imports TensorFlow.js's WebGPU backend (statically named, so that esbuild bundles it). */
+export interface DeviceCheckOptions {
+  importWebgpu?: () => Promise<unknown>;
+}
+
+async function measure(backend: BackendName, pops: readonly number[], htSteps: number, options: DeviceCheckOptions): Promise<DeviceFigures> {
+  const importWebgpu = options.importWebgpu;
+  const info = await initBackend(backend, backend === 'webgpu' && importWebgpu ? { loaders: { webgpu: () => loadWebgpu(true, importWebgpu) } } : {});
   const sampler = poolSampler();
   const out: DeviceFigures = { backend: info.backend, ...(info.adapter ? { adapter: info.adapter } : {}), blurEvalsPerSecond: {}, blurLosses: {}, htStepsPerSecond: 0 };
   for (const P of pops) {
@@ -90,7 +96,7 @@ export function maxRelativeDifference(a: DeviceFigures, b: DeviceFigures): numbe
   return worst;
 }
 
-export default async function deviceCheck(args: string[]): Promise<void> {
+export default async function deviceCheck(args: string[], options: DeviceCheckOptions = {}): Promise<void> {
   const backends = option(args, 'backends', 'webgpu,wasm').split(',') as BackendName[];
   const pops = option(args, 'pops', '1,8,32,128,512').split(',').map(Number);
   const htSteps = Number(option(args, 'ht-steps', '5'));
@@ -100,7 +106,7 @@ export default async function deviceCheck(args: string[]): Promise<void> {
   const skipped: Record<string, string> = {};
   for (const b of backends) {
     try {
-      figures.push(await measure(b, pops, htSteps));
+      figures.push(await measure(b, pops, htSteps, options));
     } catch (e) {
       skipped[b] = (e as Error).message.split('\n')[0]!;
       console.log(`${b}: skipped (${skipped[b]})`);

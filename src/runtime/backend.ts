@@ -87,8 +87,8 @@ async function importOptional(name: BackendName): Promise<unknown> {
 async function loadWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (wasmPathsPinned) return;
-  const pkgJson = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  const dir = join(dirname(pkgJson), 'dist');
+  // EVOMETA_WASM_DIR: where a bundle (bench/device_bundle) keeps the binaries, since it has no node_modules.
+  const dir = process.env['EVOMETA_WASM_DIR'] ?? join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   const missing = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'].filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} not found in ${dir}`);
   wasm.setWasmPaths(dir + sep);
@@ -98,17 +98,20 @@ async function loadWasm(): Promise<void> {
 /** The adapter the webgpu loader found in this thread (BackendInfo.adapter). */
 let webgpuFound: string | undefined;
 
-/** Dawn's adapter first (a software one only when asked for by name), then TensorFlow.js's WebGPU backend. */
-async function loadWebgpu(explicit: boolean): Promise<void> {
+/**
+ * Dawn's adapter first (a software one only when asked for by name), then TensorFlow.js's WebGPU backend, imported
+ * by `importBackend` (a bundle passes a static import, so that the backend is bundled with the same tfjs-core).
+ */
+export async function loadWebgpu(explicit: boolean, importBackend: () => Promise<unknown> = () => importOptional('webgpu')): Promise<void> {
   const adapter = await webgpuAdapter(explicit);
-  await importOptional('webgpu');
+  await importBackend();
   webgpuFound = adapter.description + (adapter.software ? ', software' : '');
 }
 
 const DEFAULT_LOADERS: Record<BackendName, (explicit: boolean) => Promise<unknown>> = {
   'tensorflow-gpu': () => importOptional('tensorflow-gpu'),
   tensorflow: () => importOptional('tensorflow'),
-  webgpu: loadWebgpu,
+  webgpu: (explicit) => loadWebgpu(explicit),
   wasm: loadWasm,
   cpu: async () => undefined, // registered by @tensorflow/tfjs itself
 };
