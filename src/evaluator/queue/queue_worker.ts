@@ -36,6 +36,11 @@ export interface QueueWorkerOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Jobs taken per thread: one running and one waiting in the thread pool, so that fetching the next job and reporting
+ * the last one overlap with an evaluation instead of standing between two (a job's time limit counts from its start).
+ */
+const PREFETCH = 2;
 /** How many times a job may lose its worker before it fails (BullMQ maxStalledCount). */
 const MAX_STALLS = 3;
 /** A heartbeat key outlives its worker by this factor of the beat interval. */
@@ -114,7 +119,7 @@ export class QueueWorkerService {
     const worker = new Worker<QueuedJob, QueuedResult>(queue, (job) => this.process(job), {
       connection: connectionOptions(this.options.target, `evometa-worker-${this.id}`),
       prefix: QUEUE_PREFIX,
-      concurrency: this.options.concurrency,
+      concurrency: this.options.concurrency * PREFETCH,
       lockDuration: lockMs,
       stalledInterval: lockMs,
       maxStalledCount: MAX_STALLS,

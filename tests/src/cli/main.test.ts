@@ -98,7 +98,7 @@ test('report prints the table and writes report.svg; list names every registry',
   t.deepEqual(Object.keys(listed.genomes), ['vector', 'blur', 'ordering', 'ht-hparams', 'lsa-weights']);
   t.true(['sphere', 'ellipsoid', 'rosenbrock', 'rastrigin', 'cigar', 'tablet', 'faulty'].every((k) => k in listed.tasks));
   t.deepEqual(Object.keys(listed.strategies), ['cmaes', 'sep-cmaes', 'ipop-cmaes', 'bipop-cmaes', 'metagrad', 'es-grad', 'ga-ordering']);
-  t.deepEqual(listed.backends, ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  t.deepEqual(listed.backends, ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
   t.is(listed.backend.backend, 'wasm');
 });
 

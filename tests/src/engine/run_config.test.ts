@@ -23,7 +23,7 @@ test('bad numbers name the flag and the allowed range', (t) => {
   t.throws(() => resolveRunConfig({ task: 'sphere', 'max-evals': 'lots' }, seed), { message: /^--max-evals must be an integer/ });
   t.throws(() => resolveRunConfig({ task: 'sphere', x0: '1,x' }, seed), { message: /^--x0 must be a finite number or a comma-separated list/ });
   t.throws(() => resolveRunConfig({ task: 'sphere', dim: 3, x0: '1,2' }, seed), { message: '--x0 has 2 numbers but --dim is 3; give one number or 3' });
-  t.throws(() => resolveRunConfig({ task: 'sphere', backend: 'gpu' }, seed), { message: /^--backend must be one of auto, tensorflow-gpu, tensorflow, wasm, cpu/ });
+  t.throws(() => resolveRunConfig({ task: 'sphere', backend: 'gpu' }, seed), { message: /^--backend must be one of auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu/ });
   t.throws(() => resolveRunConfig({ task: 'sphere', 'task-config': '{oops' }, seed), { message: /^--task-config must be a JSON object/ });
 });
 
