@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ht_search [--generations 5] [--popsize 8] [--steps 300] [--repeats 2] [--workers 2] [--seeds 5] [compare RUN_DIR]`
+ * `npm run bench -- ht_search [--generations 5] [--popsize 8] [--steps 300] [--repeats 2] [--workers 2] [--seeds 5] [compare RUN_DIR [--only default|best]]`
  * A HyperTransformer hyperparameter search with the engine (CMA-ES over `ht-hparams`, started at the default
  * configuration), then the comparison: the default configuration against the search's best, each retrained with the
  * same budget from `--seeds` new seeds and scored once on 500 test episodes.
@@ -31,13 +31,14 @@ const FIELDS = ['transformerLayers', 'heads', 'embeddingDim', 'localFeatures', '
 
 const pct = (v: number): string => (100 * v).toFixed(1);
 
-async function compare(runDir: string, steps: number, seeds: number, base: Record<string, unknown>): Promise<void> {
+async function compare(runDir: string, steps: number, seeds: number, base: Record<string, unknown>, only: string[] = ['default', 'best']): Promise<void> {
   await initBackend('wasm');
   const tf = getTf();
   const best = (readJsonFile(join(runDir, 'best.json'), 'best.json') as { genome: Record<string, unknown>; fitness: number }).genome;
   const data = finalData();
   const rows: string[] = [];
-  for (const [name, fields] of [['default', {}], ['search best', best]] as const) {
+  // `--only` lets two processes share the comparison (each prints its own rows).
+  for (const [name, fields] of ([['default', {}], ['search best', best]] as const).filter(([n]) => only.includes(n === 'default' ? 'default' : 'best'))) {
     const config = resolveHtConfig({ ...base, ...fields });
     const acc: number[] = [];
     for (let s = 0; s < seeds; s++) {
@@ -58,7 +59,7 @@ export default async function (args: string[]): Promise<void> {
   const steps = Number(option(args, 'steps', '300'));
   const seeds = Number(option(args, 'seeds', '5'));
   const base = { channels: 8 };
-  if (args[0] === 'compare') return compare(args[1]!, steps, seeds, base);
+  if (args[0] === 'compare') return compare(args[1]!, steps, seeds, base, option(args, 'only', 'default,best').split(','));
   const out = option(args, 'out', 'results/bench-ht-search');
   const workers = Number(option(args, 'workers', '2'));
   mkdirSync(out, { recursive: true });
