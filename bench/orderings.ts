@@ -159,7 +159,7 @@ export default async function (args: string[]): Promise<void> {
   const b = await cachedBank(tf, bankDir);
   const L = b.config.blocks;
   const N = b.config.templates;
-  const source = b.domains[0]!;
+  const first = b.domains[0]!;
   console.log(`bank ${bankDir}: ${N} modules, ${L} positions; sources ${b.domains.map((d) => `${d.name} [${d.ordering.join(' ')}] (test ${b.manifest.domains.find((x) => x.name === d.name)?.testAccuracy})`).join(', ')}`);
   const fitCost = { evaluationImages: Number(s.target['statsSamples']) + Number(s.target['trainSamples']) + Number(s.target['validation']), batchSize: Number(s.target['batchSize'] ?? 32) };
   const plan = planMixtureTuning(s.evals, fitCost, s.gradientGrid?.learningRates, s.gradientGrid?.checkpoints);
@@ -192,7 +192,7 @@ export default async function (args: string[]): Promise<void> {
       const scoreTest = async (order: number[]): Promise<TransferResult> => scoreOrdering(makeOrderingGenome(order, N), c, seed);
       const scoreValidation = async (order: number[]): Promise<TransferResult> => scoreOrdering(makeOrderingGenome(order, N), cValidation, seed);
       const ts = performance.now();
-      perMethod['first source ordering (plain MNIST)'].push(fromTransfer(await scoreTest(b.domains[0]!.ordering), 1, { ordering: b.domains[0]!.ordering }));
+      perMethod['first source ordering (plain MNIST)'].push(fromTransfer(await scoreTest(first.ordering), 1, { ordering: first.ordering }));
       const src = await bestSourceOrdering(b, scoreValidation);
       perMethod['best source ordering (by validation)'].push(fromTransfer(await scoreTest(src.ordering), src.tried, { ordering: src.ordering }));
       const rng = new Rng(deriveSeed(seed, 'bench-random-orderings', domain));
