@@ -12,6 +12,12 @@
  * `npm run bench -- blur_boolean eval RUN_DIR… [--which mean|best] [--seeds N] [--replicas R] [--eval-root S]`
  * evaluates finished (or running) run folders; S (default 20261126) roots the evaluation seeds.
  *
+ * `npm run bench -- blur_boolean test RUN_DIR|GENOME.json… [--seeds N] [--replicas R] [--out DIR]` scores final points
+ * or genome files once on the protocol's test functions (TEST_FUNCTIONS: the six 2-input functions outside the
+ * training pair's sign-flip class, and three 3-input functions on a 3-20-1 network), from their own seed root, and
+ * on the meta-validation pair and/nxor (the functions the stages were chosen by); writes DIR/protocol.json and
+ * DIR/test.md.
+ *
  * `npm run bench -- blur_boolean final RUN_DIR…` writes each run's final.json (its final point as a genome) and,
  * for CMA-ES runs, final.warm.json (a search config with σ and √C_ii; the same files as `evometa export RUN_DIR`).
  *
@@ -28,7 +34,10 @@ import { builtinRegistry } from '../src/plugins.js';
 import type { Registry } from '../src/core/plugin.js';
 import { exportRunPoint, type WarmStartConfig } from '../src/store/run_export.js';
 import { join } from 'node:path';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeProtocol } from './protocol.js';
+import { loadBlurGenome } from '../genomes/blur_genome.js';
+import { OUTSIDE_CLASS_FUNCTIONS, RANDOM3_SEED, THREE_INPUT_FUNCTIONS } from '../src/data/boolean_functions.js';
 import { initBackend, getTf } from '../src/runtime/backend.js';
 import { deriveSeed } from '../src/core/rng.js';
 import { resolveRunConfig, type RunConfig } from '../src/engine/run_config.js';
@@ -44,6 +53,12 @@ const REGISTRY: Registry = builtinRegistry();
 const FUNCTIONS = ['xor', 'or', 'and', 'nxor'];
 /** Root of the evaluation seeds; the searches use their own run seeds, so these episodes are fresh. */
 const EVAL_ROOT = 20261126;
+/** The protocol's splits: the fitness reads TRAIN, stages were chosen on META_VALIDATION, TEST is scored once. */
+export const TRAIN_FUNCTIONS = ['xor', 'or'];
+export const META_VALIDATION_FUNCTIONS = ['and', 'nxor'];
+export const TEST_FUNCTIONS: readonly string[] = [...OUTSIDE_CLASS_FUNCTIONS, ...THREE_INPUT_FUNCTIONS];
+/** Root of the test episodes: neither the searches' seeds nor EVAL_ROOT. */
+const TEST_ROOT = 20261128;
 
 /**
  * The searches of the benchmark (flag names as on the command line), each in two stages: (1) one genome
@@ -151,10 +166,12 @@ export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: 
   return functions.map((name) => {
     const sampler = booleanSampler(name);
     const values: number[] = [];
+    // Without task overrides the genome's own network options apply (as the task does it).
+    const network = Object.keys(c.network).length ? { network: c.network } : {};
     for (let s = 0; s < seeds; s++) {
       const r = evaluateBlurPopulation(tf, [genome], sampler, {
-        sizes: [2, ...c.hidden, 1], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
-        replicas, seed: deriveSeed(root, 'blur-boolean-eval', name, s), network: c.network,
+        sizes: [sampler.numInputs, ...c.hidden, 1], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
+        replicas, seed: deriveSeed(root, 'blur-boolean-eval', name, s), ...network,
       });
       values.push(r.accuracy[0]!);
     }
@@ -185,6 +202,39 @@ export function formatScores(scores: FunctionScore[]): string {
   return scores.map((s) => `${s.name} ${pct(s.mean)} ± ${pct(s.std)} (min ${pct(s.min)})`).join(' | ');
 }
 
+/** A run folder's final point with its task's settings, or a genome file in the bench's default task settings. */
+function pointOf(path: string): { genome: BlurGenome; c: BlurBooleanConfig } {
+  if (statSync(path).isDirectory()) {
+    const { genome, config } = runGenome(path, 'mean');
+    return { genome, c: blurBooleanTask.resolveConfig(config.taskConfig) };
+  }
+  return { genome: loadBlurGenome(path), c: blurBooleanTask.resolveConfig({}) };
+}
+
+/** Scores each point once on the test functions (and on the meta-validation pair); the table and the protocol go to `out`. */
+function testPoints(paths: string[], seeds: number, replicas: number, out: string, args: string[]): void {
+  const columns = [...META_VALIDATION_FUNCTIONS, ...TEST_FUNCTIONS];
+  const rows = [`| rule | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`];
+  for (const path of paths) {
+    const { genome, c } = pointOf(path);
+    const scores = [...evaluateGenome(genome, c, seeds, replicas, META_VALIDATION_FUNCTIONS, EVAL_ROOT), ...evaluateGenome(genome, c, seeds, replicas, [...TEST_FUNCTIONS], TEST_ROOT)];
+    console.log(`${path}: ${formatScores(scores)}`);
+    rows.push(`| ${path} | ${scores.map((f) => `${pct(f.mean)} ± ${pct(f.std)}`).join(' | ')} |`);
+  }
+  mkdirSync(out, { recursive: true });
+  writeProtocol(out, {
+    bench: 'blur_boolean test',
+    splits: { metaTraining: TRAIN_FUNCTIONS, metaValidation: { functions: META_VALIDATION_FUNCTIONS, evalRoot: EVAL_ROOT }, test: { functions: TEST_FUNCTIONS, evalRoot: TEST_ROOT, random3Seed: RANDOM3_SEED } },
+    selection: 'the points given (each chain\'s last stage, fixed before the chains ran); nothing is chosen on the test functions',
+    seeds: Array.from({ length: seeds }, (_, s) => s),
+    command: `npm run bench -- blur_boolean ${args.join(' ')}`,
+    settings: { replicas, points: paths },
+  });
+  const md = [`Query accuracy (%) after the unrolled inner loop, mean ± std over ${seeds} seeds × ${replicas} synapse initialisations; 3-input functions on the same network with 3 inputs (3-20-1).`, '', ...rows, ''].join('\n');
+  writeFileSync(join(out, 'test.md'), md);
+  console.log(`\n${md}`);
+}
+
 function evalDir(dir: string, which: 'mean' | 'best', seeds: number, replicas: number, root = EVAL_ROOT): FunctionScore[] {
   const { genome, config } = runGenome(dir, which);
   const c = blurBooleanTask.resolveConfig(config.taskConfig);
@@ -198,6 +248,10 @@ export default async function (args: string[]): Promise<void> {
   if (args[0] === 'final') {
     for (const dir of args.slice(1)) console.log(JSON.stringify(writeWarmStart(dir)));
     return;
+  }
+  if (args[0] === 'test') {
+    const paths = args.slice(1).filter((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1]!.startsWith('--')));
+    return testPoints(paths, seeds, replicas, option(args, 'out', 'results/bench-blur-boolean-test'), args);
   }
   if (args[0] === 'eval') {
     const which = option(args, 'which', 'mean') as 'mean' | 'best';

@@ -10,9 +10,13 @@
  *    genome (papers.md §1.8) with η_w = −0.003 under its network options (BACKPROP_NETWORK_OPTIONS) plus
  *    `initScaleByChannels` (synapse init U(−1, 1)/√(n+m+1); the default U(−1, 1) saturates a 196-input layer).
  *    With --strategy metagrad: Adam on meta-gradients instead, 10-way episodes (see SEARCHES).
- * 2. The search's final point (CMA-ES mean mirrored into the box, metagrad's x; best.json's genome with --which best) is decoded, given the network
- *    options it was meta-trained with, and written to OUT/learned.json.
- * 3. Replay on Fashion-MNIST (never seen in meta-training; 10 classes, 196-64-10, batch 32): test accuracy on
+ * 2. Protocol (OUT/protocol.json): the reported rule is chosen by meta-validation only (`--select validation`, the
+ *    default; bench/blur_meta_validation.ts): every 10 generations the search's current point is trained on fixed
+ *    10-way episodes of MNIST transforms that meta-training never draws (rotate45, inverted-noise), and the point
+ *    with the best query accuracy there is written to OUT/learned.json (the checks to OUT/meta-validation.jsonl).
+ *    `--select final` keeps the search's final point instead (CMA-ES mean mirrored into the box, metagrad's x;
+ *    best.json's genome with --which best), the protocol of the earlier tables.
+ * 3. Test, once, on the chosen rule: replay on Fashion-MNIST (never seen in meta-training; 10 classes, 196-64-10, batch 32): test accuracy on
  *    2000 test images after 0, 50, 200 and 1000 inner steps over N seeds, for the learned rule, the start genome
  *    (plain BLUR-backprop, i.e. SGD on the MSE loss), and tfjs SGD and Adam on cross-entropy with learning rates
  *    tuned on a validation split (`replayRule`).
@@ -29,6 +33,9 @@ import { join } from 'node:path';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { initBackend } from '../src/runtime/backend.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
+import { writeProtocol } from './protocol.js';
+import { META_VALIDATION_DEFAULTS, metaValidationHooks } from './blur_meta_validation.js';
+import { blurMnistTask } from '../tasks/blur/blur_tasks.js';
 import { runSearch } from '../src/search.js';
 import { readBlurGenomeFile } from '../src/workflows/learned_rule.js';
 import { loadReplayData } from '../src/workflows/replay/replay_data.js';
@@ -133,15 +140,33 @@ export default async function (args: string[]): Promise<void> {
   const searchDir = join(outRoot, 'search');
   const command = cliCommand(raw, searchDir, workers);
   console.log(`$ ${command}`);
+  const select = option(args, 'select', 'validation');
+  if (select !== 'validation' && select !== 'final') throw new Error(`--select must be validation or final (got ${select})`);
+  const validation = { ...META_VALIDATION_DEFAULTS, ...(quick ? { every: 5, episodes: 2 } : {}) };
+  const taskResolved = blurMnistTask.resolveConfig(taskConfig);
+  const mv = select === 'validation' ? metaValidationHooks(outRoot, taskResolved, validation, generations, () => runGenome(searchDir, 'mean')) : null;
+  writeProtocol(outRoot, {
+    bench: 'blur_vision',
+    splits: {
+      metaTraining: { dataset: 'mnist', split: 'train split less its validation carve (support) and that carve (query)', domains: taskResolved.domains, classes: taskResolved.classes, ways: taskResolved.ways },
+      metaValidation: select === 'validation' ? { dataset: 'mnist', domains: validation.domains, ways: validation.ways, episodes: validation.episodes, every: validation.every, seed: validation.seed } : 'none (the final point is reported)',
+      test: { dataset: 'fashion-mnist', images: '2000 test images', replay: REPLAY, seeds },
+    },
+    selection: select === 'validation' ? 'the point with the best meta-validation accuracy among the checks' : `the search's ${which === 'mean' ? 'final point' : 'best.json genome'}`,
+    seeds: Array.from({ length: seeds }, (_, k) => REPLAY.seed + k),
+    command: `npm run bench -- blur_vision ${args.join(' ')}`,
+  });
   const t0 = performance.now();
-  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), searchDir, { command });
+  const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), searchDir, { command, ...(mv ? { hooks: mv.hooks } : {}) });
   const wall = (performance.now() - t0) / 1000;
   console.log(`meta-training: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s, best single evaluation ${summary.bestFitness}\n`);
 
-  const learned = runGenome(searchDir, which);
   const learnedPath = join(outRoot, 'learned.json');
-  saveBlurGenome(learnedPath, learned);
-  console.log(`learned rule (${strategy} ${which === 'mean' ? 'final point' : 'best'}) → ${learnedPath}`);
+  const chosen = mv?.best() ?? null;
+  const learned = chosen ? readBlurGenomeFile(learnedPath) : runGenome(searchDir, which);
+  if (!chosen) saveBlurGenome(learnedPath, learned);
+  const pointName = chosen ? `meta-validation best, generation ${chosen.generation}` : which === 'mean' ? 'final point' : 'best';
+  console.log(`learned rule (${strategy} ${pointName}) → ${learnedPath}`);
   console.log(`$ node dist/src/cli/main.js replay ${learnedPath} --task fashion-mnist --steps ${steps} --seeds ${seeds} --compare ${compare.join(',') || 'none'} --eval-at ${REPLAY.evalAt.filter((s) => s <= steps).join(',')} --out ${join(outRoot, 'replay-learned')}\n`);
 
   const rl = await replay(learned, seeds, steps, compare, join(outRoot, 'replay-learned'), learnedPath);
@@ -149,7 +174,7 @@ export default async function (args: string[]): Promise<void> {
   const lr = (m: number) => (rl.methods[m]!.learningRate !== undefined ? ` (lr ${rl.methods[m]!.learningRate})` : '');
   console.log(`Fashion-MNIST test accuracy (%), mean ± std over ${seeds} seeds; meta-training ${summary.generations} generations / ${summary.evaluations} evaluations / ${wall.toFixed(0)} s`);
   console.log(markdown([
-    { name: `learned rule (${strategy} ${which === 'mean' ? 'final point' : 'best'}, meta-trained on MNIST)`, r: rl, m: 0 },
+    { name: `learned rule (${strategy} ${pointName}, meta-trained on MNIST)`, r: rl, m: 0 },
     { name: `start genome: BLUR-backprop, η_w = −${START_LEARNING_RATE}`, r: rs, m: 0 },
     ...rl.methods.slice(1).map((mm, i) => ({ name: `tuned ${mm.method === 'sgd' ? 'SGD' : 'Adam'}${lr(i + 1)}`, r: rl, m: i + 1 })),
   ]));

@@ -5,16 +5,21 @@
  * 1. A module bank: loaded from --bank, or pretrained with the defaults of `evometa pretrain-bank` (plain, inverted,
  *    rotate90 and noise MNIST; 1500 steps) and saved to OUT/bank.
  * 2. On each target domain and for each seed s (the seed of every head fit and of every search), test accuracy of:
- *    - source ordering: the bank's first source domain's (plain MNIST) ordering;
+ *    - best source ordering: every source domain's ordering scored on validation, the best kept (S evaluations);
+ *      the first source's (plain MNIST) ordering is shown too, as a fixed reference;
  *    - random ordering: the mean over R uniformly random orderings, and random search (the best of them by validation);
- *    - CMA-ES on the L×N logits (argmax-decoded) and ga-ordering, both started from the source ordering, each with
- *      `--evals` evaluations of task ordering-transfer (`evometa search`, run folders under OUT/runs);
+ *    - CMA-ES on the L×N logits (argmax-decoded) and ga-ordering, both started from the best source ordering, each with
+ *      `--evals` evaluations of task ordering-transfer (`evometa search`, run folders under OUT/runs), plus the S
+ *      evaluations that chose their start;
  *    - gradient descent on the soft mixture logits (the paper's method, `fitMixtureLogits`: Adam on the logits and a
- *      head, from the source logits), scored as the soft mixture and as its argmax ordering;
- *    - full fine-tuning (every parameter of the bank and the head, source ordering) as the upper bound.
+ *      head, from the best source's logits), its learning rate, number of steps and form (the soft mixture or its
+ *      argmax ordering) tuned on validation with `--evals` evaluations' worth of compute (bench/ordering_baselines.ts);
+ *    - full fine-tuning (every parameter of the bank and the head, best source ordering) as the upper bound.
  *    Every method is scored by the same fit: a fresh head, `headSteps` Adam steps of `batchSize` (the head budget);
- *    full fine-tuning trains everything for the same number of steps. The searches see only validation accuracy.
- * 3. OUT/orderings.json (every number) and OUT/orderings.md (the table: test accuracy, mean ± std over seeds, and the
+ *    full fine-tuning trains everything for the same number of steps.
+ * 3. Protocol (OUT/protocol.json): searches and tuning read the target's validation split only (their task config has
+ *    testSamples 0); each method's chosen ordering is then scored once on the test split.
+ * 4. OUT/orderings.json (every number) and OUT/orderings.md (the table: test accuracy, mean ± std over seeds, and the
  *    evaluations each method spent).
  *
  * --quick: a small bank (120 steps), small target data, 2 seeds, 12 evaluations per search, 4 random orderings; a smoke
@@ -32,7 +37,9 @@ import { runSearch } from '../src/search.js';
 import type { BestRecord } from '../src/store/run_records.js';
 import { saveModuleBank, disposeModuleBank, type BankTrainingOptions } from '../src/models/modular/module_bank.js';
 import { pretrainModuleBank } from '../src/workflows/pretrain_bank.js';
-import { evaluateTransfer, fitMixtureLogits, type TransferResult } from '../tasks/ordering/transfer.js';
+import { evaluateTransfer, type TransferResult } from '../tasks/ordering/transfer.js';
+import { bestSourceOrdering, planMixtureTuning, tuneMixtureFit } from './ordering_baselines.js';
+import { writeProtocol } from './protocol.js';
 import { makeOrderingGenome, saveOrderingGenome, type OrderingGenome } from '../genomes/ordering_genome.js';
 import { cachedBank, imageOffset, loadTransferData, resolveOrderingTransferConfig, scoreOrdering, transferSettings, type OrderingTransferConfig } from '../tasks/ordering/ordering_tasks.js';
 
@@ -49,13 +56,12 @@ interface Settings {
   pretrain: Partial<BankTrainingOptions>;
   /** ordering-transfer task config, less bank, domain and seed. */
   target: Record<string, unknown>;
-  /** Steps of the gradient fit of the mixture logits, and its learning rate. */
-  mixtureSteps: number;
-  mixtureLearningRate: number;
   /** Learning rate of full fine-tuning. */
   fineTuneLearningRate: number;
   sigma0: number;
   popsize: number;
+  /** The gradient baseline's grid (default: bench/ordering_baselines.ts's, cut to the budget). */
+  gradientGrid: { learningRates: number[]; checkpoints: number[] } | null;
 }
 
 
@@ -81,11 +87,10 @@ function settings(args: string[]): Settings {
     target: quick
       ? { trainSamples: 500, validation: 300, testSamples: 500, headSteps: 50, statsSamples: 256 }
       : { trainSamples: 2000, validation: 1000, testSamples: 2000, headSteps: 100, statsSamples: 256 },
-    mixtureSteps: num('mixture-steps', 100, 30),
-    mixtureLearningRate: 5e-2,
     fineTuneLearningRate: 2e-3,
     sigma0: 0.5,
     popsize: num('popsize', 10, 4),
+    gradientGrid: quick ? { learningRates: [0.05], checkpoints: [10, 30] } : null,
   };
 }
 
@@ -99,25 +104,25 @@ interface Score {
   gradientSteps?: number;
 }
 
-const METHODS = ['source ordering', 'random ordering (mean)', 'random search (best of R)', 'CMA-ES on logits', 'ga-ordering', 'gradient on soft logits (mixture)', 'gradient on soft logits (argmax)', 'full fine-tuning'] as const;
+const METHODS = ['first source ordering (plain MNIST)', 'best source ordering (by validation)', 'random ordering (mean)', 'random search (best of R)', 'CMA-ES on logits', 'ga-ordering', 'gradient on soft logits (tuned lr, steps, form)', 'full fine-tuning'] as const;
 type Method = (typeof METHODS)[number];
 
 function fromTransfer(r: TransferResult, evaluations: number, extra: Partial<Score> = {}): Score {
   return { validationAccuracy: r.validationAccuracy, testAccuracy: r.testAccuracy, evaluations, ...extra };
 }
 
-async function search(strategy: 'cmaes' | 'ga-ordering', s: Settings, tc: Record<string, unknown>, init: string, L: number, N: number, seed: number, dir: string): Promise<Score> {
+/** A search on validation only (testSamples 0); its best ordering is then scored once with `scoreTest`. */
+async function search(strategy: 'cmaes' | 'ga-ordering', s: Settings, tc: Record<string, unknown>, init: string, L: number, N: number, seed: number, dir: string, scoreTest: (order: number[]) => Promise<TransferResult>, startEvals: number): Promise<Score> {
   const raw: Record<string, unknown> = {
     task: 'ordering-transfer', genome: 'ordering', strategy, init, seed, workers: s.workers, 'max-evals': s.evals, popsize: s.popsize,
-    'genome-config': { length: L, modules: N }, 'task-config': tc,
+    'genome-config': { length: L, modules: N }, 'task-config': { ...tc, testSamples: 0 },
     ...(strategy === 'cmaes' ? { sigma0: s.sigma0 } : { 'strategy-params': { reevaluateElites: false } }),
   };
   rmSync(dir, { recursive: true, force: true });
   const summary = await runSearch(resolveRunConfig(raw, () => seed), dir, { command: `bench orderings ${strategy}` });
   const best = readJsonFile(join(dir, 'best.json'), 'best.json') as BestRecord;
   const g = best.genome as OrderingGenome;
-  const m = best.metrics ?? {};
-  return { validationAccuracy: m['validationAccuracy'] ?? NaN, testAccuracy: m['testAccuracy'] ?? NaN, evaluations: summary.evaluations, ordering: g.order };
+  return fromTransfer(await scoreTest(g.order), startEvals + summary.evaluations, { ordering: g.order });
 }
 
 function meanStd(v: number[]): { mean: number; std: number } {
@@ -154,10 +159,23 @@ export default async function (args: string[]): Promise<void> {
   const b = await cachedBank(tf, bankDir);
   const L = b.config.blocks;
   const N = b.config.templates;
-  const source = b.domains[0]!;
+  const first = b.domains[0]!;
   console.log(`bank ${bankDir}: ${N} modules, ${L} positions; sources ${b.domains.map((d) => `${d.name} [${d.ordering.join(' ')}] (test ${b.manifest.domains.find((x) => x.name === d.name)?.testAccuracy})`).join(', ')}`);
-  const sourceFile = join(s.out, 'source-ordering.json');
-  saveOrderingGenome(sourceFile, makeOrderingGenome(source.ordering, N));
+  const fitCost = { evaluationImages: Number(s.target['statsSamples']) + Number(s.target['trainSamples']) + Number(s.target['validation']), batchSize: Number(s.target['batchSize'] ?? 32) };
+  const plan = planMixtureTuning(s.evals, fitCost, s.gradientGrid?.learningRates, s.gradientGrid?.checkpoints);
+  console.log(`gradient baseline: learning rates ${plan.learningRates.join(', ')} × steps ${plan.checkpoints.join(', ')} × {mixture, argmax}, ${plan.cost.toFixed(1)} evaluation equivalents (the searches get ${s.evals})`);
+  writeProtocol(s.out, {
+    bench: 'orderings',
+    splits: {
+      metaTraining: { bank: bankDir, sources: b.manifest.sourceDomains, targetTrain: `${String(s.target['trainSamples'])} target training images (head fits, gradient steps)` },
+      metaValidation: `${String(s.target['validation'])} target training-split images held out from the fits: every search, source choice, random-search choice and gradient-baseline choice reads only these`,
+      test: `${String(s.target['testSamples'])} images of the target's test split, scored once per method and seed on the chosen ordering`,
+    },
+    selection: 'CMA-ES and GA: best.json by validation; source: best of the bank\'s source orderings by validation; random search: best of R by validation; gradient: best (learning rate, steps, form) by validation',
+    seeds: Array.from({ length: s.seeds }, (_, k) => k),
+    command: `npm run bench -- orderings ${args.join(' ')}`,
+    settings: { evals: s.evals, random: s.random, popsize: s.popsize, sigma0: s.sigma0, target: s.target, gradientPlan: plan, domains: s.domains },
+  });
 
   const results: Record<string, Record<Method, Score[]>> = {};
   for (const domain of s.domains) {
@@ -167,16 +185,21 @@ export default async function (args: string[]): Promise<void> {
       const seed = k;
       const tc = { ...s.target, bank: bankDir, domain, seed };
       const c: OrderingTransferConfig = resolveOrderingTransferConfig(tc);
+      const cValidation: OrderingTransferConfig = { ...c, testSamples: 0 };
       const data = loadTransferData(c.domain, { trainSamples: c.trainSamples, validation: c.validation, testSamples: c.testSamples, offset: imageOffset(c, b.manifest) });
+      const validationData = { ...data, test: null };
       const fit = transferSettings(c, seed);
-      const score = async (order: number[]): Promise<TransferResult> => scoreOrdering(makeOrderingGenome(order, N), c, seed);
+      const scoreTest = async (order: number[]): Promise<TransferResult> => scoreOrdering(makeOrderingGenome(order, N), c, seed);
+      const scoreValidation = async (order: number[]): Promise<TransferResult> => scoreOrdering(makeOrderingGenome(order, N), cValidation, seed);
       const ts = performance.now();
-      perMethod['source ordering'].push(fromTransfer(await score(source.ordering), 1, { ordering: source.ordering }));
+      perMethod['first source ordering (plain MNIST)'].push(fromTransfer(await scoreTest(first.ordering), 1, { ordering: first.ordering }));
+      const src = await bestSourceOrdering(b, scoreValidation);
+      perMethod['best source ordering (by validation)'].push(fromTransfer(await scoreTest(src.ordering), src.tried, { ordering: src.ordering }));
       const rng = new Rng(deriveSeed(seed, 'bench-random-orderings', domain));
       const randoms: Score[] = [];
       for (let i = 0; i < s.random; i++) {
         const order = Array.from({ length: L }, () => rng.int(N));
-        randoms.push(fromTransfer(await score(order), 1, { ordering: order }));
+        randoms.push(fromTransfer(await scoreTest(order), 1, { ordering: order }));
       }
       if (randoms.length) {
         perMethod['random ordering (mean)'].push({
@@ -186,13 +209,18 @@ export default async function (args: string[]): Promise<void> {
         perMethod['random search (best of R)'].push({ ...best, evaluations: randoms.length });
       }
       const runs = join(s.out, 'runs', domain);
-      perMethod['CMA-ES on logits'].push(await search('cmaes', s, tc, sourceFile, L, N, seed, join(runs, `cmaes-s${seed}`)));
-      perMethod['ga-ordering'].push(await search('ga-ordering', s, tc, sourceFile, L, N, seed, join(runs, `ga-ordering-s${seed}`)));
-      const mix = fitMixtureLogits(tf, b.config, b.bank, data, { steps: s.mixtureSteps, batchSize: c.batchSize, learningRate: s.mixtureLearningRate, init: source.logits, temperature: b.manifest.training.temperature[1], seed });
-      perMethod['gradient on soft logits (mixture)'].push(fromTransfer(evaluateTransfer(tf, b.config, b.bank, { logits: mix.logits }, data, fit), 1, { gradientSteps: s.mixtureSteps }));
-      mix.logits.dispose();
-      perMethod['gradient on soft logits (argmax)'].push(fromTransfer(await score(mix.ordering), 1, { ordering: mix.ordering, gradientSteps: s.mixtureSteps }));
-      perMethod['full fine-tuning'].push(fromTransfer(evaluateTransfer(tf, b.config, b.bank, { modules: source.ordering }, data, { ...fit, fit: 'all', learningRate: s.fineTuneLearningRate }), 1, { gradientSteps: c.headSteps }));
+      const startFile = join(runs, `start-s${seed}.json`);
+      mkdirSync(runs, { recursive: true });
+      saveOrderingGenome(startFile, makeOrderingGenome(src.ordering, N));
+      perMethod['CMA-ES on logits'].push(await search('cmaes', s, tc, startFile, L, N, seed, join(runs, `cmaes-s${seed}`), scoreTest, src.tried));
+      perMethod['ga-ordering'].push(await search('ga-ordering', s, tc, startFile, L, N, seed, join(runs, `ga-ordering-s${seed}`), scoreTest, src.tried));
+      const startLogits = b.domains.find((d) => d.name === src.name)!.logits;
+      const tuned = tuneMixtureFit(tf, b, validationData, plan, fit, startLogits, b.manifest.training.temperature[1]);
+      const tunedTest = tuned.logits ? evaluateTransfer(tf, b.config, b.bank, { logits: tuned.logits }, data, fit) : await scoreTest(tuned.ordering);
+      tuned.logits?.dispose();
+      console.log(`  gradient baseline chose lr ${tuned.learningRate}, ${tuned.steps} steps, ${tuned.form} (validation ${(100 * tuned.validationAccuracy).toFixed(1)} %)`);
+      perMethod['gradient on soft logits (tuned lr, steps, form)'].push(fromTransfer(tunedTest, src.tried + tuned.tried.length, { ordering: tuned.ordering, gradientSteps: tuned.steps }));
+      perMethod['full fine-tuning'].push(fromTransfer(evaluateTransfer(tf, b.config, b.bank, { modules: src.ordering }, data, { ...fit, fit: 'all', learningRate: s.fineTuneLearningRate }), src.tried, { gradientSteps: c.headSteps }));
       const line = METHODS.filter((m) => perMethod[m].length > k).map((m) => `${m} ${(100 * perMethod[m][k]!.testAccuracy).toFixed(1)}`).join(', ');
       console.log(`${domain} seed ${seed} (${((performance.now() - ts) / 1000).toFixed(0)} s): ${line}`);
     }
@@ -211,14 +239,14 @@ export default async function (args: string[]): Promise<void> {
     rows.push(`| ${m} | ${cells.join(' | ')} |`);
   }
   const gains = s.domains.map((d) => {
-    const src = meanStd(results[d]!['source ordering'].map((x) => x.testAccuracy)).mean;
+    const src = meanStd(results[d]!['best source ordering (by validation)'].map((x) => x.testAccuracy)).mean;
     const best = (['CMA-ES on logits', 'ga-ordering'] as const).map((m) => `${m} ${(100 * (meanStd(results[d]![m].map((x) => x.testAccuracy)).mean - src)).toFixed(1)} points`);
-    return `${d}: ${best.join(', ')} over the source ordering`;
+    return `${d}: ${best.join(', ')} over the best source ordering`;
   });
   const wall = (performance.now() - t0) / 1000;
   const caption = `Test accuracy (%) on held-out test images, mean ± std over ${s.seeds} seeds (seed = head-fit and search seed); `
     + `bank ${bankDir} (${N} modules × ${L} positions, sources ${b.manifest.sourceDomains.join(', ')}); head budget ${String(s.target['headSteps'])} Adam steps of ${String(s.target['batchSize'] ?? 32)} on `
-    + `${String(s.target['trainSamples'])} target images; searches: ${s.evals} evaluations; ${info.backend}, ${wall.toFixed(0)} s in all.`;
+    + `${String(s.target['trainSamples'])} target images; searches: ${s.evals} evaluations after the source choice; gradient baseline tuned over learning rates ${plan.learningRates.join(', ')} × steps ${plan.checkpoints.join(', ')} (${plan.cost.toFixed(0)} evaluation equivalents); ${info.backend}, ${wall.toFixed(0)} s in all.`;
   const md = [caption, '', ...rows, '', ...gains, ''].join('\n');
   writeFileSync(join(s.out, 'orderings.md'), md);
   writeFileSync(join(s.out, 'orderings.json'), JSON.stringify({ settings: { ...s, bank: bankDir }, backend: info.backend, wallSeconds: wall, results }, null, 1) + '\n');

@@ -137,3 +137,80 @@ export function signToClass(y: Float32Array): Uint8Array {
   for (let i = 0; i < y.length; i++) out[i] = y[i]! > 0 ? 1 : 0;
   return out;
 }
+
+/**
+ * Held-out test functions that are not symmetries of the training pair. The notebook's held-out pair is one: with
+ * input sign flips, input swaps and output negation, `nxor = −xor` and `and(x) = −or(−x)`, so and/nxor mainly test
+ * that symmetry. The orbit of {xor, or} under that group holds 10 of the 16 two-input functions (xor, nxor and the
+ * eight ±(ℓ₀ ∨ ℓ₁) with literals ℓᵢ = ±xᵢ); the other six are the projections and the constants below. The
+ * three-input functions need a 3-input network: majority, parity (+1 for an odd number of coordinates > 0) and a
+ * truth table drawn once from the fixed seed RANDOM3_SEED.
+ */
+export const OUTSIDE_CLASS_FUNCTIONS = ['x0', 'x1', 'not_x0', 'not_x1', 'true', 'false'] as const;
+export const THREE_INPUT_FUNCTIONS = ['majority3', 'parity3', 'random3'] as const;
+/** Every function a BLUR Boolean task may train on or hold out. */
+export const BOOLEAN_TASK_FUNCTIONS: readonly string[] = [...BOOLEAN_FUNCTIONS, ...OUTSIDE_CLASS_FUNCTIONS, ...THREE_INPUT_FUNCTIONS];
+
+/** Seed of `random3`'s truth table; changing it changes the benchmark's test function. */
+export const RANDOM3_SEED = 20261128;
+
+/** A ±1 labelling of [−1, 1)ⁿ, read from point `at` of a row-major n-column batch. */
+export interface BooleanTaskFunction {
+  inputs: number;
+  label: (x: Float32Array, at: number) => Label;
+}
+
+/** Truth-table index of a point: bit i set when coordinate i is > 0. */
+function truthIndex(x: Float32Array, at: number, n: number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (x[at * n + i]! > 0) k |= 1 << i;
+  return k;
+}
+
+/** The 8-entry table of `random3`, redrawn while constant (a constant would duplicate `true`/`false`). */
+export function random3Table(seed = RANDOM3_SEED): Label[] {
+  const rng = new Rng(seed);
+  for (;;) {
+    const table = Array.from({ length: 8 }, () => pm(rng.uniform() < 0.5));
+    if (table.some((v) => v !== table[0])) return table;
+  }
+}
+
+const fromTable = (inputs: number, table: readonly Label[]): BooleanTaskFunction => ({ inputs, label: (x, at) => table[truthIndex(x, at, inputs)]! });
+const popcount3 = (k: number): number => (k & 1) + ((k >> 1) & 1) + ((k >> 2) & 1);
+
+const TASK_FUNCS: Readonly<Record<string, BooleanTaskFunction>> = {
+  x0: { inputs: 2, label: (x, at) => pm(x[2 * at]! > 0) },
+  x1: { inputs: 2, label: (x, at) => pm(x[2 * at + 1]! > 0) },
+  not_x0: { inputs: 2, label: (x, at) => pm(!(x[2 * at]! > 0)) },
+  not_x1: { inputs: 2, label: (x, at) => pm(!(x[2 * at + 1]! > 0)) },
+  true: { inputs: 2, label: () => 1 },
+  false: { inputs: 2, label: () => -1 },
+  majority3: fromTable(3, Array.from({ length: 8 }, (_, k) => pm(popcount3(k) >= 2))),
+  parity3: fromTable(3, Array.from({ length: 8 }, (_, k) => pm(popcount3(k) % 2 === 1))),
+  random3: fromTable(3, random3Table()),
+};
+
+/** The function for any name of BOOLEAN_TASK_FUNCTIONS; an unknown name throws a UsageError listing them. */
+export function getBooleanTaskFunction(name: string): BooleanTaskFunction {
+  if ((BOOLEAN_FUNCTIONS as readonly string[]).includes(name)) {
+    const f = FUNCS[name as BooleanFunctionName];
+    return { inputs: 2, label: (x, at) => f(x[2 * at]!, x[2 * at + 1]!) };
+  }
+  if (!Object.prototype.hasOwnProperty.call(TASK_FUNCS, name)) throw unknownName('Boolean function', name, BOOLEAN_TASK_FUNCTIONS);
+  return TASK_FUNCS[name]!;
+}
+
+/**
+ * n points x ~ U[−1, 1)^inputs (inputs draws per point, in coordinate order, float32-rounded) and their ±1 labels.
+ * For the notebook's five functions the draws and labels equal `sampleBoolean`'s.
+ */
+export function sampleBooleanTask(name: string, n: number, rng: Rng): Func2dBatch & { inputs: number } {
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`batch size must be an integer >= 0 (got ${n})`);
+  const f = getBooleanTaskFunction(name);
+  const x = new Float32Array(f.inputs * n);
+  const y = new Float32Array(n);
+  for (let i = 0; i < x.length; i++) x[i] = Math.fround(2 * rng.uniform() - 1);
+  for (let i = 0; i < n; i++) y[i] = f.label(x, i);
+  return { x, y, inputs: f.inputs };
+}

@@ -6,17 +6,18 @@
  */
 import { Rng } from '../../src/core/rng.js';
 import { UsageError } from '../../src/core/errors.js';
-import { sampleBoolean } from '../../src/data/boolean_functions.js';
+import { getBooleanTaskFunction, sampleBooleanTask } from '../../src/data/boolean_functions.js';
 import { gather, oneHot, sampleBatch, type ImageDataset, type ImageSplit } from '../../src/data/image_dataset.js';
 import type { BlurBatch, BlurSampler } from '../../src/models/blur/meta_objective.js';
 
-/** One ±1 output: the function's label. */
+/** One ±1 output: the function's label; as many inputs as the function has (2, or 3 for the 3-input functions). */
 export function booleanSampler(name: string): BlurSampler {
+  const inputs = getBooleanTaskFunction(name).inputs;
   const draw = (rng: Rng, n: number): BlurBatch => {
-    const b = sampleBoolean(name, n, rng);
+    const b = sampleBooleanTask(name, n, rng);
     return { x: b.x, y: b.y };
   };
-  return { numInputs: 2, numOutputs: 1, support: (_s, rng, n) => draw(rng, n), query: draw };
+  return { numInputs: inputs, numOutputs: 1, support: (_s, rng, n) => draw(rng, n), query: draw };
 }
 
 /** Example indices of each class in a split, computed once per split object. */

@@ -9,7 +9,7 @@ import { deriveSeed, Rng } from '../../src/core/rng.js';
 import { UsageError } from '../../src/core/errors.js';
 import { configNumber, rejectUnknownKeys } from '../../src/core/config_checks.js';
 import type { Task, TaskContext, TaskResult } from '../../src/core/task.js';
-import { getBooleanFunction } from '../../src/data/boolean_functions.js';
+import { getBooleanTaskFunction } from '../../src/data/boolean_functions.js';
 import { loadImageDataset } from '../../src/data/registry.js';
 import { withValidation, type ImageDataset, type ImageSplit } from '../../src/data/image_dataset.js';
 import { booleanSampler, imageEpisodeSampler } from './blur_samplers.js';
@@ -100,7 +100,7 @@ function intList(raw: unknown, field: string, fallback: number[], check: (v: num
 function nameList(raw: unknown, field: string, fallback: string[]): string[] {
   const v = raw ?? fallback;
   if (!Array.isArray(v) || v.some((e) => typeof e !== 'string')) throw new UsageError(`task config '${field}' must be a list of function names (got ${JSON.stringify(v)})`);
-  for (const name of v as string[]) getBooleanFunction(name);
+  for (const name of v as string[]) getBooleanTaskFunction(name);
   return v.slice() as string[];
 }
 
@@ -198,7 +198,7 @@ function perFunction(per: number[][], k: number, episodes: number, i: number): n
 
 export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
   name: 'blur-boolean',
-  description: "BLUR meta-objective on 2-D Boolean functions (train: xor, or; held out: and, nxor), the paper's notebook setting",
+  description: "BLUR meta-objective on Boolean functions (train: xor, or; held out: and, nxor; also the 2-input projections and constants and the 3-input majority3, parity3, random3), the paper's notebook setting",
   genomeKinds: ['blur'],
   usesTensorflow: true,
   resolveConfig(raw) {

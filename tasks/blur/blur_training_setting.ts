@@ -5,7 +5,7 @@
  * seen in the setting it was selected in (a rule meta-trained on 2-20-1 with one ±1 output is not the same
  * optimiser on a 2-20-2 one-hot network).
  */
-import { BOOLEAN_FUNCTIONS } from '../../src/data/boolean_functions.js';
+import { BOOLEAN_FUNCTIONS, getBooleanTaskFunction } from '../../src/data/boolean_functions.js';
 
 /** 'signed': one output with a ±1 target (binary tasks); 'one-hot': one output per class, +1 at the class, −1 elsewhere. */
 export const BLUR_OUTPUT_ENCODINGS = ['signed', 'one-hot'] as const;
@@ -33,12 +33,13 @@ interface InnerLoop {
 }
 
 /**
- * Boolean functions: 2 inputs, one ±1 output. The replay task is the first held-out function, else the first
- * Boolean function not trained on.
+ * Boolean functions: the first training function's inputs (2, or 3 for the 3-input functions), one ±1 output. The
+ * replay task is the first held-out function, else the first Boolean function not trained on.
  */
 export function booleanTrainingSetting(c: InnerLoop & { train: readonly string[]; heldOut: readonly string[] }): BlurTrainingSetting {
   const replayTask = c.heldOut[0] ?? BOOLEAN_FUNCTIONS.find((f) => !c.train.includes(f)) ?? c.train[0] ?? 'and';
-  return { layers: [2, ...c.hidden, 1], outputs: 'signed', steps: c.unrollSteps - 1, unrollSteps: c.unrollSteps, batchSize: c.batchSize, replayTask };
+  const inputs = c.train[0] !== undefined ? getBooleanTaskFunction(c.train[0]).inputs : 2;
+  return { layers: [inputs, ...c.hidden, 1], outputs: 'signed', steps: c.unrollSteps - 1, unrollSteps: c.unrollSteps, batchSize: c.batchSize, replayTask };
 }
 
 /** Image episodes of `ways` classes, one-hot; the replay task is the other 28×28 dataset. */

@@ -28,7 +28,12 @@ export interface HtTaskConfig extends FewShotData {
    */
   trainRepeats: number;
   evalEpisodes: number;
-  /** 'validation' (held-out classes, training-split images) keeps the test images for the final report. */
+  /**
+   * 'validation' (held-out classes, training-split images) keeps the test images for the final report. Those are the
+   * split's held-out classes: for a search whose report must not read the classes it was tuned on, give the task
+   * `searchData()` of src/data/few_shot_splits.ts, whose held-out side is a set of validation classes disjoint from
+   * the final test classes.
+   */
   evalSource: 'validation' | 'test';
   evalSeed: number;
 }

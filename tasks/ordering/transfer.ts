@@ -254,6 +254,18 @@ export interface MixtureFitOptions {
   /** Temperature τ of softmax(logits / τ) during the fit. Default 1. */
   temperature: number;
   seed: number;
+  /**
+   * Steps (1…steps) after which the fitted logits are also returned, so one fit scores several step budgets: tuning
+   * the number of steps on validation then costs one fit per learning rate, not one per budget.
+   */
+  checkpoints?: number[];
+}
+
+/** The fit's logits after `step` steps (already divided by the temperature; the caller owns them). */
+export interface MixtureSnapshot {
+  step: number;
+  logits: tfjs.Tensor2D;
+  ordering: number[];
 }
 
 export const MIXTURE_FIT_DEFAULTS: Readonly<Omit<MixtureFitOptions, 'init'>> = Object.freeze({ steps: 100, batchSize: 32, learningRate: 5e-2, temperature: 1, seed: 0 });
@@ -265,8 +277,11 @@ export const MIXTURE_FIT_DEFAULTS: Readonly<Omit<MixtureFitOptions, 'init'>> = O
  * softmax(logits) is the mixture) and their argmax ordering; score either with `evaluateTransfer` under the
  * same head budget.
  */
-export function fitMixtureLogits(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, data: Pick<TransferData, 'numClasses' | 'train'>, options: Partial<MixtureFitOptions> = {}): { logits: tfjs.Tensor2D; ordering: number[]; losses: number[] } {
+export function fitMixtureLogits(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, data: Pick<TransferData, 'numClasses' | 'train'>, options: Partial<MixtureFitOptions> = {}): { logits: tfjs.Tensor2D; ordering: number[]; losses: number[]; snapshots: MixtureSnapshot[] } {
   const o = { ...MIXTURE_FIT_DEFAULTS, ...options };
+  const checkpoints = new Set(o.checkpoints ?? []);
+  for (const k of checkpoints)
+    if (!Number.isInteger(k) || k < 1 || k > o.steps) throw new RangeError(`mixture fit checkpoints must be integers from 1 to steps = ${o.steps} (got ${k})`);
   const K = c.templates + (c.allowSkip ? 1 : 0);
   const logits = adoptAsVariables(tf, o.init ? tf.clone(o.init) : tf.zeros([c.blocks, K])) as tfjs.Variable<tfjs.Rank.R2>;
   if (logits.shape[0] !== c.blocks || logits.shape[1] !== K) {
@@ -279,7 +294,12 @@ export function fitMixtureLogits(tf: Tf, c: ModularResNetConfig, bank: ModuleBan
   const nTrain = data.train.labels.length;
   const B = Math.min(o.batchSize, nTrain);
   const losses: number[] = [];
+  const snapshots: MixtureSnapshot[] = [];
   const vars = [logits as tfjs.Variable, ...treeVariables(tf, head)];
+  const current = (): { logits: tfjs.Tensor2D; ordering: number[] } => {
+    const out = tf.tidy(() => tf.div(logits, o.temperature)) as tfjs.Tensor2D;
+    return { logits: out, ordering: out.arraySync().map((r) => r.reduce((best, v, k) => (v > r[best]! ? k : best), 0)) };
+  };
   try {
     for (let step = 0; step < o.steps; step++) {
       const g = gather(data.train, sampleWithoutReplacement(nTrain, B, batchRng));
@@ -291,11 +311,12 @@ export function fitMixtureLogits(tf: Tf, c: ModularResNetConfig, bank: ModuleBan
       losses.push(cost.dataSync()[0]!);
       cost.dispose();
       disposeTree(tf, b);
+      if (checkpoints.has(step + 1)) snapshots.push({ step: step + 1, ...current() });
     }
-    const out = tf.tidy(() => tf.div(logits, o.temperature)) as tfjs.Tensor2D;
-    const rows = out.arraySync();
-    const ordering = rows.map((r) => r.reduce((best, v, k) => (v > r[best]! ? k : best), 0));
-    return { logits: out, ordering, losses };
+    return { ...current(), losses, snapshots };
+  } catch (e) {
+    for (const s of snapshots) s.logits.dispose();
+    throw e;
   } finally {
     opt.dispose();
     disposeTree(tf, [logits, head]);

@@ -1,11 +1,12 @@
 import test from 'ava';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initBackend } from '../../src/runtime/backend.js';
 import { runSearch } from '../../src/search.js';
 import { resolveRunConfig } from '../../src/engine/run_config.js';
 import { loadBlurGenome } from '../../genomes/blur_genome.js';
 import { SEARCHES, stageArgs, writeWarmStart } from '../../bench/blur_boolean.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readJson, tempDir } from '../helpers/run_files.js';
 
 test.before(async () => {
@@ -44,4 +45,31 @@ test('writeWarmStart: the bench writes final.json and final.warm.json as evometa
   t.deepEqual(r, { final: join(dir, 'final.json'), warm: join(dir, 'final.warm.json') });
   t.is(loadBlurGenome(r.final).layers.length, 1);
   t.deepEqual(stageArgs({ strategy: 'sep-cmaes', warm: 'sigma0+stds' }, r)['sigma0'], readJson(r.warm!).sigma0);
+});
+
+test('blur_boolean test: scores a genome file once on the meta-validation pair and the test functions, and records the protocol', async (t) => {
+  const { default: bench, META_VALIDATION_FUNCTIONS, TEST_FUNCTIONS, TRAIN_FUNCTIONS } = await import('../../bench/blur_boolean.js');
+  const out = join(tempDir(), 'test');
+  const genome = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'genomes', 'boolean-metagrad.blur.json');
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (line: string) => lines.push(line);
+  try {
+    await bench(['test', genome, '--seeds', '2', '--replicas', '1', '--out', out]);
+  } finally {
+    console.log = log;
+  }
+  const p = readJson(join(out, 'protocol.json'));
+  t.deepEqual(p.splits.metaTraining, TRAIN_FUNCTIONS);
+  t.deepEqual(p.splits.metaValidation.functions, META_VALIDATION_FUNCTIONS);
+  t.deepEqual(p.splits.test.functions, [...TEST_FUNCTIONS]);
+  t.deepEqual(p.seeds, [0, 1]);
+  for (const f of TEST_FUNCTIONS) t.false(TRAIN_FUNCTIONS.includes(f) || META_VALIDATION_FUNCTIONS.includes(f), f);
+  const md = readFileSync(join(out, 'test.md'), 'utf8');
+  t.true(md.includes('| rule | and | nxor | x0 | x1 | not_x0 | not_x1 | true | false | majority3 | parity3 | random3 |'), md);
+  const row = md.split('\n').find((l) => l.startsWith(`| ${genome} |`))!;
+  const means = row.split('|').slice(2, -1).map((c) => Number(c.trim().split(' ')[0]));
+  t.is(means.length, 11);
+  t.true(means[2]! > 90, `x0 ${means[2]}`);
+  t.true(means[9]! < 65, `parity3 ${means[9]}: not learned in 4 steps`);
 });

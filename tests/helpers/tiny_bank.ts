@@ -4,7 +4,10 @@ import { Rng } from '../../src/core/rng.js';
 import { estimateStats } from '../../src/models/modular/bank_evaluation.js';
 import { resolveModularConfig } from '../../src/models/modular/modular_config.js';
 import { initHead, initMixtureLogits, initModuleBank } from '../../src/models/modular/modular_params.js';
-import { BANK_FORMAT, BANK_VERSION, type BankTrainingOptions, type LoadedModuleBank } from '../../src/models/modular/module_bank.js';
+import { BANK_FORMAT, BANK_VERSION, disposeModuleBank, saveModuleBank, type BankTrainingOptions, type LoadedModuleBank } from '../../src/models/modular/module_bank.js';
+import { pretrainModuleBank } from '../../src/workflows/pretrain_bank.js';
+import { join } from 'node:path';
+import { tempDir } from './run_files.js';
 
 /** 28×28 input to 7×7 tensors of 4 channels, 3 positions, 3 modules; two source domains, 60 steps. */
 export const TINY_BANK: Partial<BankTrainingOptions> = {
@@ -20,6 +23,15 @@ export const TINY_BANK: Partial<BankTrainingOptions> = {
   seed: 3,
   network: { channels: 4, expansion: 2, blocks: 3, templates: 3, features: 8 },
 };
+
+/** TINY_BANK pretrained (a few seconds on wasm) and saved in a new temporary folder, whose path it returns. */
+export async function savedTinyBank(tf: typeof tfjs): Promise<string> {
+  const { bank } = await pretrainModuleBank(tf, TINY_BANK);
+  const dir = join(tempDir(), 'bank');
+  await saveModuleBank(tf, dir, bank);
+  disposeModuleBank(tf, bank);
+  return dir;
+}
 
 /** `n` images of 28×28 pixels, uniform in [0, 1), from a seed. */
 export function randomImages(n: number, seed: number): Float32Array {

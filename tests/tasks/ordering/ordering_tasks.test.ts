@@ -9,8 +9,6 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTf, initBackend } from '../../../src/runtime/backend.js';
 import { UsageError } from '../../../src/core/errors.js';
-import { saveModuleBank, disposeModuleBank } from '../../../src/models/modular/module_bank.js';
-import { pretrainModuleBank } from '../../../src/workflows/pretrain_bank.js';
 import { evaluateTransfer, fitMixtureLogits } from '../../../tasks/ordering/transfer.js';
 import { runSearch } from '../../../src/search.js';
 import { resolveRunConfig } from '../../../src/engine/run_config.js';
@@ -19,7 +17,7 @@ import { cachedBank, loadTransferData, orderingTransferTask, resolveOrderingTran
 import { TASKS } from '../../../tasks/index.js';
 import type { TaskContext } from '../../../src/core/task.js';
 import { CLI, readJson, tempDir } from '../../helpers/run_files.js';
-import { TINY_BANK } from '../../helpers/tiny_bank.js';
+import { savedTinyBank } from '../../helpers/tiny_bank.js';
 
 const tf = getTf();
 let bankDir: string;
@@ -32,10 +30,7 @@ const genome = (order: number[], allowSkip = false) => makeOrderingGenome(order,
 
 test.before(async () => {
   await initBackend('wasm');
-  const { bank } = await pretrainModuleBank(tf, TINY_BANK);
-  bankDir = join(tempDir(), 'bank');
-  await saveModuleBank(tf, bankDir, bank);
-  disposeModuleBank(tf, bank);
+  bankDir = await savedTinyBank(tf);
 });
 
 test.serial('registered; config defaults and errors (missing bank, unknown keys, too many images)', (t) => {
