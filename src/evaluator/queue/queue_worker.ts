@@ -109,9 +109,23 @@ export class QueueWorkerService {
       left++;
       this.log(`left queue ${queue}: its run ended`);
       await worker.close(true).catch(() => {});
+      await this.removeLeftovers(queue).catch(() => {});
     }
     // The heartbeat says at once which runs it serves now (`status` reads it).
     if (left > 0 || this.served.size !== before) await this.beat();
+  }
+
+  /**
+   * The search removed its queue when the run ended, but a worker that had not yet noticed may have written BullMQ's
+   * bookkeeping keys (meta, stalled-check) again since; the worker that leaves removes them, so nothing of the run stays.
+   */
+  private async removeLeftovers(queue: string): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}:${queue}:*`, 'COUNT', 100);
+      cursor = next;
+      if (keys.length) await this.redis.del(...keys);
+    } while (cursor !== '0');
   }
 
   private serve(queue: string): Worker<QueuedJob, QueuedResult> {
