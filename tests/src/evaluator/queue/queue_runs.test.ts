@@ -133,14 +133,15 @@ test.serial('Redis killed and restarted empty mid-run: the search waits, puts it
   if (!needRedis(t)) return;
   const redis = await startRedis(t);
   const dir = tempDir();
-  const args = slowSphereArgs(150, 6, 5, 9);
+  const args = slowSphereArgs(150, 12, 5, 9);
   await startWorker(t, redis.url, ['--plugin', SLOW, '--concurrency', '3', '--lock-ms', '1000']);
   const child = spawn(process.execPath, [CLI, 'search', ...args, '--redis', redis.url, '--out', join(dir, 'q')], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.on('exit', r));
   const ckpt = join(dir, 'q', 'checkpoint.json');
   const deadline = Date.now() + 30_000;
   while (!(existsSync(ckpt) && readJson(ckpt).generation >= 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  // Redis dies while jobs wait on the queue, so that some are surely lost with it.
+  // Redis dies while jobs wait on the queue (12 a generation; the worker holds at most 6: 2 per thread), so that
+  // some are surely lost with it.
   let waiting = 0;
   while (waiting === 0 && Date.now() < deadline) {
     const queue = (await redisCli(redis, 'hkeys', 'evometa:runs')).split('\n')[0];
