@@ -4,7 +4,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { killAtGeneration } from '../../../helpers/kill_mid_run.js';
 import { examplePlugin } from '../../../helpers/plugin_files.js';
@@ -244,4 +244,19 @@ test.serial('evometa status shows the workers alive; worker and status without -
   const badUrl = await cli(['status', '--redis', 'localhost:6379']);
   t.is(badUrl.status, 2);
   t.regex(badUrl.stderr, /--redis 'localhost:6379' has the scheme 'localhost:'; give redis:\/\/host:port/);
+});
+
+test.serial('a --config file names the Redis URL; a worker\'s --backend runs the jobs that ask for auto', async (t) => {
+  if (!needRedis(t)) return;
+  const redis = await startRedis(t);
+  const dir = tempDir();
+  await startWorker(t, redis.url, ['--concurrency', '1', '--backend', 'cpu']);
+  const config = join(dir, 'run.json');
+  writeFileSync(config, JSON.stringify({ task: 'linear-regression', dim: 4, popsize: 4, 'max-generations': 2, seed: 3, redis: redis.url }));
+  const r = await cli(['search', '--config', config, '--no-progress', '--json', '--out', join(dir, 'q')]);
+  t.is(r.status, 0, r.stderr);
+  const manifest = readJson(join(dir, 'q', 'manifest.json'));
+  t.is(manifest.config.redis, redis.url);
+  t.deepEqual(manifest.backend, { requested: 'auto', used: 'cpu' });
+  t.is(JSON.parse(r.stdout).evaluations, 8);
 });
