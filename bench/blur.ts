@@ -25,7 +25,7 @@ const tf = getTf();
 import { option } from './bench_args.js';
 
 /** Gaussian inputs and ±1 one-hot targets cut from a fixed pool, so data generation stays off the clock. */
-function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
+export function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
   const rows = 1024;
   const rng = new Rng(1);
   const x = Float32Array.from({ length: rows * numInputs }, () => rng.normal());

@@ -9,12 +9,13 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { randomBlurGenome } from '../genomes/blur_genome.js';
 import { Rng } from '../src/core/rng.js';
-import { evaluateBlurPopulation, type BlurBatch, type BlurSampler } from '../src/models/blur/meta_objective.js';
-import { HT_DEFAULTS } from '../src/models/ht/ht_config.js';
+import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
+import { HT_DEFAULTS, type HtConfig } from '../src/models/ht/ht_config.js';
 import { initFewShotModel, type FewShotEpisode } from '../src/models/ht/few_shot_model.js';
 import { trainFewShot } from '../src/models/ht/ht_training.js';
 import { getTf, initBackend, loadWebgpu, type BackendName } from '../src/runtime/backend.js';
 import { option } from './bench_args.js';
+import { poolSampler } from './blur.js';
 
 const tf = getTf();
 const SIZES = [784, 100, 10];
@@ -22,27 +23,14 @@ const BLUR = { sizes: SIZES, unrollSteps: 10, batchSize: 32, seed: 0 };
 /** Largest relative difference of a backend's BLUR losses from the first backend's that still counts as equal. */
 export const EQUAL_WITHIN = 1e-4;
 
-/** Gaussian inputs and ±1 one-hot targets from a fixed pool, as `bench blur` uses. */
-function poolSampler(): BlurSampler {
-  const [nIn, nOut] = [SIZES[0]!, SIZES[SIZES.length - 1]!];
-  const rows = 1024;
-  const rng = new Rng(1);
-  const x = Float32Array.from({ length: rows * nIn }, () => rng.normal());
-  const y = new Float32Array(rows * nOut).fill(-1);
-  for (let r = 0; r < rows; r++) y[r * nOut + rng.int(nOut)] = 1;
-  const draw = (r: Rng, batch: number): BlurBatch => {
-    const at = r.int(rows - batch);
-    return { x: x.subarray(at * nIn, (at + batch) * nIn), y: y.subarray(at * nOut, (at + batch) * nOut) };
+/** Few-shot episodes of uniform noise images for HT configuration `c`: for timing and kernel coverage, not accuracy. */
+export function syntheticEpisodes(c: Pick<HtConfig, 'ways' | 'shots' | 'queries' | 'imageSize'>): (i: number) => FewShotEpisode {
+  return (i) => {
+    const rng = new Rng(1000 + i);
+    const images = (n: number) => Float32Array.from({ length: n * c.imageSize * c.imageSize }, () => rng.uniform() * 2 - 1);
+    const labels = (per: number) => Array.from({ length: c.ways * per }, (_, k) => k % c.ways);
+    return { support: { x: images(c.ways * c.shots), labels: labels(c.shots) }, query: { x: images(c.ways * c.queries), labels: labels(c.queries) } };
   };
-  return { numInputs: nIn, numOutputs: nOut, support: (_s, r, b) => draw(r, b), query: draw };
-}
-
-function syntheticEpisode(i: number): FewShotEpisode {
-  const c = HT_DEFAULTS;
-  const rng = new Rng(1000 + i);
-  const images = (n: number) => Float32Array.from({ length: n * c.imageSize * c.imageSize }, () => rng.uniform() * 2 - 1);
-  const labels = (per: number) => Array.from({ length: c.ways * per }, (_, k) => k % c.ways);
-  return { support: { x: images(c.ways * c.shots), labels: labels(c.shots) }, query: { x: images(c.ways * c.queries), labels: labels(c.queries) } };
 }
 
 export interface DeviceFigures {
@@ -63,7 +51,7 @@ export interface DeviceCheckOptions {
 async function measure(backend: BackendName, pops: readonly number[], htSteps: number, options: DeviceCheckOptions): Promise<DeviceFigures> {
   const importWebgpu = options.importWebgpu;
   const info = await initBackend(backend, backend === 'webgpu' && importWebgpu ? { loaders: { webgpu: () => loadWebgpu(true, importWebgpu) } } : {});
-  const sampler = poolSampler();
+  const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
   const out: DeviceFigures = { backend: info.backend, ...(info.adapter ? { adapter: info.adapter } : {}), blurEvalsPerSecond: {}, blurLosses: {}, htStepsPerSecond: 0 };
   for (const P of pops) {
     const rng = new Rng(P);
@@ -77,9 +65,9 @@ async function measure(backend: BackendName, pops: readonly number[], htSteps: n
     console.log(`${info.backend.padEnd(6)} BLUR P = ${String(P).padStart(3)}: ${out.blurEvalsPerSecond[P]!.toFixed(1).padStart(8)} genome-evals/s`);
   }
   const model = initFewShotModel(tf, 'hypertransformer', HT_DEFAULTS, 1);
-  trainFewShot(tf, model, { steps: 1, episode: syntheticEpisode }); // warm-up
+  trainFewShot(tf, model, { steps: 1, episode: syntheticEpisodes(HT_DEFAULTS) }); // warm-up
   const t0 = performance.now();
-  trainFewShot(tf, model, { steps: htSteps, episode: syntheticEpisode });
+  trainFewShot(tf, model, { steps: htSteps, episode: syntheticEpisodes(HT_DEFAULTS) });
   out.htStepsPerSecond = htSteps / ((performance.now() - t0) / 1000);
   console.log(`${info.backend.padEnd(6)} HT training: ${out.htStepsPerSecond.toFixed(2)} steps/s (${HT_DEFAULTS.episodesPerStep} episodes a step)`);
   return out;

@@ -3,18 +3,18 @@
  * tf.profile on the cpu backend, small sizes), and which of them TensorFlow.js's WebGPU backend does not register.
  * Those would fail on `--backend webgpu`; the README lists them, and a test keeps that list true.
  */
-import { randomBlurGenome } from '../genomes/blur_genome.js';
-import { blurGenome } from '../genomes/blur_genome.js';
+import { blurGenome, randomBlurGenome } from '../genomes/blur_genome.js';
 import { Rng } from '../src/core/rng.js';
 import { evaluateBlurPopulation, metaLossAndGrad, type BlurSampler } from '../src/models/blur/meta_objective.js';
 import { HT_DEFAULTS } from '../src/models/ht/ht_config.js';
-import { initFewShotModel, type FewShotEpisode } from '../src/models/ht/few_shot_model.js';
+import { initFewShotModel } from '../src/models/ht/few_shot_model.js';
 import { trainFewShot } from '../src/models/ht/ht_training.js';
 import { resolveModularConfig } from '../src/models/modular/modular_config.js';
 import { initHead, initModuleBank, initNetworkStats } from '../src/models/modular/modular_params.js';
 import { trainStep } from '../src/models/modular/modular_training.js';
 import { getTf, initBackend } from '../src/runtime/backend.js';
 import { flatBlurRule } from '../tasks/blur/flat_blur_rule.js';
+import { syntheticEpisodes } from './device.js';
 
 const tf = getTf();
 
@@ -23,13 +23,7 @@ function sampler(): BlurSampler {
   return { numInputs: 6, numOutputs: 2, support: (_s, r, b) => draw(r, b), query: draw };
 }
 
-function episode(i: number): FewShotEpisode {
-  const c = { ...HT_DEFAULTS, imageSize: 16 };
-  const rng = new Rng(i);
-  const images = (n: number) => Float32Array.from({ length: n * c.imageSize * c.imageSize }, () => rng.uniform() * 2 - 1);
-  const labels = (per: number) => Array.from({ length: c.ways * per }, (_, k) => k % c.ways);
-  return { support: { x: images(c.ways * c.shots), labels: labels(c.shots) }, query: { x: images(c.ways * c.queries), labels: labels(c.queries) } };
-}
+const episode = syntheticEpisodes({ ...HT_DEFAULTS, imageSize: 16 });
 
 /** The workloads the GPU backend is for, each once, at small sizes: what matters is which kernels they call. */
 const WORKLOADS: Record<string, () => void> = {

@@ -6,7 +6,6 @@
 import type { RunConfig } from './engine/run_config.js';
 import { resumeRun as resumeWith, runSearch as runWith, type EngineHooks, type ResumeOverrides, type RunSummary } from './engine/engine.js';
 
-import { UsageError } from './core/errors.js';
 import { isRedacted, parseRedisUrl } from './evaluator/queue/redis_url.js';
 import { evaluatorsFor, loadRegistry, registryForRun, type LoadedRegistry } from './plugins.js';
 import { readManifest } from './store/manifest.js';
@@ -27,9 +26,7 @@ export interface SearchOptions {
 async function checkRedis(url: string | undefined): Promise<void> {
   if (!url || isRedacted(url)) return;
   const target = parseRedisUrl(url);
-  const { redisAnswers } = await import('./evaluator/queue/cluster_status.js');
-  const why = await redisAnswers(target);
-  if (why !== null) throw new UsageError(`--redis ${target.shown} does not answer (${why}); start redis-server there or fix the URL`);
+  await (await import('./evaluator/queue/cluster_status.js')).requireRedis(target);
 }
 
 /** Starts a new run in `runDir`; the plug-ins are loaded and checked before anything is written. */

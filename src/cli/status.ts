@@ -20,12 +20,12 @@ async function status(args: ParsedArgs): Promise<void> {
   if (url === undefined) throw new UsageError('status needs --redis URL: the Redis server to look at');
   const { parseRedisUrl } = await import('../evaluator/queue/redis_url.js');
   const target = parseRedisUrl(parseOptionValue(REDIS, url) as string);
-  const { readClusterStatus } = await import('../evaluator/queue/cluster_status.js');
+  const { doesNotAnswer, readClusterStatus } = await import('../evaluator/queue/cluster_status.js');
   let s;
   try {
     s = await readClusterStatus(target);
   } catch (e) {
-    throw new UsageError(`--redis ${target.shown} does not answer (${(e as Error).message}); start redis-server there or fix the URL`);
+    throw new UsageError(doesNotAnswer(target, (e as Error).message));
   }
   if (args.switches.has('json')) {
     process.stdout.write(JSON.stringify(s) + '\n');

@@ -10,10 +10,11 @@ import type { OptionSpec } from '../engine/run_config.js';
 import type { BackendRequest } from '../runtime/backend_names.js';
 import { progressBarFor } from './progress_bar.js';
 import type { Command, ParsedArgs } from './command.js';
-import { BACKEND, JSON_SWITCH, NO_PROGRESS, optionValues, OUT, SEED, sharedAs, withHelp } from './options.js';
+import { JSON_SWITCH, NO_PROGRESS, optionValues, OUT, SEED, sharedAs, withHelp } from './options.js';
 import { resolveHtConfig } from '../models/ht/ht_config.js';
 import { CONTINUAL_KINDS, resolveContinualSettings, SCENARIOS, type ContinualKind } from '../models/ht/continual/cht_config.js';
-import { resolveFewShotData, FEW_SHOT_DATASETS } from '../data/few_shot_data.js';
+import { resolveFewShotData } from '../data/few_shot_data.js';
+import { FEW_SHOT_RUN_OPTIONS } from './train_ht.js';
 import { loadHtGenome } from '../../genomes/ht_hparams_genome.js';
 import type { ContinualTestRecord, ContinualTrainSettings } from '../workflows/cht_train.js';
 
@@ -34,9 +35,7 @@ export const TRAIN_CHT_OPTIONS: readonly OptionSpec<TrainKey>[] = [
   { flag: 'validation-sequences', key: 'validationSequences', kind: 'int', min: 0, max: 1e6, help: 'meta-validation sequences per check; 0 keeps the last step (default 30)' },
   { flag: 'eval-sequences', key: 'evalSequences', kind: 'int', min: 1, max: 1e6, help: 'test sequences scored once after training (default 100)' },
   { flag: 'eval-tasks', key: 'evalTasks', kind: 'int', min: 1, max: 64, help: 'tasks per test sequence (default 8)' },
-  { flag: 'dataset', key: 'dataset', kind: 'enum', choices: FEW_SHOT_DATASETS, value: 'NAME', help: 'mnist-fashion (20 pooled classes, default) or omniglot' },
-  { flag: 'omniglot-root', key: 'omniglotRoot', kind: 'string', value: 'DIR', help: 'folder with images_background/ and images_evaluation/ (dataset omniglot)' },
-  sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default auto)'),
+  ...FEW_SHOT_RUN_OPTIONS,
 ];
 
 export const trainChtCommand: Command = {

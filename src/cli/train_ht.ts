@@ -19,6 +19,13 @@ import { loadHtGenome } from '../../genomes/ht_hparams_genome.js';
 
 type TrainKey = 'model' | 'config' | 'genome' | 'steps' | 'seed' | 'evalEpisodes' | 'evalSource' | 'dataset' | 'omniglotRoot' | 'backend';
 
+/** Where few-shot training reads its classes and which backend runs it: the same flags on train-ht and train-cht. */
+export const FEW_SHOT_RUN_OPTIONS: readonly OptionSpec<'dataset' | 'omniglotRoot' | 'backend'>[] = [
+  { flag: 'dataset', key: 'dataset', kind: 'enum', choices: FEW_SHOT_DATASETS, value: 'NAME', help: 'mnist-fashion (20 pooled classes, default) or omniglot' },
+  { flag: 'omniglot-root', key: 'omniglotRoot', kind: 'string', value: 'DIR', help: 'folder with images_background/ and images_evaluation/ (dataset omniglot)' },
+  sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default auto)'),
+];
+
 export const TRAIN_HT_OPTIONS: readonly OptionSpec<TrainKey>[] = [
   { flag: 'model', key: 'model', kind: 'enum', choices: FEW_SHOT_KINDS, value: 'NAME', help: 'hypertransformer or protonet (default hypertransformer)' },
   { flag: 'config', key: 'config', kind: 'json', help: 'HyperTransformer settings as JSON, e.g. \'{"channels":4,"shots":5}\' (see src/models/ht/ht_config.ts)' },
@@ -27,9 +34,7 @@ export const TRAIN_HT_OPTIONS: readonly OptionSpec<TrainKey>[] = [
   sharedAs(SEED, 'seed', 'seed of the initial weights and the training episodes (default 0)'),
   { flag: 'eval-episodes', key: 'evalEpisodes', kind: 'int', min: 1, max: 1e6, help: 'held-out episodes scored after training (default 500)' },
   { flag: 'eval-source', key: 'evalSource', kind: 'enum', choices: ['test', 'validation'], value: 'test|validation', help: 'held-out classes\' test or train-split images (default test)' },
-  { flag: 'dataset', key: 'dataset', kind: 'enum', choices: FEW_SHOT_DATASETS, value: 'NAME', help: 'mnist-fashion (20 pooled classes, default) or omniglot' },
-  { flag: 'omniglot-root', key: 'omniglotRoot', kind: 'string', value: 'DIR', help: 'folder with images_background/ and images_evaluation/ (dataset omniglot)' },
-  sharedAs(BACKEND, 'backend', 'TensorFlow.js backend (default auto)'),
+  ...FEW_SHOT_RUN_OPTIONS,
 ];
 
 export const trainHtCommand: Command = {

@@ -50,9 +50,7 @@ async function worker(args: ParsedArgs): Promise<void> {
   const backend = flag<BackendRequest>(BACKEND);
   const { loadRegistry, threadPool } = await import('../plugins.js');
   const registry = await loadRegistry(args.lists['plugin'] ?? []);
-  const { redisAnswers } = await import('../evaluator/queue/cluster_status.js');
-  const why = await redisAnswers(target);
-  if (why !== null) throw new UsageError(`--redis ${target.shown} does not answer (${why}); start redis-server there or fix the URL`);
+  await (await import('../evaluator/queue/cluster_status.js')).requireRedis(target);
   const { QueueWorkerService } = await import('../evaluator/queue/queue_worker.js');
   const lockMs = flag<number>(LOCK_MS);
   const maxJobBytes = flag<number>(MAX_JOB_BYTES);

@@ -4,6 +4,7 @@
  * worker dies. BullMQ's own keys live under the same prefix, so `evometa status` finds everything in one place.
  */
 import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
 import type { RedisTarget } from './redis_url.js';
 
 /** BullMQ's key prefix for evometa queues. */
@@ -62,4 +63,16 @@ export function connectionOptions(target: RedisTarget, name: string): Record<str
     retryStrategy: (times: number) => Math.min(100 * times, 2000),
     ...(target.tls ? { tls: {} } : {}),
   };
+}
+
+/** Every key matching `pattern`, by SCAN (never KEYS, which blocks a shared server). */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+    cursor = next;
+    out.push(...keys);
+  } while (cursor !== '0');
+  return out.sort();
 }

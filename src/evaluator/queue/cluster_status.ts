@@ -1,7 +1,8 @@
 /** What `evometa status --redis URL` shows: the live workers, and each announced run with its queue's job counts. */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { connectionOptions, QUEUE_PREFIX, RUNS_KEY, WORKER_KEY_PREFIX, type RunAnnouncement, type WorkerHeartbeat } from './cluster_keys.js';
+import { UsageError } from '../../core/errors.js';
+import { connectionOptions, QUEUE_PREFIX, scanKeys, RUNS_KEY, WORKER_KEY_PREFIX, type RunAnnouncement, type WorkerHeartbeat } from './cluster_keys.js';
 import type { RedisTarget } from './redis_url.js';
 
 export interface RunQueueStatus extends RunAnnouncement {
@@ -15,17 +16,6 @@ export interface ClusterStatus {
   redis: string;
   workers: WorkerHeartbeat[];
   runs: RunQueueStatus[];
-}
-
-async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== '0');
-  return out.sort();
 }
 
 function parsed<T>(text: string | null): T | null {
@@ -59,7 +49,21 @@ export async function readClusterStatus(target: RedisTarget, timeoutMs = 5000): 
   }
 }
 
-/** Whether Redis answers at `target` within `timeoutMs`: the search checks it before it writes a run folder. */
+/**
+ * Refuses, in one line naming the URL and the fix, a Redis that does not answer: a search checks it before it writes a
+ * run folder, a worker before it starts.
+ */
+export async function requireRedis(target: RedisTarget): Promise<void> {
+  const why = await redisAnswers(target);
+  if (why !== null) throw new UsageError(doesNotAnswer(target, why));
+}
+
+/** The one line for a Redis that does not answer. */
+export function doesNotAnswer(target: RedisTarget, why: string): string {
+  return `--redis ${target.shown} does not answer (${why}); start redis-server there or fix the URL`;
+}
+
+/** Null where Redis answers at `target` within `timeoutMs`, else why not. */
 export async function redisAnswers(target: RedisTarget, timeoutMs = 5000): Promise<string | null> {
   const redis = new Redis(target.url, { ...connectionOptions(target, 'evometa-check'), retryStrategy: () => null, connectTimeout: timeoutMs, maxRetriesPerRequest: 1, lazyConnect: true } as object);
   let last = '';

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { failedJob, type EvalJob, type Evaluator, type JobResult } from '../protocol.js';
-import { connectionOptions, QUEUE_PREFIX, RUNS_KEY, WORKER_KEY_PREFIX, type RunAnnouncement } from './cluster_keys.js';
+import { connectionOptions, QUEUE_PREFIX, RUNS_KEY, scanKeys, WORKER_KEY_PREFIX, type RunAnnouncement } from './cluster_keys.js';
 import { decodeResult, encodeJob, type QueuedJob, type QueuedResult } from './job_payload.js';
 import type { RedisTarget } from './redis_url.js';
 
@@ -187,14 +187,7 @@ export class QueueEvaluator implements Evaluator {
   }
 
   private async workerCount(): Promise<number> {
-    let cursor = '0';
-    let n = 0;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${WORKER_KEY_PREFIX}*`, 'COUNT', 100);
-      cursor = next;
-      n += keys.length;
-    } while (cursor !== '0');
-    return n;
+    return (await scanKeys(this.redis, `${WORKER_KEY_PREFIX}*`)).length;
   }
 
   /** Removes the run's queue and its announcement: nothing of the run stays in Redis. */

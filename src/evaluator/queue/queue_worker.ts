@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import type { Registry } from '../../core/plugin.js';
 import type { BackendRequest } from '../../runtime/backend_names.js';
 import type { Evaluator } from '../protocol.js';
-import { connectionOptions, processIdentity, QUEUE_PREFIX, RUNS_KEY, WORKER_KEY_PREFIX, type RunAnnouncement, type WorkerHeartbeat } from './cluster_keys.js';
+import { connectionOptions, processIdentity, QUEUE_PREFIX, RUNS_KEY, scanKeys, WORKER_KEY_PREFIX, type RunAnnouncement, type WorkerHeartbeat } from './cluster_keys.js';
 import { decodeJob, DEFAULT_MAX_JOB_BYTES, encodeResult, JobRefused, type QueuedJob, type QueuedResult } from './job_payload.js';
 import type { RedisTarget } from './redis_url.js';
 
@@ -84,7 +84,7 @@ export class QueueWorkerService {
   private async discover(): Promise<void> {
     if (this.stopping) return;
     const runs = await this.redis.hgetall(RUNS_KEY);
-    const joinedBefore = this.served.size;
+    const before = this.served.size;
     for (const [queue, text] of Object.entries(runs)) {
       if (this.served.has(queue)) continue;
       let a: RunAnnouncement;
@@ -101,7 +101,6 @@ export class QueueWorkerService {
       this.served.set(queue, this.serve(queue));
       this.log(`joined run ${a.runDir} on ${a.host} (task ${a.task}, queue ${queue})`);
     }
-    const before = joinedBefore;
     let left = 0;
     for (const [queue, worker] of this.served) {
       if (queue in runs) continue;
@@ -120,12 +119,8 @@ export class QueueWorkerService {
    * bookkeeping keys (meta, stalled-check) again since; the worker that leaves removes them, so nothing of the run stays.
    */
   private async removeLeftovers(queue: string): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}:${queue}:*`, 'COUNT', 100);
-      cursor = next;
-      if (keys.length) await this.redis.del(...keys);
-    } while (cursor !== '0');
+    const keys = await scanKeys(this.redis, `${QUEUE_PREFIX}:${queue}:*`);
+    if (keys.length) await this.redis.del(...keys);
   }
 
   private serve(queue: string): Worker<QueuedJob, QueuedResult> {
