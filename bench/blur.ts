@@ -23,6 +23,7 @@ import { flatBlurRule } from '../tasks/blur/flat_blur_rule.js';
 const tf = getTf();
 
 import { option } from './bench_args.js';
+import { median } from './stats.js';
 
 /** Gaussian inputs and ±1 one-hot targets cut from a fixed pool, so data generation stays off the clock. */
 export function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
@@ -38,13 +39,18 @@ export function poolSampler(numInputs: number, numOutputs: number): BlurSampler 
   return { numInputs, numOutputs, support: (_s, r, b) => draw(r, b), query: draw };
 }
 
-/** What a worker of --workers evaluates: `reps` evaluations of one population of P genomes. */
+/**
+ * What a worker of --workers evaluates: `warmups` evaluations before 'go' (a pool thread of a real run lives for the
+ * whole search, so its wasm tier-up compile and first allocations are not what a search pays per generation), then
+ * `reps` timed evaluations of one population of P genomes.
+ */
 interface WorkerJob {
   blurBenchWorker: true;
   sizes: number[];
   batch: number;
   unroll: number;
   P: number;
+  warmups: number;
   reps: number;
 }
 
@@ -64,7 +70,7 @@ async function workerMain(job: WorkerJob): Promise<void> {
   const sampler = poolSampler(job.sizes[0]!, job.sizes[job.sizes.length - 1]!);
   const genomes = population(job.P);
   const opts = { sizes: job.sizes, unrollSteps: job.unroll, batchSize: job.batch, seed: 0 };
-  evaluateBlurPopulation(tf, genomes, sampler, opts);
+  for (let r = 0; r < job.warmups; r++) evaluateBlurPopulation(tf, genomes, sampler, opts);
   parentPort!.once('message', () => {
     const t0 = performance.now();
     for (let r = 0; r < job.reps; r++) evaluateBlurPopulation(tf, genomes, sampler, opts);
@@ -114,8 +120,14 @@ async function kernelProfile(fn: () => void): Promise<void> {
   }
 }
 
-function time(fn: () => void, reps: number): number {
-  fn(); // warm-up: kernel setup, heap growth
+/**
+ * Mean ms per call after a warm-up of at least `warmupMs` (and one call): V8 compiles tfjs-wasm's module to optimized
+ * code in the background during the first second or so, and a search's threads run far longer than that.
+ */
+function time(fn: () => void, reps: number, warmupMs = 1000): number {
+  const w0 = performance.now();
+  do fn();
+  while (performance.now() - w0 < warmupMs);
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) fn();
   return (performance.now() - t0) / reps;
@@ -142,7 +154,7 @@ export default async function (args: string[]): Promise<void> {
     const yt = tf.tensor2d(b.y, [batch, sizes[sizes.length - 1]!]);
     const before = tf.memory().numTensors;
     const reps = slow ? Math.max(3, Math.round(steps / 10)) : steps;
-    const ms = time(() => net.step(xt, yt), reps);
+    const ms = time(() => net.step(xt, yt), reps, slow ? 0 : 1000);
     tf.tidy(() => tf.sum(net.synapses.input.w).dataSync()); // everything has run (cpu and wasm are synchronous anyway)
     const leaked = tf.memory().numTensors - before;
     net.dispose();
@@ -152,8 +164,8 @@ export default async function (args: string[]): Promise<void> {
     for (const P of pops) {
       const genomes = population(P);
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
-      const evalReps = slow ? 1 : Math.max(2, Math.round(16 / P));
-      const msEval = time(() => void evaluateBlurPopulation(tf, genomes, sampler, opts), evalReps);
+      const evalReps = slow ? 1 : Math.max(4, Math.round(64 / P));
+      const msEval = time(() => void evaluateBlurPopulation(tf, genomes, sampler, opts), evalReps, slow ? 0 : 1000);
       console.log(`${info.backend.padEnd(5)} evaluation U = ${unroll} + query, P = ${String(P).padStart(2)}: `
         + `${((1000 * P) / msEval).toFixed(2).padStart(7)} genome-evals/s = ${((1000 * P * unroll) / msEval).toFixed(0).padStart(5)} genome-steps/s (${msEval.toFixed(0)} ms per population of ${P})`);
     }
@@ -166,21 +178,34 @@ export default async function (args: string[]): Promise<void> {
       const config = blurGenome.resolveConfig({});
       const flat = blurGenome.encode(genome, config);
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
-      const msGrad = time(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), slow ? 1 : 3);
+      const msGrad = time(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), slow ? 1 : 3, slow ? 0 : 1000);
       console.log(`${info.backend.padEnd(5)} metaLossAndGrad U = ${unroll}: ${(1000 / msGrad).toFixed(2).padStart(7)} grads/s (${msGrad.toFixed(0)} ms)`);
     }
   }
   const workerCounts = args.includes('--workers') ? option(args, 'workers', '1,2').split(',').map(Number) : [];
   if (workerCounts.length > 0) {
     const P = Math.max(...pops);
-    const job: WorkerJob = { blurBenchWorker: true, sizes, batch, unroll, P, reps: Math.max(2, Math.round(64 / P)) };
+    const job: WorkerJob = { blurBenchWorker: true, sizes, batch, unroll, P, warmups: Math.max(3, Math.round(96 / P)), reps: Math.max(4, Math.round(256 / P)) };
     let one: number | null = null;
+    const rates = new Map<number, number[]>();
+    const speedUps = new Map<number, number[]>();
+    const push = (m: Map<number, number[]>, W: number, v: number): void => void m.set(W, [...(m.get(W) ?? []), v]);
     for (const W of workerCounts) {
       const r = await workersThroughput(W, job);
       if (W === 1) one = r.genomeSteps;
+      push(rates, W, r.genomeSteps);
+      if (one !== null && W !== 1) push(speedUps, W, r.genomeSteps / one);
       const speedUp = one !== null ? ` (${(r.genomeSteps / one).toFixed(2)}× one worker)` : '';
       console.log(`wasm  ${W} worker(s), P = ${P} each: ${r.genomeSteps.toFixed(0).padStart(5)} genome-steps/s${speedUp}, ${r.cores.toFixed(2)} cores busy, `
         + `${(r.genomeSteps / r.cores).toFixed(0)} genome-steps per CPU-second`);
+    }
+    // A shared machine's figures swing from one measurement to the next: alternate the counts (--workers 1,2,1,2,...)
+    // and read the medians, each speed-up taken against the one-worker measurement just before it.
+    if (workerCounts.length > 2) {
+      for (const [W, list] of rates) {
+        const s = speedUps.get(W);
+        console.log(`wasm  ${W} worker(s), median of ${list.length}: ${median(list).toFixed(0)} genome-steps/s` + (s ? `, ${median(s).toFixed(2)}× the one-worker run before it (${Math.min(...s).toFixed(2)}–${Math.max(...s).toFixed(2)})` : ''));
+      }
     }
   }
 }
