@@ -39,6 +39,12 @@ interface Pending {
   settle: (r: JobResult) => void;
 }
 
+/**
+ * A job is removed from Redis by the worker's own finishing script (its result travels in the event stream), so no
+ * clean-up call stands between two generations.
+ */
+const JOB_OPTIONS = (jobId: string) => ({ jobId, attempts: 1, removeOnComplete: true, removeOnFail: true });
+
 /** How long closing waits for Redis to remove the queue (ms). */
 const CLOSE_WAIT_MS = 5000;
 /** How long a generation may wait without any worker before the log says so (ms). */
@@ -55,6 +61,8 @@ export class QueueEvaluator implements Evaluator {
   private readonly ready: Promise<void>;
   private calls = 0;
   private checking = false;
+  /** Awaited jobs that the last check did not find in Redis. */
+  private missing = new Set<string>();
   private lostSince: number | null = null;
   private readonly log: (line: string) => void;
   private readonly checkEveryMs: number;
@@ -140,23 +148,21 @@ export class QueueEvaluator implements Evaluator {
       }
     }, this.checkEveryMs);
     try {
-      const results = await Promise.all(done);
-      await this.queue.clean(0, 0, 'completed').catch(() => []);
-      await this.queue.clean(0, 0, 'failed').catch(() => []);
-      return results;
+      return await Promise.all(done);
     } finally {
       clearInterval(timer);
     }
   }
 
   private async add(ids: readonly string[]): Promise<void> {
-    const bulk = ids.filter((id) => this.pending.has(id)).map((id) => ({ name: this.pending.get(id)!.job.task.name, data: encodeJob(this.pending.get(id)!.job), opts: { jobId: id, attempts: 1 } }));
+    const bulk = ids.filter((id) => this.pending.has(id)).map((id) => ({ name: this.pending.get(id)!.job.task.name, data: encodeJob(this.pending.get(id)!.job), opts: JOB_OPTIONS(id) }));
     if (bulk.length) await this.queue.addBulk(bulk);
   }
 
   /**
-   * Each job still awaited, looked up in Redis: a finished one is taken (its event was missed), a missing one (Redis
-   * lost it) is put back. The run is announced again, in case Redis lost that too.
+   * Each job still awaited, looked up in Redis: a finished one is taken (its event was missed), one missing at two
+   * checks in a row (Redis lost it) is put back; a single miss may be a job that just finished and was removed while
+   * its event is on the way. The run is announced again, in case Redis lost that too.
    */
   private async check(): Promise<void> {
     if (this.checking || this.pending.size === 0) return;
@@ -164,12 +170,15 @@ export class QueueEvaluator implements Evaluator {
     try {
       if (!(await this.redis.hexists(RUNS_KEY, this.queueName))) await this.announce();
       const lost: string[] = [];
+      const missing = new Set<string>();
       for (const id of [...this.pending.keys()]) {
         const job = (await this.queue.getJob(id)) as Job<QueuedJob, QueuedResult> | undefined;
-        if (!job) lost.push(id);
+        if (!job && this.missing.has(id)) lost.push(id);
+        else if (!job) missing.add(id);
         else if (job.finishedOn && job.returnvalue) this.take(id, () => decodeResult(job.returnvalue, id));
         else if (job.finishedOn && job.failedReason) this.take(id, (j) => failedJob(j, 'error', `the queue worker refused or failed the job (${job.failedReason})`, 0));
       }
+      this.missing = missing;
       if (lost.length) {
         this.log(`${lost.length} job(s) were no longer in Redis (was it restarted?); put back on the queue`);
         await this.add(lost);
