@@ -52,6 +52,11 @@ test.serial('status lists the waiting jobs of a run with no worker, then the wor
   const results = await pending;
   t.deepEqual(results.map((r) => r.results[0]!.fitness), [5, 25, 0]);
   t.deepEqual(results.map((r) => r.worker), [service.id, service.id, service.id]);
+  // Each job is removed by the worker that finished it: nothing of an evaluated generation stays in Redis.
+  const raw = new Queue(evaluator.queueName, { connection: { url: redis.url }, prefix: QUEUE_PREFIX });
+  t.like(await raw.getJobCounts('completed', 'failed', 'waiting', 'active'), { completed: 0, failed: 0, waiting: 0, active: 0 });
+  t.is(await raw.getJob('c0j0'), undefined);
+  await raw.close();
   s = await readClusterStatus(target);
   t.is(s.workers.length, 1);
   t.like(s.workers[0], { id: service.id, pid: process.pid, concurrency: 1, queues: [evaluator.queueName] });
