@@ -124,7 +124,7 @@ async function kernelProfile(fn: () => void): Promise<void> {
  * Mean ms per call after a warm-up of at least `warmupMs` (and one call): V8 compiles tfjs-wasm's module to optimized
  * code in the background during the first second or so, and a search's threads run far longer than that.
  */
-function time(fn: () => void, reps: number, warmupMs = 1000): number {
+export function time(fn: () => void, reps: number, warmupMs = 1000): number {
   const w0 = performance.now();
   do fn();
   while (performance.now() - w0 < warmupMs);

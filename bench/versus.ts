@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- versus [--python PATH] [--repeats 5] [--dims 10,100,200,500,1000] [--sep-dims 1000,5000]
- * [--blas-threads 1]`: evometa against its anchors, measured side by side in one run on one machine.
+ * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--jax-threads 1]`: evometa against its anchors, measured
+ * side by side in one run on one machine.
  *
  * CMA-ES ask+tell milliseconds per generation on the sphere (x0 = 3·1, σ0 = 2, default λ, f excluded) for the
  * full model at each n of --dims and sep-CMA-ES at each n of --sep-dims, against pycma's ask/tell loop
@@ -16,6 +17,11 @@
  * spread over its period ⌈eigenGap⌉ (timed on the same state), because that period (214 generations at n = 500)
  * is longer than the timed window; pycma's period (⌈1/(10n(c₁ + c_μ))⌉, 5 at n = 500) fits the window, which is a
  * multiple of it, so its figure is the plain mean.
+ *
+ * Then BLUR genome-steps/s (784-100-10, k = 2, batch 32, U = 10, P of --blur-pops) and meta-gradients/s against
+ * the same computation in JAX (bench/anchors/blur_versus.ts): the anchor's math is first checked against evometa
+ * with numpy on the timed problem; the JAX rows need a Python that imports jax (XLA's CPU runtime limited to
+ * --jax-threads threads). `--dims '' --sep-dims ''` runs the BLUR section alone.
  */
 import { cpus } from 'node:os';
 import { cmaes, sepCmaes, type CmaState } from '../strategies/cma_es.js';
@@ -23,6 +29,7 @@ import { updateEigensystem } from '../strategies/cma_covariance.js';
 import type { Strategy } from '../src/core/strategy.js';
 import { option } from './bench_args.js';
 import { probePython, runAnchor } from './anchors/python.js';
+import { blurVersusJax } from './anchors/blur_versus.js';
 import { median } from './stats.js';
 
 type Model = 'full' | 'sep';
@@ -108,19 +115,6 @@ function pycmaTiming(python: string, model: Model, n: number, generations: numbe
   return { row: rows[0]!, versions: out };
 }
 
-/**
- * BLUR genome-steps/s against JAX (jit + vmap over the population axis P = 1, 8, 32) belongs here, one row per P
- * beside evometa's figure from the BLUR bench, with its anchor script in bench/anchors/. It is not written yet;
- * until it is, this reports whether the given Python could run it.
- */
-function blurVersusJax(python: string | undefined): void {
-  console.log('');
-  console.log('## BLUR genome-steps/s against JAX');
-  const jax = probePython(python, 'jax');
-  if ('skipped' in jax) console.log(`skipped: ${jax.skipped}`);
-  else console.log(`jax ${jax.version} imports, but the BLUR-vs-JAX rows are not written yet (blurVersusJax in bench/versus.ts).`);
-}
-
 export default async function main(args: string[]): Promise<void> {
   const repeats = Number(option(args, 'repeats', '5'));
   const threads = option(args, 'blas-threads', '1');
@@ -179,5 +173,13 @@ export default async function main(args: string[]): Promise<void> {
     const pairs = evometa[k]!.map((t, i) => `${t.wall.toFixed(3)}/${pycma[k]![i]?.ms_per_generation.toFixed(3) ?? '–'}`);
     console.log(`  ${row.model} n=${row.n}: ${pairs.join('  ')}`);
   });
-  blurVersusJax(explicit ?? (python ?? undefined));
+  await blurVersusJax({
+    python: explicit ?? (python ?? undefined),
+    sizes: [784, 100, 10],
+    batch: 32,
+    unroll: 10,
+    pops: list(option(args, 'blur-pops', '1,8,32')),
+    reps: Number(option(args, 'blur-reps', '20')),
+    threads: Number(option(args, 'jax-threads', '1')),
+  });
 }

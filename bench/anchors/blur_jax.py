@@ -14,7 +14,8 @@ layer, no searched extras, one replica, the default network options. Anything el
 
 Usage:
     python3 blur_jax.py PROBLEM.json --check
-        numpy, float32: per-genome meta-losses and query outputs as the last stdout line (JSON).
+        numpy: per-genome meta-losses and query outputs in float32 (losses, outputs) and in float64 (losses64,
+        outputs64) as the last stdout line (JSON).
     python3 blur_jax.py PROBLEM.json --time [--reps N] [--pops 1,8,32] [--warmup-s 1]
         jax: jit(vmap(meta_loss)) over the first P genomes for each P, and jit(value_and_grad(meta_loss)) of
         genome 0; genome-steps/s, grads/s, jax's own losses and genome 0's gradient, versions and devices.
@@ -223,12 +224,16 @@ def load_problem(path):
 
 
 def check(p, genomes, data):
-    """numpy, float32, one genome at a time: what evometa compares with its own evaluation."""
+    """numpy, one genome at a time, in float32 (what evometa computes in) and in float64 (the same math with
+    less rounding, to tell evometa's float32 error from a real difference): what evometa compares with its own."""
     k = p["k"]
-    outputs = [query_output(np, v, data, k) for v in genomes]
-    losses = [float(np.mean(np.square(o - data["query_y"]))) for o in outputs]
-    return {"anchor": "blur-numpy", "numpy": np.__version__, "python": platform.python_version(), "P": len(genomes),
-            "losses": losses, "outputs": [o.reshape(-1).tolist() for o in outputs]}
+    out = {"anchor": "blur-numpy", "numpy": np.__version__, "python": platform.python_version(), "P": len(genomes)}
+    for suffix, dtype in (("", np.float32), ("64", np.float64)):
+        d = {key: [a.astype(dtype) for a in v] if isinstance(v, list) else v.astype(dtype) for key, v in data.items()}
+        outputs = [query_output(np, v.astype(dtype), d, k) for v in genomes]
+        out["losses" + suffix] = [float(np.mean(np.square(o - d["query_y"]))) for o in outputs]
+        out["outputs" + suffix] = [o.reshape(-1).tolist() for o in outputs]
+    return out
 
 
 def timed(fn, reps, warmup_s):

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAnchor } from './python.js';
+import { median } from '../stats.js';
 import type { BlurAnchorProblem, BlurReference } from './blur_problem.js';
 
 /** How far the anchor is from evometa, as relative differences (0: identical). */
@@ -16,8 +17,16 @@ export interface BlurAnchorAgreement {
   loss: number[];
   /** Per genome max |out_anchor − out_evometa| / max |out_evometa| over the query outputs. */
   outputs: number[];
-  /** The largest of all the above. */
+  /** The largest of all the above, and the median over genomes of each genome's larger one. */
   max: number;
+  median: number;
+}
+
+/** The anchor's float32 run (evometa's precision) and its float64 run, each against evometa. */
+export interface BlurAnchorCheck {
+  float32: BlurAnchorAgreement;
+  /** How far evometa's float32 result is from the same math with float64 rounding. */
+  float64: BlurAnchorAgreement;
 }
 
 /** One row of the anchor's JAX timing. */
@@ -59,7 +68,9 @@ export function agreement(anchor: { losses: number[]; outputs: number[][] }, our
   const loss = ours.losses.map((l, g) => relativeDifference([anchor.losses[g]!], [l]));
   const outputs = ours.outputs.map((o, g) => relativeDifference(anchor.outputs[g] ?? [], o));
   const all = [...loss, ...outputs];
-  return { P: ours.losses.length, loss, outputs, max: all.some(Number.isNaN) ? NaN : Math.max(...all) };
+  const perGenome = loss.map((l, g) => Math.max(l, outputs[g]!)).sort((a, b) => a - b);
+  const nan = all.some(Number.isNaN);
+  return { P: ours.losses.length, loss, outputs, max: nan ? NaN : Math.max(...all), median: nan ? NaN : median(perGenome) };
 }
 
 /** The problem in a fresh temp folder; `cleanup` removes it. */
@@ -71,11 +82,13 @@ export function writeBlurProblem(problem: BlurAnchorProblem): { path: string; cl
 }
 
 /** Runs the anchor's numpy check on `problem` and compares it with evometa's figures on the same problem. */
-export function checkBlurAnchor(python: string, problem: BlurAnchorProblem, ours: BlurReference): BlurAnchorAgreement {
+export function checkBlurAnchor(python: string, problem: BlurAnchorProblem, ours: BlurReference): BlurAnchorCheck {
   const file = writeBlurProblem(problem);
   try {
     const out = runAnchor(python, 'blur_jax.py', [file.path, '--check']);
-    return agreement({ losses: out['losses'] as number[], outputs: out['outputs'] as number[][] }, ours);
+    const side = (suffix: string): BlurAnchorAgreement =>
+      agreement({ losses: out[`losses${suffix}`] as number[], outputs: out[`outputs${suffix}`] as number[][] }, ours);
+    return { float32: side(''), float64: side('64') };
   } finally {
     file.cleanup();
   }

@@ -66,10 +66,11 @@ for (const sizes of [[6, 5, 3], [6, 5, 4, 3]]) {
     const gs = genomes(3, 2);
     const p = problem(sizes, gs);
     const ours = evometaReference(tf, p, gs);
-    const check = checkBlurAnchor(python!, p, ours);
-    t.log(`max relative difference ${check.max.toExponential(2)} over ${check.P} genomes`);
+    const { float32: check, float64 } = checkBlurAnchor(python!, p, ours);
+    t.log(`max relative difference ${check.max.toExponential(2)} over ${check.P} genomes (float64 run: ${float64.max.toExponential(2)})`);
     t.is(check.P, 3);
     t.true(check.max < 1e-4, `max relative difference ${check.max}`);
+    t.true(float64.max < 1e-4, `max relative difference to the float64 run ${float64.max}`);
     // the inner loop matters: with no learning steps (U = 1) the outputs are not these
     const untrained = evometaReference(tf, { ...p, unrollSteps: 1, support: [] }, gs);
     t.true(relativeDifference(untrained.outputs[0]!, ours.outputs[0]!) > 1e-3);
@@ -82,7 +83,7 @@ withNumpy('the check catches a different rule: α changed in genome 1 of the anc
   const ours = evometaReference(tf, p, gs);
   const changed = structuredClone(p);
   changed.genomes[1]![9]! += 0.2; // α[0][1]: only the Hebbian update reads it
-  const check = checkBlurAnchor(python!, changed, ours);
+  const check = checkBlurAnchor(python!, changed, ours).float32;
   t.true(check.loss[0]! < 1e-4 && check.loss[2]! < 1e-4);
   t.true(check.outputs[1]! > 1e-3, `genome 1 differs by ${check.outputs[1]}`);
   t.true(check.max > 1e-3);
