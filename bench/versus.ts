@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- versus [--python PATH] [--repeats 5] [--dims 10,100,200,500,1000] [--sep-dims 1000,5000]
- * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--jax-threads 1]`: evometa against its anchors, measured
- * side by side in one run on one machine.
+ * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--blur-repeats 3] [--jax-threads 1]`: evometa against
+ * its anchors, measured side by side in one run on one machine.
  *
  * CMA-ES ask+tell milliseconds per generation on the sphere (x0 = 3·1, σ0 = 2, default λ, f excluded) for the
  * full model at each n of --dims and sep-CMA-ES at each n of --sep-dims, against pycma's ask/tell loop
@@ -21,7 +21,7 @@
  * Then BLUR genome-steps/s (784-100-10, k = 2, batch 32, U = 10, P of --blur-pops) and meta-gradients/s against
  * the same computation in JAX (bench/anchors/blur_versus.ts): the anchor's math is first checked against evometa
  * with numpy on the timed problem; the JAX rows need a Python that imports jax (XLA's CPU runtime limited to
- * --jax-threads threads). `--dims '' --sep-dims ''` runs the BLUR section alone.
+ * --jax-threads threads), --blur-repeats times interleaved. `--dims '' --sep-dims ''` runs the BLUR section alone.
  */
 import { cpus } from 'node:os';
 import { cmaes, sepCmaes, type CmaState } from '../strategies/cma_es.js';
@@ -181,5 +181,6 @@ export default async function main(args: string[]): Promise<void> {
     pops: list(option(args, 'blur-pops', '1,8,32')),
     reps: Number(option(args, 'blur-reps', '20')),
     threads: Number(option(args, 'jax-threads', '1')),
+    repeats: Number(option(args, 'blur-repeats', '3')),
   });
 }

@@ -10,11 +10,12 @@
  */
 import { getTf, initBackend } from '../../src/runtime/backend.js';
 import { Rng } from '../../src/core/rng.js';
-import { blurGenome, randomBlurGenome } from '../../genomes/blur_genome.js';
+import { blurGenome, randomBlurGenome, type BlurGenome } from '../../genomes/blur_genome.js';
 import { evaluateBlurPopulation, metaLossAndGrad } from '../../src/models/blur/meta_objective.js';
 import { flatBlurRule } from '../../tasks/blur/flat_blur_rule.js';
 import { poolSampler, time } from '../blur.js';
-import { blurAnchorMetaOptions, blurAnchorProblem, evometaReference, replaySampler } from './blur_problem.js';
+import { median } from '../stats.js';
+import { blurAnchorMetaOptions, blurAnchorProblem, evometaReference, replaySampler, type BlurAnchorProblem } from './blur_problem.js';
 import { checkBlurAnchor, relativeDifference, timeBlurAnchor, type JaxTiming } from './blur_jax.js';
 import { probePython } from './python.js';
 
@@ -32,25 +33,52 @@ export interface BlurVersusOptions {
   reps: number;
   /** Threads of XLA's CPU runtime (evometa's evaluation runs on one). */
   threads: number;
+  /** Interleaved repeats of both sides' timings (medians are shown). */
+  repeats: number;
 }
 
 const fmt = (v: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : 'skipped');
 
-/** evometa's genome-steps/s per P and grads/s on tfjs-wasm, over the problem's own batches. */
-function evometaTimings(o: BlurVersusOptions, problem: ReturnType<typeof blurAnchorProblem>, genomes: ReturnType<typeof randomBlurGenome>[]): { rows: number[]; gradsPerS: number } {
+interface Rate {
+  perS: number;
+  /** This process's CPU seconds per wall second over the warm-up and the timed calls. */
+  cores: number;
+}
+
+/** Calls per second of `fn` (bench/blur.ts `time`: at least a second of warm-up) and the cores it kept busy. */
+function rate(fn: () => void, reps: number, per: number): Rate {
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const [t0, c0] = [performance.now(), cpu()];
+  const ms = time(fn, reps);
+  return { perS: (1000 * per) / ms, cores: (cpu() - c0) / (performance.now() - t0) };
+}
+
+/** One side's figures in one repeat: genome-steps/s per P of `pops`, and grads/s. */
+interface SideRun {
+  steps: Rate[];
+  grad: Rate;
+}
+
+/** evometa's genome-steps/s per P and grads/s on the active backend, over the problem's own batches. */
+function evometaRun(o: BlurVersusOptions, problem: BlurAnchorProblem, genomes: readonly BlurGenome[]): SideRun {
   const tf = getTf();
   const sampler = replaySampler(problem);
   const opts = blurAnchorMetaOptions(problem);
-  const rows = o.pops.map((P) => {
-    const ms = time(() => void evaluateBlurPopulation(tf, genomes.slice(0, P), sampler, opts), Math.max(4, Math.round(o.reps * 8 / P)));
-    return (1000 * P * o.unroll) / ms;
-  });
+  const steps = o.pops.map((P) => rate(() => void evaluateBlurPopulation(tf, genomes.slice(0, P), sampler, opts), Math.max(4, Math.round((o.reps * 8) / P)), P * o.unroll));
   const config = blurGenome.resolveConfig({});
   const flat = blurGenome.encode(genomes[0]!, config);
-  const ms = time(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), 3);
-  return { rows, gradsPerS: 1000 / ms };
+  return { steps, grad: rate(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), 3, 1) };
 }
 
+const jaxRun = (j: JaxTiming): SideRun => ({
+  steps: j.rows.map((r) => ({ perS: r.genome_steps_per_s, cores: r.cores })),
+  grad: { perS: j.grad.grads_per_s, cores: j.grad.cores },
+});
+
+/** Checks the anchor's math on the timed problem, then times both sides `o.repeats` times, interleaved. */
 export async function blurVersusJax(o: BlurVersusOptions): Promise<void> {
   console.log('');
   console.log(`## BLUR against JAX: sizes ${o.sizes.join('-')}, k = 2, batch ${o.batch}, U = ${o.unroll} (U − 1 learning steps + query), P = ${o.pops.join(', ')}`);
@@ -65,31 +93,52 @@ export async function blurVersusJax(o: BlurVersusOptions): Promise<void> {
   const rng = new Rng(0);
   const genomes = Array.from({ length: Math.max(...o.pops) }, () => randomBlurGenome(2, rng));
   const problem = blurAnchorProblem({ sizes: o.sizes, unrollSteps: o.unroll, batchSize: o.batch, seed: 0, genomes, sampler: poolSampler(o.sizes[0]!, o.sizes[o.sizes.length - 1]!) });
-  const ours = evometaReference(tf, problem, genomes);
-  const { float32, float64 } = checkBlurAnchor(python, problem, ours);
+  const reference = evometaReference(tf, problem, genomes);
+  const { float32, float64 } = checkBlurAnchor(python, problem, reference);
   const e = (v: number): string => v.toExponential(1);
   console.log(`anchor math checked against evometa: max relative difference ${e(float32.max)} over ${float32.P} genomes (median ${e(float32.median)}; `
     + `meta-losses and query outputs, numpy ${numpy.version} float32, evometa on ${info.backend}); evometa against the anchor's float64 run: max ${e(float64.max)}, median ${e(float64.median)}`);
 
   const jax = probePython(python, 'jax');
-  let theirs: JaxTiming | null = null;
   if ('skipped' in jax) console.log(`JAX timing skipped: ${jax.skipped}; the rows below are evometa's alone`);
-  else {
-    theirs = timeBlurAnchor(python, problem, { reps: o.reps, pops: o.pops, threads: o.threads });
-    const config = blurGenome.resolveConfig({});
-    const g = metaLossAndGrad(tf, blurGenome.encode(genomes[0]!, config), flatBlurRule(config), replaySampler(problem), blurAnchorMetaOptions(problem));
-    console.log(`jax ${theirs.jax} on ${theirs.backend} (${theirs.devices.join(', ')}), XLA CPU threads ${o.threads}: its losses against evometa's, max relative difference `
-      + `${relativeDifference(theirs.losses, ours.losses).toExponential(2)}; genome 0's meta-gradient against metaLossAndGrad, ${relativeDifference(theirs.grad0.grad, g.grad).toExponential(2)}`);
+  const ours: SideRun[] = [];
+  const theirs: SideRun[] = [];
+  for (let r = 1; r <= o.repeats; r++) {
+    const runOurs = (): void => void ours.push(evometaRun(o, problem, genomes));
+    const runTheirs = (): void => {
+      if ('skipped' in jax) return;
+      const timing = timeBlurAnchor(python, problem, { reps: o.reps, pops: o.pops, threads: o.threads });
+      if (theirs.length === 0) {
+        const config = blurGenome.resolveConfig({});
+        const g = metaLossAndGrad(tf, blurGenome.encode(genomes[0]!, config), flatBlurRule(config), replaySampler(problem), blurAnchorMetaOptions(problem));
+        console.log(`jax ${timing.jax} on ${timing.backend} (${timing.devices.join(', ')}), XLA CPU threads ${o.threads}: its losses against evometa's, max relative difference `
+          + `${e(relativeDifference(timing.losses, reference.losses))}; genome 0's meta-gradient against metaLossAndGrad, ${e(relativeDifference(timing.grad0.grad, g.grad))}`);
+      }
+      theirs.push(jaxRun(timing));
+    };
+    if (r % 2) { runOurs(); runTheirs(); } else { runTheirs(); runOurs(); }
+    process.stderr.write(`blur repeat ${r}/${o.repeats} done\n`);
   }
-  const ev = evometaTimings(o, problem, genomes);
+  printTable(o, info.backend, ours, theirs);
+}
+
+/** Medians over the repeats, and each repeat's pair of figures. */
+function printTable(o: BlurVersusOptions, backend: string, ours: SideRun[], theirs: SideRun[]): void {
+  const med = (runs: SideRun[], pick: (r: SideRun) => number): number => (runs.length === 0 ? NaN : median(runs.map(pick)));
   console.log('');
-  console.log(`| measure | P | evometa (tfjs ${info.backend}, 1 thread) | JAX | evometa / JAX | JAX cores busy |`);
+  console.log(`median of ${ours.length} interleaved repeat(s)`);
+  console.log(`| measure | P | evometa (tfjs ${backend}) | JAX | evometa / JAX | cores busy, evometa / JAX |`);
   console.log('|---|---:|---:|---:|---:|---:|');
-  o.pops.forEach((P, i) => {
-    const row = theirs?.rows.find((r) => r.P === P);
-    const j = row?.genome_steps_per_s ?? NaN;
-    console.log(`| genome-steps/s | ${P} | ${fmt(ev.rows[i]!)} | ${fmt(j)} | ${fmt(ev.rows[i]! / j, 2)} | ${fmt(row?.cores ?? NaN, 2)} |`);
-  });
-  const jg = theirs?.grad.grads_per_s ?? NaN;
-  console.log(`| meta-gradient grads/s (U = ${o.unroll}) | 1 | ${fmt(ev.gradsPerS, 2)} | ${fmt(jg, 2)} | ${fmt(ev.gradsPerS / jg, 2)} | ${fmt(theirs?.grad.cores ?? NaN, 2)} |`);
+  const line = (measure: string, P: number, pick: (r: SideRun) => Rate, digits: number): void => {
+    const [a, b] = [med(ours, (r) => pick(r).perS), med(theirs, (r) => pick(r).perS)];
+    console.log(`| ${measure} | ${P} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${fmt(a / b, 2)} | ${fmt(med(ours, (r) => pick(r).cores), 2)} / ${fmt(med(theirs, (r) => pick(r).cores), 2)} |`);
+  };
+  o.pops.forEach((P, i) => line('genome-steps/s', P, (r) => r.steps[i]!, 0));
+  line(`meta-gradient grads/s (U = ${o.unroll})`, 1, (r) => r.grad, 2);
+  console.log('');
+  console.log('per repeat (evometa / JAX):');
+  const pairs = (pick: (r: SideRun) => Rate, digits: number): string =>
+    ours.map((r, i) => `${pick(r).perS.toFixed(digits)}/${theirs[i] ? pick(theirs[i]!).perS.toFixed(digits) : '–'}`).join('  ');
+  o.pops.forEach((P, i) => console.log(`  genome-steps/s P=${P}: ${pairs((r) => r.steps[i]!, 0)}`));
+  console.log(`  grads/s: ${pairs((r) => r.grad, 2)}`);
 }
