@@ -295,6 +295,9 @@ def main(argv):
     except Refused as refusal:
         print(f"blur_jax.py: {refusal}", file=sys.stderr)
         return 2
+    except KeyError as missing:
+        print(f"blur_jax.py: the problem file has no field {missing}; write it with bench/anchors/blur_problem.ts", file=sys.stderr)
+        return 2
     print(json.dumps(out))
     return 0
 

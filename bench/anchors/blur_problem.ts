@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { deriveSeed, Rng } from '../../src/core/rng.js';
+import { UsageError } from '../../src/core/errors.js';
 import { blurGenome, type BlurGenome } from '../../genomes/blur_genome.js';
 import { BlurNetwork, resolveBlurNetworkOptions, type BlurNetworkOptions } from '../../src/models/blur/blur_network.js';
 import { evaluateBlurPopulation, type BlurBatch, type BlurMetaOptions, type BlurSampler } from '../../src/models/blur/meta_objective.js';
@@ -89,8 +90,9 @@ export function replaySampler(p: BlurAnchorProblem): BlurSampler {
 
 /** The problem for `setup`, its synapses read from a BlurNetwork initialised as the meta-objective initialises. */
 export function blurAnchorProblem(setup: BlurAnchorSetup): BlurAnchorProblem {
-  const network = resolveBlurNetworkOptions(setup.genomes[0]?.network, setup.network);
-  const config = blurGenome.resolveConfig({ k: setup.genomes[0]?.k ?? 2 });
+  if (setup.genomes.length === 0) throw new UsageError('a BLUR anchor problem needs at least one genome');
+  const network = resolveBlurNetworkOptions(setup.genomes[0]!.network, setup.network);
+  const config = blurGenome.resolveConfig({ k: setup.genomes[0]!.k });
   const net = new BlurNetwork(setup.genomes[0]!, setup.sizes, network, { seed: setup.seed });
   try {
     const forwardBlocks = net.forwardBlocks();
