@@ -9,9 +9,10 @@
  * tfjs-wasm's own memory, so it reads and writes the tensors in place. Each lane holds a different output entry and
  * computes it as the C++ loop does: over blocks of 48 along the shared dimension, each block's sum accumulated in
  * float32 from 0 in ascending order, multiply and add rounded separately (no fused multiply-add in baseline
- * WebAssembly SIMD), added to the entry as (entry + sum) + 0. Products narrower than four columns take the same
- * arithmetic in JavaScript; those it does not take (a transposed right operand, broadcast batches, the XNNPACK
- * case) keep the original kernel.
+ * WebAssembly SIMD), added to the entry as (entry + sum) + 0. A transposed right operand (the gradients of a
+ * product: 30 % of a BLUR meta-gradient's kernel time went to two such 2-D products) is first copied into the plain
+ * layout. Products narrower than four columns take the same arithmetic in JavaScript; those it does not take
+ * (broadcast batches, the XNNPACK case) keep the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Body, I32, instantiate, V128, type KernelFunction, type WasmMemory } from '../core/wasm_assembler.js';
@@ -83,6 +84,7 @@ type BmmKernel = (a: number, b: number, o: number, M: number, K: number, N: numb
 /** What this kernel uses of the wasm backend (structural, as in wasm_conv_grad.ts). */
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
   wasm: { asm: { memory: WasmMemory } };
 }
@@ -114,18 +116,21 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const r = a.shape.length;
     const outer = a.shape.slice(0, -2);
     const batch = outer.reduce((x, y) => x * y, 1);
-    const plain = a.dtype === 'float32' && b.dtype === 'float32' && !transposeB && r === b.shape.length && r >= 2
-      && outer.every((d, q) => d === b.shape[q]) && (batch > 1 || transposeA);
+    const plain = a.dtype === 'float32' && b.dtype === 'float32' && r === b.shape.length && r >= 2
+      && outer.every((d, q) => d === b.shape[q]) && (batch > 1 || transposeA || transposeB);
     const [M, K] = transposeA ? [a.shape[r - 1]!, a.shape[r - 2]!] : [a.shape[r - 2]!, a.shape[r - 1]!];
-    const [Kb, N] = [b.shape[r - 2]!, b.shape[r - 1]!];
-    if (!plain || K !== Kb || batch * M * N === 0) return original(args);
+    const [Kb, N] = transposeB ? [b.shape[r - 1]!, b.shape[r - 2]!] : [b.shape[r - 2]!, b.shape[r - 1]!];
+    if (!plain || K !== Kb || batch * M * N * K === 0) return original(args);
     const backend = args.backend as unknown as WasmBackendLike;
     const memory = backend.wasm.asm.memory;
     const bmm = bmmFor(memory);
     if (bmm === null) return original(args);
     const out = backend.makeOutput([...outer, M, N], 'float32');
+    // A transposed right operand is copied into its plain layout first (its sums are the same either way).
+    const plainB = transposeB ? backend.makeOutput([...outer, K, N], 'float32') : b;
     const at = (info: tf.TensorInfo): number => backend.dataIdMap.get(info.dataId)!.memoryOffset;
-    const [aAt, bAt, oAt] = [at(a), at(b), at(out)];
+    const [aAt, bAt, oAt] = [at(a), at(plainB), at(out)];
+    if (transposeB) transposeInto(new Float32Array(memory.buffer), at(b) / 4, bAt / 4, batch, N, K);
     const N4 = N - (N % 4);
     const [ai, ak] = transposeA ? [4, 4 * M] : [4 * K, 4];
     for (let p = 0; p < batch; p++) {
@@ -136,7 +141,7 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     }
     if (N < 4) {
       const heap = new Float32Array(memory.buffer);
-      const [A, B, O] = [aAt / 4, bAt / 4, oAt / 4];
+      const [A, B, O] = [aAt / 4, bAt / 4, oAt / 4]; // B in the plain layout (copied above if transposed)
       for (let p = 0; p < batch; p++) {
         for (let i = 0; i < M; i++) {
           for (let j = N4; j < N; j++) {
@@ -154,8 +159,17 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
         }
       }
     }
+    if (transposeB) backend.disposeData(plainB.dataId);
     return out;
   };
+}
+
+/** For each of `batch` matrices, the [rows, cols] matrix at heap[from] written as its [cols, rows] transpose at heap[to]. */
+function transposeInto(heap: Float32Array, from: number, to: number, batch: number, rows: number, cols: number): void {
+  for (let p = 0; p < batch; p++) {
+    const [src, dst] = [from + p * rows * cols, to + p * rows * cols];
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) heap[dst + j * rows + i] = heap[src + i * cols + j]!;
+  }
 }
 
 let original: tf.KernelFunc | null = null;

@@ -1,7 +1,8 @@
 /**
  * The SIMD BatchMatMul against the wasm backend's own kernel it wraps, bit for bit, on BLUR's shapes and on odd
- * ones (narrow, not a multiple of four columns, shared dimension over one block of 48, transposed left operand),
- * and the products it leaves to the original (transposed right operand, broadcast batch, the plain 2-D product).
+ * ones (narrow, not a multiple of four columns, shared dimension over one block of 48, transposed left or right
+ * operand, as the gradients of a product have), and the products it leaves to the original (broadcast batch, the
+ * plain 2-D product).
  */
 import test from 'ava';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -40,6 +41,11 @@ const SHAPES: [number[], number[], boolean, boolean][] = [
   [[4, 5, 7], [4, 5, 3], true, false],
   [[3, 9, 100], [3, 100, 18], false, false],
   [[3, 6, 5], [3, 7, 5], false, true],
+  [[200, 32], [784, 32], false, true],
+  [[200, 784], [32, 784], false, true],
+  [[5, 200], [61, 5], true, true],
+  [[2, 9, 50], [2, 3, 50], false, true],
+  [[7, 50], [2, 50], false, true],
   [[1, 6, 5], [3, 5, 7], false, false],
   [[6, 5], [5, 7], false, false],
 ];
@@ -55,9 +61,22 @@ test.serial('wasm BatchMatMul: bit for bit the backend kernel it wraps, on BLUR�
     t.is(actual.length, expected.length, `${JSON.stringify(as)} × ${JSON.stringify(bs)}`);
     let same = 0;
     for (let i = 0; i < expected.length; i++) if (Object.is(actual[i], expected[i])) same++;
-    t.is(same, expected.length, `${JSON.stringify(as)} × ${JSON.stringify(bs)} (transposeA ${transposeA}): ${expected.length - same} entries differ`);
+    t.is(same, expected.length, `${JSON.stringify(as)} × ${JSON.stringify(bs)} (transposeA ${transposeA}, transposeB ${transposeB}): ${expected.length - same} entries differ`);
     tf.dispose([a, b, fast]);
   }
+});
+
+test.serial('wasm BatchMatMul: the plain copy of a transposed right operand is freed', async (t) => {
+  await initBackend('wasm');
+  const backend = tf.backend() as unknown as { dataIdMap: { numDataIds(): number } };
+  const [a, b] = [tf.ones([20, 8]), tf.ones([30, 8])];
+  const before = backend.dataIdMap.numDataIds();
+  for (let i = 0; i < 5; i++) tf.matMul(a, b, false, true).dispose();
+  t.is(backend.dataIdMap.numDataIds(), before);
+  const product = tf.matMul(a, b, false, true);
+  t.deepEqual(product.shape, [20, 30]);
+  t.is((product.dataSync() as Float32Array)[0], 8);
+  tf.dispose([a, b, product]);
 });
 
 test.serial('wasm BatchMatMul: gradients through a batched product match the cpu backend', async (t) => {
