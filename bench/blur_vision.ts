@@ -31,7 +31,8 @@
  * --feedback error|softmax-error (what the output layer feeds back; softmax-error makes the start genome SGD on the
  * cross-entropy), --output-activation tanh|identity, --start-lr η (the start genome's −η_w), --unroll U, --ways W,
  * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
- * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`).
+ * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
+ * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
  * --no-test stops after meta-training: several runs are then compared on meta-validation only, and only the chosen
  * run's learned.json is replayed on Fashion-MNIST (`replay`), so the test set is read once per reported rule.
  */
@@ -198,7 +199,9 @@ export default async function (args: string[]): Promise<void> {
   rmSync(outRoot, { recursive: true, force: true });
   mkdirSync(outRoot, { recursive: true });
 
-  const start = { ...backpropGenome(2, settings.startLearningRate), network: visionNetwork(settings) };
+  const initFile = option(args, 'init', '');
+  const start = initFile ? readBlurGenomeFile(initFile) : { ...backpropGenome(2, settings.startLearningRate), network: visionNetwork(settings) };
+  if (initFile) (search['task-config'] as Record<string, unknown>)['network'] = { ...start.network };
   const startPath = join(outRoot, 'start.json');
   saveBlurGenome(startPath, start);
   // --domains plain,inverted,…: episodes draw their input transform from these MNIST variants (domain randomisation).
@@ -239,7 +242,7 @@ export default async function (args: string[]): Promise<void> {
   console.log(`$ node dist/src/cli/main.js replay ${learnedPath} --task fashion-mnist --steps ${steps} --seeds ${seeds} --compare ${compare.join(',') || 'none'} --eval-at ${REPLAY.evalAt.filter((s) => s <= steps).join(',')} --out ${join(outRoot, 'replay-learned')}\n`);
 
   const rl = await replay(learned, seeds, steps, compare, join(outRoot, 'replay-learned'), learnedPath);
-  const rs = await replay(start, seeds, steps, [], join(outRoot, 'replay-start'), `${startPath} (start genome, not meta-trained)`);
+  const rs = await replay(start, seeds, steps, [], join(outRoot, 'replay-start'), `${startPath} (start genome${initFile ? `, from ${initFile}` : ", not meta-trained"})`);
   const lr = (m: number) => (rl.methods[m]!.learningRate !== undefined ? ` (lr ${rl.methods[m]!.learningRate})` : '');
   console.log(`Fashion-MNIST test accuracy (%), mean ± std over ${seeds} seeds; meta-training ${summary.generations} generations / ${summary.evaluations} evaluations / ${wall.toFixed(0)} s`);
   console.log(markdown([
