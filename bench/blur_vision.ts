@@ -29,7 +29,7 @@
  * Settings of the meta-training (each recorded in protocol.json; defaults = the earlier tables' setting):
  * --objective mse|error|cross-entropy (the task's fitness; cross-entropy: softmax cross-entropy of the query outputs),
  * --feedback error|softmax-error (what the output layer feeds back; softmax-error makes the start genome SGD on the
- * cross-entropy), --output-activation tanh|identity, --start-lr η (the start genome's −η_w), --unroll U, --ways W,
+ * cross-entropy), --output-activation tanh|identity, --init-scale s (network option initScale), --start-lr η (the start genome's −η_w), --unroll U, --ways W,
  * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
  * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
  * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
@@ -117,6 +117,7 @@ export interface VisionSettings {
   objective?: string;
   feedback?: string;
   outputActivation?: string;
+  initScale?: number;
   startLearningRate: number;
   unrollSteps?: number;
   ways?: number;
@@ -139,7 +140,7 @@ export function visionSettings(args: string[]): VisionSettings {
   const domains = str('domains');
   const params = str('strategy-params');
   return {
-    objective: str('objective'), feedback: str('feedback'), outputActivation: str('output-activation'),
+    objective: str('objective'), feedback: str('feedback'), outputActivation: str('output-activation'), initScale: num('init-scale'),
     startLearningRate: num('start-lr') ?? START_LEARNING_RATE, unrollSteps: num('unroll'), ways: num('ways'), episodes: num('episodes'), lr: num('lr'),
     perLayer: args.includes('--per-layer'), ...(domains ? { domains: domains.split(',') } : {}),
     ...(params ? { strategyParams: JSON.parse(params) as Record<string, unknown> } : {}),
@@ -152,6 +153,7 @@ export function visionNetwork(v: VisionSettings): Partial<BlurNetworkOptions> {
     ...NETWORK,
     ...(v.feedback ? { feedback: v.feedback as BlurNetworkOptions['feedback'] } : {}),
     ...(v.outputActivation ? { outputActivation: v.outputActivation as BlurNetworkOptions['outputActivation'] } : {}),
+    ...(v.initScale ? { initScale: v.initScale } : {}),
   };
 }
 
