@@ -11,7 +11,7 @@
  *    `initScaleByChannels` (synapse init U(−1, 1)/√(n+m+1); the default U(−1, 1) saturates a 196-input layer).
  *    With --strategy metagrad: Adam on meta-gradients instead, 10-way episodes (see SEARCHES).
  * 2. Protocol (OUT/protocol.json): the reported rule is chosen by meta-validation only (`--select validation`, the
- *    default; bench/blur_meta_validation.ts): every 10 generations the search's current point is trained on fixed
+ *    default; bench/blur_meta_validation.ts): the start and every 10 generations the search's current point are trained on fixed
  *    10-way episodes of MNIST transforms that meta-training never draws (rotate45, inverted-noise), and the point
  *    with the best query accuracy there is written to OUT/learned.json (the checks to OUT/meta-validation.jsonl).
  *    `--select final` keeps the search's final point instead (CMA-ES mean mirrored into the box, metagrad's x;
