@@ -15,7 +15,7 @@ import { getTf } from '../src/runtime/backend.js';
 import { deriveSeed } from '../src/core/rng.js';
 import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
 import { imageEpisodeSampler } from '../tasks/blur/blur_samplers.js';
-import { metaTrainingData, type BlurImageConfig } from '../tasks/blur/blur_tasks.js';
+import { metaLossOf, metaTrainingData, type BlurImageConfig } from '../tasks/blur/blur_tasks.js';
 import { domainName, parseDomain } from '../src/data/mnist_domains.js';
 import { saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
 import type { EngineHooks } from '../src/engine/engine.js';
@@ -61,7 +61,7 @@ export function validationScore(genome: BlurGenome, c: BlurImageConfig, v: MetaV
     const sampler = imageEpisodeSampler(metaTrainingData(c, domain), { classPool: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ways: v.ways }, deriveSeed(v.seed, 'meta-validation-episode', e));
     const r = evaluateBlurPopulation(tf, [genome], sampler, {
       sizes: [sampler.numInputs, ...c.hidden, v.ways], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
-      replicas: 1, seed: deriveSeed(v.seed, 'meta-validation-data', e), ...(Object.keys(c.network).length ? { network: c.network } : {}),
+      replicas: 1, seed: deriveSeed(v.seed, 'meta-validation-data', e), loss: metaLossOf(c), ...(Object.keys(c.network).length ? { network: c.network } : {}),
     });
     // A diverged rule (NaN) scores as chance-free zero, so it can never be chosen.
     accuracy += (Number.isFinite(r.accuracy[0]!) ? r.accuracy[0]! : 0) / v.episodes;
@@ -73,13 +73,13 @@ export function validationScore(genome: BlurGenome, c: BlurImageConfig, v: MetaV
 /**
  * Engine hooks that check the current point every `v.every` generations (and at `lastGeneration`), keep the best by
  * validation accuracy in `<out>/learned.json`, and log each check. `point()` returns the current decoded point.
+ * `start`, when given, is checked at once as generation 0, so a run that never improves on its start reports it.
  */
-export function metaValidationHooks(out: string, c: BlurImageConfig, v: MetaValidationSettings, lastGeneration: number, point: () => BlurGenome, log: (line: string) => void = console.log): { hooks: EngineHooks; best: () => MetaValidationCheck | null } {
+export function metaValidationHooks(out: string, c: BlurImageConfig, v: MetaValidationSettings, lastGeneration: number, point: () => BlurGenome, log: (line: string) => void = console.log, start?: BlurGenome): { hooks: EngineHooks; best: () => MetaValidationCheck | null } {
   checkValidationDomains(c.domains, v.domains);
   mkdirSync(out, { recursive: true });
   let best: MetaValidationCheck | null = null;
-  const check = (generation: number): void => {
-    const genome = point();
+  const check = (generation: number, genome: BlurGenome = point()): void => {
     const s = validationScore(genome, c, v);
     const isBest = best === null || s.accuracy > best.accuracy;
     const record: MetaValidationCheck = { generation, accuracy: s.accuracy, loss: s.loss, best: isBest };
@@ -90,6 +90,7 @@ export function metaValidationHooks(out: string, c: BlurImageConfig, v: MetaVali
     appendFileSync(join(out, 'meta-validation.jsonl'), JSON.stringify(record) + '\n');
     log(`meta-validation at generation ${generation}: accuracy ${(100 * s.accuracy).toFixed(1)} %${isBest ? ' (best so far, kept)' : ''}`);
   };
+  if (start) check(0, start);
   return {
     hooks: {
       onGeneration(record) {

@@ -11,7 +11,7 @@
  *    `initScaleByChannels` (synapse init U(−1, 1)/√(n+m+1); the default U(−1, 1) saturates a 196-input layer).
  *    With --strategy metagrad: Adam on meta-gradients instead, 10-way episodes (see SEARCHES).
  * 2. Protocol (OUT/protocol.json): the reported rule is chosen by meta-validation only (`--select validation`, the
- *    default; bench/blur_meta_validation.ts): every 10 generations the search's current point is trained on fixed
+ *    default; bench/blur_meta_validation.ts): the start and every 10 generations the search's current point are trained on fixed
  *    10-way episodes of MNIST transforms that meta-training never draws (rotate45, inverted-noise), and the point
  *    with the best query accuracy there is written to OUT/learned.json (the checks to OUT/meta-validation.jsonl).
  *    `--select final` keeps the search's final point instead (CMA-ES mean mirrored into the box, metagrad's x;
@@ -25,6 +25,16 @@
  * replays a genome file, or a finished run folder's mean/best, on Fashion-MNIST.
  *
  * --quick: 15 generations, 2 seeds, 200 inner steps (a smoke test of the pipeline, about a minute).
+ *
+ * Settings of the meta-training (each recorded in protocol.json; defaults = the earlier tables' setting):
+ * --objective mse|error|cross-entropy (the task's fitness; cross-entropy: softmax cross-entropy of the query outputs),
+ * --feedback error|softmax-error (what the output layer feeds back; softmax-error makes the start genome SGD on the
+ * cross-entropy), --output-activation tanh|identity, --init-scale s (network option initScale), --start-lr η (the start genome's −η_w), --unroll U, --ways W,
+ * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
+ * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
+ * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
+ * --no-test stops after meta-training: several runs are then compared on meta-validation only, and only the chosen
+ * run's learned.json is replayed on Fashion-MNIST (`replay`), so the test set is read once per reported rule.
  */
 import { cliCommand, option } from './bench_args.js';
 import { runPoint } from '../src/store/run_point.js';
@@ -102,6 +112,66 @@ function parseCompare(s: string): BaselineOptimizer[] {
   return s === 'none' ? [] : (s.split(',') as BaselineOptimizer[]);
 }
 
+/** The meta-training settings the flags above change; absent flags keep the SEARCHES entry's values. */
+export interface VisionSettings {
+  objective?: string;
+  feedback?: string;
+  outputActivation?: string;
+  initScale?: number;
+  startLearningRate: number;
+  unrollSteps?: number;
+  ways?: number;
+  episodes?: number;
+  lr?: number;
+  perLayer: boolean;
+  domains?: string[];
+  strategyParams?: Record<string, unknown>;
+}
+
+export function visionSettings(args: string[]): VisionSettings {
+  const num = (name: string): number | undefined => {
+    const v = option(args, name, '');
+    if (v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${v})`);
+    return n;
+  };
+  const str = (name: string): string | undefined => option(args, name, '') || undefined;
+  const domains = str('domains');
+  const params = str('strategy-params');
+  return {
+    objective: str('objective'), feedback: str('feedback'), outputActivation: str('output-activation'), initScale: num('init-scale'),
+    startLearningRate: num('start-lr') ?? START_LEARNING_RATE, unrollSteps: num('unroll'), ways: num('ways'), episodes: num('episodes'), lr: num('lr'),
+    perLayer: args.includes('--per-layer'), ...(domains ? { domains: domains.split(',') } : {}),
+    ...(params ? { strategyParams: JSON.parse(params) as Record<string, unknown> } : {}),
+  };
+}
+
+/** The network options of the start genome and the meta-training under these settings. */
+export function visionNetwork(v: VisionSettings): Partial<BlurNetworkOptions> {
+  return {
+    ...NETWORK,
+    ...(v.feedback ? { feedback: v.feedback as BlurNetworkOptions['feedback'] } : {}),
+    ...(v.outputActivation ? { outputActivation: v.outputActivation as BlurNetworkOptions['outputActivation'] } : {}),
+    ...(v.initScale ? { initScale: v.initScale } : {}),
+  };
+}
+
+/** The search's raw run config under these settings (before `init` and the generation budget). */
+export function visionSearch(search: Record<string, unknown>, v: VisionSettings): Record<string, unknown> {
+  const task = search['task-config'] as Record<string, unknown>;
+  const set = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const taskConfig = {
+    ...task, network: visionNetwork(v),
+    ...set('objective', v.objective), ...set('unrollSteps', v.unrollSteps), ...set('ways', v.ways), ...set('episodes', v.episodes), ...set('domains', v.domains),
+  };
+  return {
+    ...search, 'task-config': taskConfig, ...set('sigma0', v.lr),
+    ...(v.strategyParams ? { 'strategy-params': { ...(search['strategy-params'] as Record<string, unknown> | undefined), ...v.strategyParams } } : {}),
+    ...(v.perLayer ? { 'genome-config': { perLayer: true, numLayers: (task['hidden'] as number[]).length + 1 } } : {}),
+  };
+}
+
 export default async function (args: string[]): Promise<void> {
   await initBackend('auto');
   const quick = args.includes('--quick');
@@ -124,18 +194,20 @@ export default async function (args: string[]): Promise<void> {
   const outRoot = option(args, 'out', `results/bench-blur-vision${option(args, 'strategy', 'cmaes') === 'cmaes' ? '' : `-${option(args, 'strategy', '')}`}${option(args, 'domains', '') ? '-domains' : ''}${quick ? '-quick' : ''}`);
   const workers = Number(option(args, 'workers', '1'));
   const strategy = option(args, 'strategy', 'cmaes');
-  const search = SEARCHES[strategy];
-  if (!search) throw new Error(`--strategy must be one of ${Object.keys(SEARCHES).join(', ')} (got ${strategy})`);
+  if (!SEARCHES[strategy]) throw new Error(`--strategy must be one of ${Object.keys(SEARCHES).join(', ')} (got ${strategy})`);
+  const settings = visionSettings(args);
+  const search = visionSearch(SEARCHES[strategy]!, settings);
   const generations = Number(option(args, 'generations', quick ? '15' : String(search['max-generations'])));
   rmSync(outRoot, { recursive: true, force: true });
   mkdirSync(outRoot, { recursive: true });
 
-  const start = { ...backpropGenome(2, START_LEARNING_RATE), network: { ...NETWORK } };
+  const initFile = option(args, 'init', '');
+  const start = initFile ? readBlurGenomeFile(initFile) : { ...backpropGenome(2, settings.startLearningRate), network: visionNetwork(settings) };
+  if (initFile) (search['task-config'] as Record<string, unknown>)['network'] = { ...start.network };
   const startPath = join(outRoot, 'start.json');
   saveBlurGenome(startPath, start);
   // --domains plain,inverted,…: episodes draw their input transform from these MNIST variants (domain randomisation).
-  const domains = option(args, 'domains', '');
-  const taskConfig = { ...(search['task-config'] as Record<string, unknown>), ...(domains ? { domains: domains.split(',') } : {}) };
+  const taskConfig = search['task-config'] as Record<string, unknown>;
   const raw = { ...search, 'task-config': taskConfig, init: startPath, 'max-generations': generations };
   const searchDir = join(outRoot, 'search');
   const command = cliCommand(raw, searchDir, workers);
@@ -144,7 +216,7 @@ export default async function (args: string[]): Promise<void> {
   if (select !== 'validation' && select !== 'final') throw new Error(`--select must be validation or final (got ${select})`);
   const validation = { ...META_VALIDATION_DEFAULTS, ...(quick ? { every: 5, episodes: 2 } : {}) };
   const taskResolved = blurMnistTask.resolveConfig(taskConfig);
-  const mv = select === 'validation' ? metaValidationHooks(outRoot, taskResolved, validation, generations, () => runGenome(searchDir, 'mean')) : null;
+  const mv = select === 'validation' ? metaValidationHooks(outRoot, taskResolved, validation, generations, () => runGenome(searchDir, 'mean'), console.log, start) : null;
   writeProtocol(outRoot, {
     bench: 'blur_vision',
     splits: {
@@ -155,6 +227,7 @@ export default async function (args: string[]): Promise<void> {
     selection: select === 'validation' ? 'the point with the best meta-validation accuracy among the checks' : `the search's ${which === 'mean' ? 'final point' : 'best.json genome'}`,
     seeds: Array.from({ length: seeds }, (_, k) => REPLAY.seed + k),
     command: `npm run bench -- blur_vision ${args.join(' ')}`,
+    settings: { strategy, generations, ...settings, searchCommand: command },
   });
   const t0 = performance.now();
   const summary = await runSearch(resolveRunConfig({ ...raw, workers }, () => 0), searchDir, { command, ...(mv ? { hooks: mv.hooks } : {}) });
@@ -167,15 +240,16 @@ export default async function (args: string[]): Promise<void> {
   if (!chosen) saveBlurGenome(learnedPath, learned);
   const pointName = chosen ? `meta-validation best, generation ${chosen.generation}` : which === 'mean' ? 'final point' : 'best';
   console.log(`learned rule (${strategy} ${pointName}) → ${learnedPath}`);
+  if (args.includes('--no-test')) return;
   console.log(`$ node dist/src/cli/main.js replay ${learnedPath} --task fashion-mnist --steps ${steps} --seeds ${seeds} --compare ${compare.join(',') || 'none'} --eval-at ${REPLAY.evalAt.filter((s) => s <= steps).join(',')} --out ${join(outRoot, 'replay-learned')}\n`);
 
   const rl = await replay(learned, seeds, steps, compare, join(outRoot, 'replay-learned'), learnedPath);
-  const rs = await replay(start, seeds, steps, [], join(outRoot, 'replay-start'), `${startPath} (start genome, not meta-trained)`);
+  const rs = await replay(start, seeds, steps, [], join(outRoot, 'replay-start'), `${startPath} (start genome${initFile ? `, from ${initFile}` : ", not meta-trained"})`);
   const lr = (m: number) => (rl.methods[m]!.learningRate !== undefined ? ` (lr ${rl.methods[m]!.learningRate})` : '');
   console.log(`Fashion-MNIST test accuracy (%), mean ± std over ${seeds} seeds; meta-training ${summary.generations} generations / ${summary.evaluations} evaluations / ${wall.toFixed(0)} s`);
   console.log(markdown([
     { name: `learned rule (${strategy} ${pointName}, meta-trained on MNIST)`, r: rl, m: 0 },
-    { name: `start genome: BLUR-backprop, η_w = −${START_LEARNING_RATE}`, r: rs, m: 0 },
+    { name: `start genome: BLUR-backprop, η_w = −${settings.startLearningRate}`, r: rs, m: 0 },
     ...rl.methods.slice(1).map((mm, i) => ({ name: `tuned ${mm.method === 'sgd' ? 'SGD' : 'Adam'}${lr(i + 1)}`, r: rl, m: i + 1 })),
   ]));
 }

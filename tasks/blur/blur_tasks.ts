@@ -18,7 +18,7 @@ import { booleanTrainingSetting, imageTrainingSetting } from './blur_training_se
 import { domainName, parseDomain, transformDataset } from '../../src/data/mnist_domains.js';
 import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../../genomes/blur_genome.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../../src/models/blur/blur_options.js';
-import type { BlurMetaOptions, BlurSampler } from '../../src/models/blur/meta_objective.js';
+import type { BlurMetaLoss, BlurMetaOptions, BlurSampler } from '../../src/models/blur/meta_objective.js';
 
 /** Loaded on first use, so that listing tasks or scoring numeric ones never loads TensorFlow.js. */
 type MetaObjective = typeof import('../../src/models/blur/meta_objective.js');
@@ -33,13 +33,14 @@ export interface BlurInnerLoopConfig {
   /** Overrides of the genome's network options. */
   network: Partial<BlurNetworkOptions>;
   /**
-   * What the fitness is: the query MSE (differentiable, what metagrad needs) or the query error 1 − accuracy,
-   * the number an evaluation reports, which a derivative-free strategy can optimise directly.
+   * What the fitness is: the query MSE (differentiable, what metagrad needs), the query error 1 − accuracy,
+   * the number an evaluation reports, which a derivative-free strategy can optimise directly, or the query softmax
+   * cross-entropy (differentiable, and unlike the MSE on ±1 one-hot targets it does not reward a constant output).
    */
   objective: BlurObjective;
 }
 
-export const BLUR_OBJECTIVES = ['mse', 'error'] as const;
+export const BLUR_OBJECTIVES = ['mse', 'error', 'cross-entropy'] as const;
 export type BlurObjective = (typeof BLUR_OBJECTIVES)[number];
 
 export interface BlurBooleanConfig extends BlurInnerLoopConfig {
@@ -85,7 +86,7 @@ function objectiveSetting(raw: unknown): BlurObjective {
 
 /** The fitness of one scored genome under the task's objective; with 'error' the MSE stays in the metrics. */
 function fitnessOf(c: BlurInnerLoopConfig, loss: number, accuracy: number, metrics: Record<string, number>): number {
-  if (c.objective === 'mse') return loss;
+  if (c.objective !== 'error') return loss;
   metrics['mse'] = loss;
   return 1 - accuracy;
 }
@@ -119,7 +120,15 @@ function innerConfig(raw: Record<string, unknown>, d: { hidden: number[]; unroll
 function metaOptions(c: BlurInnerLoopConfig, inputs: number, outputs: number, seed: number): BlurMetaOptions {
   // Without overrides each genome's own `network` options apply (the backprop genome needs its own).
   const overrides = Object.keys(c.network).length > 0 ? { network: c.network } : {};
-  return { sizes: [inputs, ...c.hidden, outputs], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize, replicas: c.replicas, seed, ...overrides };
+  return {
+    sizes: [inputs, ...c.hidden, outputs], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize, replicas: c.replicas, seed,
+    loss: metaLossOf(c), ...overrides,
+  };
+}
+
+/** The differentiable query loss behind an objective ('error' reports the MSE beside the error). */
+export function metaLossOf(c: Pick<BlurInnerLoopConfig, 'objective'>): BlurMetaLoss {
+  return c.objective === 'cross-entropy' ? 'cross-entropy' : 'mse';
 }
 
 async function tfInstance(): Promise<typeof tfjs> {
@@ -166,9 +175,9 @@ function scorePopulation(mo: MetaObjective, tf: typeof tfjs, genomes: BlurGenome
 
 /** Mean meta-loss and its gradient with respect to the search vector, over the episodes. */
 function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): TaskResult {
-  // Gradients exist for the MSE only; an error objective would silently give metagrad the MSE's.
-  if (c.objective !== 'mse')
-    throw new UsageError(`task config 'objective' "${c.objective}" has no gradient; use "mse" with a gradient strategy such as metagrad (CMA-ES and es-grad can use "error")`);
+  // Gradients exist for the losses only; an error objective would silently give metagrad the MSE's.
+  if (c.objective === 'error')
+    throw new UsageError(`task config 'objective' "${c.objective}" has no gradient; use "mse" or "cross-entropy" with a gradient strategy such as metagrad (CMA-ES and es-grad can use "error")`);
   const flat = blurGenome.encode(genome, genomeConfig);
   const grad = new Array<number>(flat.length).fill(0);
   let loss = 0;

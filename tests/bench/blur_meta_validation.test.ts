@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { runSearch } from '../../src/search.js';
 import { resolveRunConfig } from '../../src/engine/run_config.js';
-import { loadBlurGenome } from '../../genomes/blur_genome.js';
+import { backpropGenome, loadBlurGenome } from '../../genomes/blur_genome.js';
 import { blurMnistTask } from '../../tasks/blur/blur_tasks.js';
 import { checkValidationDomains, metaValidationHooks, validationScore, type MetaValidationCheck } from '../../bench/blur_meta_validation.js';
 import { runGenome } from '../../bench/blur_vision.js';
@@ -37,4 +37,25 @@ test('the hooks check every k generations and the last, keep the best point by v
   // the kept genome scores what the check recorded: the same fixed episodes every time
   const again = validationScore(loadBlurGenome(join(out, 'learned.json')), c, v);
   t.true(Math.abs(again.accuracy - best.accuracy) < 1e-6, `${again.accuracy} vs ${best.accuracy}`);
+});
+
+test('a start genome is checked as generation 0 and stays the learned point when no later check beats it', async (t) => {
+  const out = tempDir();
+  const c = blurMnistTask.resolveConfig({ ways: 3, hidden: [8], unrollSteps: 3, batchSize: 8, queryBatchSize: 32, trainSamples: 600, validation: 200 });
+  const v = { domains: ['rotate45'], ways: 3, episodes: 1, every: 2, seed: 7 };
+  const start = { ...backpropGenome(2, 0.01) };
+  // every later point is a genome that cannot learn (η_w = 0): chance, so the start is kept
+  const frozen = { ...backpropGenome(2, 0) };
+  const mv = metaValidationHooks(out, c, v, 2, () => frozen, () => {}, start);
+  t.is(mv.best()!.generation, 0);
+  const first = readFileSync(join(out, 'meta-validation.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetaValidationCheck);
+  t.deepEqual(first.map((k) => k.generation), [0]);
+  t.is(first[0]!.accuracy, validationScore(start, c, v).accuracy);
+  type Args = Parameters<NonNullable<typeof mv.hooks.onGeneration>>;
+  mv.hooks.onGeneration!({ generation: 1 } as Args[0], {} as Args[1]);
+  t.is(readFileSync(join(out, 'meta-validation.jsonl'), 'utf8').trim().split('\n').length, 2);
+  const later = validationScore(frozen, c, v).accuracy;
+  t.true(later < first[0]!.accuracy, `${later} vs ${first[0]!.accuracy}`);
+  t.is(mv.best()!.generation, 0);
+  t.deepEqual(loadBlurGenome(join(out, 'learned.json')).layers, start.layers);
 });

@@ -183,14 +183,29 @@ export function saturationDamping(tf: Tf, s: T, saturation: T, o: BlurNetworkOpt
   return tf.exp(tf.neg(tf.mul(tf.abs(s), tf.add(o.saturationEps, tf.abs(saturation)))));
 }
 
-/** §1.2 step 7: state 0 keeps the prediction, state 1 gets y ('target') or δ ('error'), the rest 0. */
+/**
+ * Class probabilities of outputs ŷ [..., m] read as logits: softmax over the last axis, or σ(ŷ) for one output
+ * (the probability of the +1 label).
+ */
+export function outputProbabilities(tf: Tf, out: T): T {
+  return out.shape[out.shape.length - 1] === 1 ? tf.sigmoid(out) : tf.softmax(out);
+}
+
+/** ±1 targets as 0/1 probabilities, (y + 1)/2. */
+export function targetProbabilities(tf: Tf, y: T): T {
+  return tf.mul(tf.add(y, 1), 0.5);
+}
+
+/**
+ * §1.2 step 7: state 0 keeps the prediction, state 1 gets y ('target'), δ of the MSE ('error') or δ of the softmax
+ * cross-entropy ('softmax-error'; blur_options.ts), the rest 0.
+ */
 export function feedback(tf: Tf, out: T, outPre: T, y: tfjs.Tensor2D, o: BlurNetworkOptions): T {
   const [P, R, k, B, m] = out.shape as Shape5;
   const y5 = tf.mul(tf.reshape(y, [1, 1, 1, B, m]), tf.ones([P, R, 1, 1, 1]));
   const s0 = states(tf, out, 0, 1);
-  const s1 = o.feedback === 'target'
-    ? y5
-    : tf.mul(tf.sub(s0, y5), activationDerivative(tf, states(tf, outPre, 0, 1), o.outputActivation));
+  const residual = (): T => (o.feedback === 'error' ? tf.sub(s0, y5) : tf.sub(outputProbabilities(tf, s0), targetProbabilities(tf, y5)));
+  const s1 = o.feedback === 'target' ? y5 : tf.mul(residual(), activationDerivative(tf, states(tf, outPre, 0, 1), o.outputActivation));
   const parts = [s0, s1];
   if (k > 2) parts.push(tf.zeros([P, R, k - 2, B, m]));
   return tf.concat(parts, 2);

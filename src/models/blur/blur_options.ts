@@ -12,13 +12,17 @@ export const BLUR_BACKWARD_UPDATES = ['additive', 'multiplicative', 'multiplicat
 /** How the backward message v is applied to the lower layer (eq. B, §1.4). */
 export type BlurBackwardUpdate = (typeof BLUR_BACKWARD_UPDATES)[number];
 
-export const BLUR_FEEDBACKS = ['target', 'error'] as const;
+export const BLUR_FEEDBACKS = ['target', 'error', 'softmax-error'] as const;
 /**
  * What the output layer's state 1 receives before the backward pass (§1.2 step 7):
  * - 'target' (the public code's `concat_groundtruth_in`): the raw target y.
  * - 'error': δ = (ŷ − y) ⊙ f'(z), the gradient of L = ½ Σ_batch Σ_outputs (ŷ − y)² with respect to the
  *   output pre-activation z. This is what state 1 must hold for the backprop genome (§1.8) to make one
  *   BLUR step exactly one SGD step (learning rate −synapse.update) on that batch-summed loss.
+ * - 'softmax-error': δ = (softmax(ŷ) − t) ⊙ f'(z), t = (y + 1)/2 the 0/1 one-hot target, the gradient of the
+ *   batch-summed softmax cross-entropy of the outputs ŷ (one output: the logistic loss of σ(ŷ)). The backprop genome
+ *   then takes SGD steps on the loss the replay baselines train on; with `outputActivation: 'identity'` the outputs
+ *   are the logits themselves. Like 'error', an extension of the paper's feedback for the gradient genome (§1.8).
  */
 export type BlurFeedback = (typeof BLUR_FEEDBACKS)[number];
 

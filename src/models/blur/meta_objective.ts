@@ -1,7 +1,10 @@
 /**
  * The BLUR meta-objective (papers.md §1.9): run the inner loop for U unrolled steps on support batches,
  * then score output state 0 on a query batch the inner loop never saw. Lower is better: the loss is the
- * MSE against the ±1 targets, averaged over outputs, batch and replicas, one number per genome.
+ * MSE against the ±1 targets, averaged over outputs, batch and replicas, one number per genome (the paper's), or
+ * with `loss: 'cross-entropy'` the softmax cross-entropy of the outputs read as logits, averaged over batch and
+ * replicas. MSE on ±1 one-hot targets rewards the constant −1 output of a 10-way episode (its loss, 0.4, is low
+ * while its accuracy is chance); the cross-entropy of a constant output is log m, so it agrees with accuracy.
  *
  * Unroll: of the U steps the last is forward only (§1.2). Neurons are zeroed at every step, so its
  * forward pass cannot reach the query; its only lasting effect is the start-of-step synapse normalisation,
@@ -16,6 +19,7 @@ import { checkSizes, populationOptions } from './blur_network.js';
 import { resolveBlurNetworkOptions, type BlurNetworkOptions } from './blur_options.js';
 import { disposePopulation, populationFromGenomes, populationFromTensors, type BlurPopulation } from './blur_population.js';
 import type { BlurRule, FlatBlurRule } from './blur_rule.js';
+import { targetProbabilities } from './blur_math.js';
 
 type Tf = typeof tfjs;
 
@@ -52,7 +56,16 @@ export interface BlurMetaOptions {
   seed: number;
   /** Overrides the genomes' own `network` options. */
   network?: Partial<BlurNetworkOptions>;
+  /** The query loss. Default 'mse'. */
+  loss?: BlurMetaLoss;
 }
+
+export const BLUR_META_LOSSES = ['mse', 'cross-entropy'] as const;
+/**
+ * 'mse': mean of (ŷ − y)² over outputs (papers.md §1.9). 'cross-entropy': −Σ_j t_j log softmax(ŷ)_j with
+ * t = (y + 1)/2 the one-hot target (one output: the logistic loss −t log σ(ŷ) − (1 − t) log(1 − σ(ŷ))).
+ */
+export type BlurMetaLoss = (typeof BLUR_META_LOSSES)[number];
 
 export interface BlurEvaluation {
   /** Per genome; NaN where not finite. */
@@ -77,6 +90,8 @@ function checkOptions(sampler: BlurSampler, o: BlurMetaOptions): void {
   int(o.batchSize, 'batchSize', 1);
   int(o.queryBatchSize ?? o.batchSize, 'queryBatchSize', 1);
   int(o.replicas ?? 1, 'replicas', 1);
+  if (o.loss !== undefined && !(BLUR_META_LOSSES as readonly string[]).includes(o.loss))
+    throw new UsageError(`BLUR meta-objective loss must be one of ${BLUR_META_LOSSES.join(', ')} (got ${JSON.stringify(o.loss)})`);
   if (!Number.isFinite(o.seed)) throw new UsageError(`BLUR seed must be a finite number (got ${o.seed})`);
 }
 
@@ -123,9 +138,23 @@ function unroll(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, e: Episode, o: B
   return s;
 }
 
+/**
+ * Per-example query loss [P, R, B] of predictions [P, R, B, m] against ±1 targets y [B, m]. The cross-entropy uses
+ * log-softmax (log σ for one output), finite for any finite logits.
+ */
+export function queryLoss(tf: Tf, pred: tfjs.Tensor4D, y: tfjs.Tensor2D, loss: BlurMetaLoss = 'mse'): tfjs.Tensor3D {
+  if (loss === 'mse') return tf.mean(tf.square(tf.sub(pred, y)), 3) as tfjs.Tensor3D;
+  const t = targetProbabilities(tf, y);
+  if (y.shape[1] > 1) return tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(pred)), 3)) as tfjs.Tensor3D;
+  // −t log σ(ŷ) − (1 − t) log σ(−ŷ), with log σ(v) = −softplus(−v)
+  const nll = tf.add(tf.mul(t, tf.softplus(tf.neg(pred))), tf.mul(tf.sub(1, t), tf.softplus(pred)));
+  return tf.reshape(nll, pred.shape.slice(0, 3) as [number, number, number]) as tfjs.Tensor3D;
+}
+
 /** Per-genome loss [P] and accuracy [P] of predictions [P,R,B,m] against y [B,m]. */
-function score(tf: Tf, pred: tfjs.Tensor4D, y: tfjs.Tensor2D): { loss: tfjs.Tensor1D; accuracy: tfjs.Tensor1D } {
-  const loss = tf.mean(tf.square(tf.sub(pred, y)), [1, 2, 3]) as tfjs.Tensor1D;
+function score(tf: Tf, pred: tfjs.Tensor4D, y: tfjs.Tensor2D, lossKind: BlurMetaLoss = 'mse'): { loss: tfjs.Tensor1D; accuracy: tfjs.Tensor1D } {
+  // the MSE reduced in one mean over [R, B, m], as before the cross-entropy existed (bit-identical results)
+  const loss = (lossKind === 'mse' ? tf.mean(tf.square(tf.sub(pred, y)), [1, 2, 3]) : tf.mean(queryLoss(tf, pred, y, lossKind), [1, 2])) as tfjs.Tensor1D;
   const m = y.shape[1];
   const hit = m > 1
     ? tf.equal(tf.argMax(pred, 3), tf.argMax(y, 1))
@@ -146,7 +175,7 @@ export function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurRule[], sam
     const syn0 = initSynapses(tf, opts.sizes, pop.k, pop.P, R, opts.seed, o);
     const trained = unroll(tf, syn0, pop, episode, o, true);
     const [loss, accuracy] = tf.tidy(() => {
-      const sc = score(tf, networkPredict(tf, trained, pop, episode.query.x, o), episode.query.y);
+      const sc = score(tf, networkPredict(tf, trained, pop, episode.query.x, o), episode.query.y, opts.loss);
       return [sc.loss, sc.accuracy];
     });
     tf.dispose(synapseTensors(trained));
@@ -191,7 +220,8 @@ export function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: FlatBlurR
       const pop = populationFromTensors(tf, [rule.fromFlat(tf, v as tfjs.Tensor1D)], R, rule.layers);
       const trained = unroll(tf, syn0, pop, episode, o, false);
       kept.pred = tf.keep(networkPredict(tf, trained, pop, episode.query.x, o));
-      return tf.mean(tf.square(tf.sub(kept.pred, episode.query.y))) as tfjs.Scalar;
+      const y = episode.query.y;
+      return (opts.loss === 'cross-entropy' ? tf.mean(queryLoss(tf, kept.pred, y, 'cross-entropy')) : tf.mean(tf.square(tf.sub(kept.pred, y)))) as tfjs.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)([x]);
     const loss = value.dataSync()[0]!;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { initBackend } from '../../../src/runtime/backend.js';
 import { Rng } from '../../../src/core/rng.js';
 import { blurBooleanTask, blurMnistTask } from '../../../tasks/blur/blur_tasks.js';
-import { backpropGenome, blurGenome, randomBlurGenome } from '../../../genomes/blur_genome.js';
+import { BACKPROP_NETWORK_OPTIONS, backpropGenome, blurGenome, randomBlurGenome } from '../../../genomes/blur_genome.js';
 import type { TaskContext } from '../../../src/core/task.js';
 
 test.before(async () => {
@@ -74,9 +74,36 @@ test('blur-boolean: objective "error" scores 1 − accuracy, keeps the MSE in th
     t.true(Math.abs(b[i]!.fitness - (1 - (b[i]!.metrics!['accuracy_xor']! + b[i]!.metrics!['accuracy_or']!) / 2)) < 1e-9);
   }
   await t.throwsAsync(async () => blurBooleanTask.evaluate(genomes[0]!, err, ctx(3, 'fitness+grad')), { message: /objective' "error" has no gradient; use "mse"/ });
-  t.throws(() => blurBooleanTask.resolveConfig({ objective: 'accuracy' }), { message: /task config 'objective' must be one of mse, error \(got "accuracy"\)/ });
+  t.throws(() => blurBooleanTask.resolveConfig({ objective: 'accuracy' }), { message: /task config 'objective' must be one of mse, error, cross-entropy \(got "accuracy"\)/ });
   const m = blurMnistTask.resolveConfig({ objective: 'error' });
   t.is(m.objective, 'error');
+});
+
+test('objective "cross-entropy": the fitness is the query cross-entropy, batch and single evaluation agree, and metagrad gets its gradient', async (t) => {
+  // the whole network in the task config: a gradient evaluation sees a flat vector, which carries no network options
+  const base = { batchSize: 32, queryBatchSize: 32, train: ['xor', 'or'], heldOut: [], network: { ...BACKPROP_NETWORK_OPTIONS, outputActivation: 'identity', feedback: 'softmax-error' } };
+  const ce = blurBooleanTask.resolveConfig({ ...base, objective: 'cross-entropy' });
+  const mse = blurBooleanTask.resolveConfig(base);
+  const genomes = [backpropGenome(2, 0.01), randomBlurGenome(2, new Rng(8))];
+  const batch = await blurBooleanTask.evaluateBatch!(genomes, ce, ctx(4));
+  const plain = await blurBooleanTask.evaluateBatch!(genomes, mse, ctx(4));
+  for (let i = 0; i < genomes.length; i++) {
+    const one = await blurBooleanTask.evaluate(genomes[i]!, ce, ctx(4));
+    t.true(Math.abs(one.fitness - batch[i]!.fitness) < 1e-5, `${one.fitness} vs ${batch[i]!.fitness}`);
+    // same run, same accuracy; another loss
+    t.is(batch[i]!.metrics!['accuracy'], plain[i]!.metrics!['accuracy']);
+    t.not(batch[i]!.fitness, plain[i]!.fitness);
+  }
+  // a logistic loss of a trained network lies below log 2, chance's
+  t.true(batch[0]!.fitness > 0 && batch[0]!.fitness < Math.log(2), `${batch[0]!.fitness}`);
+  const withGrad = await blurBooleanTask.evaluate(genomes[0]!, ce, ctx(4, 'fitness+grad'));
+  t.true(Math.abs(withGrad.fitness - batch[0]!.fitness) < 1e-5);
+  t.is(withGrad.grad!.length, 20);
+  t.true(withGrad.grad!.some((g) => g !== 0));
+  t.is(blurMnistTask.resolveConfig({ objective: 'cross-entropy' }).objective, 'cross-entropy');
+  t.throws(() => blurMnistTask.resolveConfig({ network: { feedback: 'softmax' } }), {
+    message: "task config 'network'.feedback must be one of target, error, softmax-error (got \"softmax\")",
+  });
 });
 
 test('blur tasks: bad settings name the field', (t) => {

@@ -3,7 +3,7 @@
  * axis is exact, replicas differ, options behave, and repeated steps leak no tensors.
  * Serial: one file switches to the wasm backend at the end, and the backend is process-global.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type * as tfjs from '@tensorflow/tfjs';
 import { getTf, initBackend } from '../../../../src/runtime/backend.js';
 import { Rng } from '../../../../src/core/rng.js';
@@ -119,24 +119,29 @@ test.serial('backprop genome: forward message is [x,1]·W, backward message is �
   tf.dispose(synapseTensors(syn));
 });
 
-test.serial('backprop genome: BLUR steps are SGD steps of the same MLP, weights track for several steps', (t) => {
-  const lr = 0.05;
-  const net = new BlurNetwork(backpropGenome(2, lr), SIZES, undefined, { seed: 3 });
+/** Steps the network and checks each applied update against −lr·∇L of the reference loss, scale-aware (float32 weights ~1 carry ~1e-7 of rounding). */
+function trackSgd(t: ExecutionContext, net: BlurNetwork, lr: number, steps: number, batch: () => { x: number[][]; y: number[][] }, grads: (x: number[][], y: number[][], w: number[][][]) => number[][]): void {
   let w = weights0(net);
-  const rng = new Rng(2);
-  for (let s = 0; s < 4; s++) {
-    const { x, y } = data(rng, B, 3, 2);
-    const g = mlpGrads(x, y, w);
+  for (let s = 0; s < steps; s++) {
+    const { x, y } = batch();
+    const g = grads(x, y, w);
     net.step(x, y);
     const next = weights0(net);
-    // compare the applied update with −lr·∇L, scale-aware (float32 weights ~1 carry ~1e-7 of rounding)
     next.forEach((wl, l) => {
       const applied = wl.flat().map((v, i) => v - w[l]!.flat()[i]!);
       const err = relErr(applied, g[l]!.map((d) => -lr * d));
       t.true(err < 1e-5, `step ${s} layer ${l}: ${err}`);
+      t.true(Math.max(...g[l]!.map(Math.abs)) > 1e-3, 'a non-trivial gradient');
     });
     w = next;
   }
+}
+
+test.serial('backprop genome: BLUR steps are SGD steps of the same MLP, weights track for several steps', (t) => {
+  const lr = 0.05;
+  const net = new BlurNetwork(backpropGenome(2, lr), SIZES, undefined, { seed: 3 });
+  const rng = new Rng(2);
+  trackSgd(t, net, lr, 4, () => data(rng, B, 3, 2), mlpGrads);
   // the symmetric options keep Bk = Fᵀ and every synapse state equal
   const syn = net.synapses;
   const f1 = syn.upper[0]!.forward.arraySync() as number[][][][][];
@@ -145,6 +150,37 @@ test.serial('backprop genome: BLUR steps are SGD steps of the same MLP, weights 
     t.is(b1[0]![0]![0]![j]![i], f1[0]![0]![0]![i]![j]);
     t.is(f1[0]![0]![1]![i]![j], f1[0]![0]![0]![i]![j]);
   }
+  net.dispose();
+});
+
+/** Reference MLP with tanh hidden layers and identity outputs: L = Σ_b softmax cross-entropy against (y + 1)/2. */
+function mlpCrossEntropyGrads(x: number[][], y: number[][], ws: number[][][]): number[][] {
+  return tf.tidy(() => {
+    const xt = tf.tensor2d(x);
+    const t01 = tf.div(tf.add(tf.tensor2d(y), 1), 2);
+    const loss = (...w: tfjs.Tensor[]): tfjs.Scalar => {
+      let a: tfjs.Tensor2D = xt;
+      w.forEach((wl, l) => {
+        const z = tf.matMul(tf.concat([a, tf.ones([a.shape[0], 1])], 1), wl as tfjs.Tensor2D);
+        a = (l === w.length - 1 ? z : tf.tanh(z)) as tfjs.Tensor2D;
+      });
+      return tf.neg(tf.sum(tf.mul(t01, tf.logSoftmax(a)))) as tfjs.Scalar;
+    };
+    return tf.grads(loss)(ws.map((w) => tf.tensor2d(w))).map((g) => Array.from(g.dataSync()));
+  });
+}
+
+test.serial("backprop genome with 'softmax-error' feedback and identity outputs: BLUR steps are SGD steps on the softmax cross-entropy", (t) => {
+  const lr = 0.05;
+  const g = backpropGenome(2, lr);
+  const net = new BlurNetwork(g, SIZES, { ...g.network, outputActivation: 'identity', feedback: 'softmax-error' }, { seed: 4 });
+  const rng = new Rng(6);
+  // one-hot ±1 targets of 2 classes
+  const batch = () => {
+    const { x } = data(rng, B, 3, 2);
+    return { x, y: x.map((_, b) => (b % 2 === 0 ? [1, -1] : [-1, 1])) };
+  };
+  trackSgd(t, net, lr, 3, batch, mlpCrossEntropyGrads);
   net.dispose();
 });
 

@@ -4,11 +4,12 @@
  * and nothing leaks.
  */
 import test from 'ava';
+import type * as tfjs from '@tensorflow/tfjs';
 import { getTf, initBackend } from '../../../../src/runtime/backend.js';
 import { Rng } from '../../../../src/core/rng.js';
 import { backpropGenome, blurGenome, randomBlurGenome, type BlurGenomeConfig } from '../../../../genomes/blur_genome.js';
 import {
-  evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurMetaOptions, type BlurSampler,
+  evaluateBlurPopulation, metaLossAndGrad, queryLoss, type BlurBatch, type BlurMetaOptions, type BlurSampler,
 } from '../../../../src/models/blur/meta_objective.js';
 import type { BlurNetworkOptions } from '../../../../src/models/blur/blur_options.js';
 import { flatBlurRule } from '../../../../tasks/blur/flat_blur_rule.js';
@@ -150,4 +151,53 @@ test('bad options name the problem', (t) => {
   const config = blurGenome.resolveConfig({ perLayer: true, numLayers: 3 });
   t.throws(() => metaLossAndGrad(tf, new Array<number>(blurGenome.dim(config)).fill(0), flatBlurRule(config), sampler(1), base), { message: /holds 3 layer rules but the network has 2 synapse layers .*use 1 \(shared\) or 2/ });
   t.throws(() => metaLossAndGrad(tf, [1, 2], flatBlurRule(blurGenome.resolveConfig({})), sampler(1), base), { message: /must have 20 numbers/ });
+});
+
+test('cross-entropy query loss: hand-computed values, a constant output scores log m, one output is the logistic loss', (t) => {
+  const pred = tf.tensor4d([0, 1, 2, 1, 1, 1], [1, 1, 2, 3]);
+  const y = tf.tensor2d([-1, 1, -1, 1, -1, -1], [2, 3]);
+  const ce = Array.from(queryLoss(tf, pred, y, 'cross-entropy').dataSync());
+  // row 0: log(1 + e + e²) − 1; row 1: equal logits, log 3
+  t.true(Math.abs(ce[0]! - (Math.log(1 + Math.E + Math.E ** 2) - 1)) < 1e-6, `${ce[0]}`);
+  t.true(Math.abs(ce[1]! - Math.log(3)) < 1e-6, `${ce[1]}`);
+  const mse = Array.from(queryLoss(tf, pred, y).dataSync());
+  t.true(Math.abs(mse[0]! - (1 + 0 + 9) / 3) < 1e-6 && Math.abs(mse[1]! - (0 + 4 + 4) / 3) < 1e-6);
+  // the constant −1 output of a 10-way episode: MSE 0.4 (low), cross-entropy log 10 (chance)
+  const constant = tf.fill([1, 1, 1, 10], -1) as tfjs.Tensor4D;
+  const target = tf.tensor2d([[1, -1, -1, -1, -1, -1, -1, -1, -1, -1]]);
+  t.true(Math.abs(queryLoss(tf, constant, target).dataSync()[0]! - 0.4) < 1e-6);
+  t.true(Math.abs(queryLoss(tf, constant, target, 'cross-entropy').dataSync()[0]! - Math.log(10)) < 1e-6);
+  // one output: −log σ(ŷ) for y = +1, −log σ(−ŷ) for y = −1
+  const binary = Array.from(queryLoss(tf, tf.tensor4d([0.5, -2, 3], [1, 1, 3, 1]), tf.tensor2d([1, 1, -1], [3, 1]), 'cross-entropy').dataSync());
+  const softplus = (v: number) => Math.log(1 + Math.exp(v));
+  [softplus(-0.5), softplus(2), softplus(3)].forEach((v, i) => t.true(Math.abs(binary[i]! - v) < 1e-6, `${binary[i]} vs ${v}`));
+  tf.dispose([pred, y, constant, target]);
+});
+
+test('cross-entropy meta-loss: population and single evaluation agree, the gradient matches central differences', (t) => {
+  const config = blurGenome.resolveConfig({});
+  for (const outputs of [3, 1] as const) {
+    const s = sampler(outputs);
+    const network: Partial<BlurNetworkOptions> = { ...SMOOTH, outputActivation: 'identity', feedback: 'softmax-error' };
+    const opts: BlurMetaOptions = { sizes: [2, 4, outputs], unrollSteps: 4, batchSize: 6, queryBatchSize: 16, replicas: 2, seed: 3, network, loss: 'cross-entropy' };
+    const g = randomBlurGenome(2, new Rng(11), { synapseUpdate: -0.2, neuronStd: 0.7 });
+    const flat = blurGenome.encode(g, config);
+    const r = metaLossAndGrad(tf, flat, flatBlurRule(config), s, opts);
+    const pop = evaluateBlurPopulation(tf, [g, backpropGenome(2, 0.1)], s, opts);
+    t.true(Math.abs(pop.loss[0]! - r.loss) < 1e-5, `${pop.loss[0]} vs ${r.loss}`);
+    t.is(pop.accuracy[0], r.accuracy);
+    // a different loss than the MSE of the same run
+    const mse = evaluateBlurPopulation(tf, [g], s, { ...opts, loss: 'mse' });
+    t.is(mse.accuracy[0], pop.accuracy[0]);
+    t.true(Math.abs(mse.loss[0]! - pop.loss[0]!) > 1e-3);
+    const loss = (x: number[]) => metaLossAndGrad(tf, x, flatBlurRule(config), s, opts).loss;
+    const scale = Math.max(...r.grad.map(Math.abs));
+    for (const i of [0, 5, 9, 14, 17, 19]) {
+      const fd = centralDifference(flat, i, 1e-3, loss);
+      t.true(Math.abs(fd - r.grad[i]!) < 5e-2 * Math.abs(r.grad[i]!) + 5e-4 * scale, `${outputs} outputs, coordinate ${i}: fd ${fd} vs grad ${r.grad[i]}`);
+    }
+  }
+  t.throws(() => evaluateBlurPopulation(tf, [backpropGenome(2)], sampler(1), { sizes: [2, 3, 1], unrollSteps: 2, batchSize: 4, seed: 0, loss: 'hinge' as 'mse' }), {
+    message: 'BLUR meta-objective loss must be one of mse, cross-entropy (got "hinge")',
+  });
 });

@@ -1,0 +1,30 @@
+/** The blur_vision bench's flags become the search config and network options it records in protocol.json. */
+import test from 'ava';
+import { NETWORK, SEARCHES, START_LEARNING_RATE, visionNetwork, visionSearch, visionSettings } from '../../bench/blur_vision.js';
+import { blurMnistTask } from '../../tasks/blur/blur_tasks.js';
+
+test('no flags keep the SEARCHES entry and the backprop network options', (t) => {
+  const v = visionSettings([]);
+  t.is(v.startLearningRate, START_LEARNING_RATE);
+  t.deepEqual(visionNetwork(v), NETWORK);
+  t.deepEqual(visionSearch(SEARCHES['cmaes']!, v), { ...SEARCHES['cmaes']!, 'task-config': { ...(SEARCHES['cmaes']!['task-config'] as object), network: NETWORK } });
+});
+
+test('the cross-entropy flags set the objective, feedback, outputs, unroll, per-layer genome and strategy params', (t) => {
+  const v = visionSettings(['--objective', 'cross-entropy', '--feedback', 'softmax-error', '--output-activation', 'identity', '--init-scale', '1.5',
+    '--start-lr', '0.005', '--unroll', '200', '--ways', '10', '--episodes', '4', '--lr', '0.05', '--per-layer', '--domains', 'plain,noise',
+    '--strategy-params', '{"stds":[1,2]}']);
+  const raw = visionSearch(SEARCHES['cmaes']!, v);
+  const task = raw['task-config'] as Record<string, unknown>;
+  t.like(task, { objective: 'cross-entropy', unrollSteps: 200, ways: 10, episodes: 4, domains: ['plain', 'noise'] });
+  t.like(task['network'] as object, { feedback: 'softmax-error', outputActivation: 'identity', initScale: 1.5, derivativeInState1: true });
+  t.is(raw['sigma0'], 0.05);
+  t.deepEqual(raw['genome-config'], { perLayer: true, numLayers: 2 });
+  t.deepEqual(raw['strategy-params'], { stds: [1, 2] });
+  t.is(v.startLearningRate, 0.005);
+  // the task accepts what the flags wrote
+  t.is(blurMnistTask.resolveConfig(task).objective, 'cross-entropy');
+  // metagrad keeps its own params beside the new ones
+  t.deepEqual(visionSearch(SEARCHES['metagrad']!, visionSettings(['--strategy-params', '{"clipNorm":2}']))['strategy-params'], { metaBatch: 2, clipNorm: 2 });
+  t.throws(() => visionSettings(['--unroll', '0']), { message: '--unroll must be a positive number (got 0)' });
+});
