@@ -23,7 +23,7 @@ import { flatBlurRule } from '../tasks/blur/flat_blur_rule.js';
 const tf = getTf();
 
 import { option } from './bench_args.js';
-import { median } from './stats.js';
+import { cpuMs, median } from './stats.js';
 
 /** Gaussian inputs and ±1 one-hot targets cut from a fixed pool, so data generation stays off the clock. */
 export function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
@@ -53,11 +53,6 @@ interface WorkerJob {
   warmups: number;
   reps: number;
 }
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 function population(P: number): ReturnType<typeof randomBlurGenome>[] {
   const rng = new Rng(P);

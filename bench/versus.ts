@@ -30,7 +30,7 @@ import type { Strategy } from '../src/core/strategy.js';
 import { option } from './bench_args.js';
 import { probePython, runAnchor } from './anchors/python.js';
 import { blurVersusJax } from './anchors/blur_versus.js';
-import { median } from './stats.js';
+import { cpuMs, median } from './stats.js';
 
 type Model = 'full' | 'sep';
 
@@ -55,11 +55,6 @@ function generationsFor(model: Model, n: number): number {
   const period = Math.max(1, Math.ceil(1 / (10 * n * (p.c1 + p.cmu))));
   return period * Math.max(4, Math.ceil(base / period));
 }
-
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 /** evometa's ask+tell ms per generation (wall and CPU), after three untimed generations. */
 function evometaTiming(model: Model, n: number, generations: number, seed: number): Timing {

@@ -14,7 +14,7 @@ import { blurGenome, randomBlurGenome, type BlurGenome } from '../../genomes/blu
 import { evaluateBlurPopulation, metaLossAndGrad } from '../../src/models/blur/meta_objective.js';
 import { flatBlurRule } from '../../tasks/blur/flat_blur_rule.js';
 import { poolSampler, time } from '../blur.js';
-import { median } from '../stats.js';
+import { cpuMs, median } from '../stats.js';
 import { blurAnchorMetaOptions, blurAnchorProblem, evometaReference, replaySampler, type BlurAnchorProblem } from './blur_problem.js';
 import { checkBlurAnchor, relativeDifference, timeBlurAnchor, type JaxTiming } from './blur_jax.js';
 import { probePython } from './python.js';
@@ -47,13 +47,9 @@ interface Rate {
 
 /** Calls per second of `fn` (bench/blur.ts `time`: at least a second of warm-up) and the cores it kept busy. */
 function rate(fn: () => void, reps: number, per: number): Rate {
-  const cpu = (): number => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1000;
-  };
-  const [t0, c0] = [performance.now(), cpu()];
+  const [t0, c0] = [performance.now(), cpuMs()];
   const ms = time(fn, reps);
-  return { perS: (1000 * per) / ms, cores: (cpu() - c0) / (performance.now() - t0) };
+  return { perS: (1000 * per) / ms, cores: (cpuMs() - c0) / (performance.now() - t0) };
 }
 
 /** One side's figures in one repeat: genome-steps/s per P of `pops`, and grads/s. */
