@@ -208,7 +208,7 @@ export default async function (args: string[]): Promise<void> {
   saveBlurGenome(startPath, start);
   // --domains plain,inverted,…: episodes draw their input transform from these MNIST variants (domain randomisation).
   const taskConfig = search['task-config'] as Record<string, unknown>;
-  const raw = { ...search, 'task-config': taskConfig, init: startPath, 'max-generations': generations };
+  const raw = { ...search, init: startPath, 'max-generations': generations };
   const searchDir = join(outRoot, 'search');
   const command = cliCommand(raw, searchDir, workers);
   console.log(`$ ${command}`);

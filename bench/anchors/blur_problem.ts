@@ -5,11 +5,10 @@
  * computation; and evometa's own figures on it (meta-losses and query outputs) to compare that run with.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { deriveSeed, Rng } from '../../src/core/rng.js';
 import { UsageError } from '../../src/core/errors.js';
 import { blurGenome, type BlurGenome } from '../../genomes/blur_genome.js';
 import { BlurNetwork, resolveBlurNetworkOptions, type BlurNetworkOptions } from '../../src/models/blur/blur_network.js';
-import { evaluateBlurPopulation, type BlurBatch, type BlurMetaOptions, type BlurSampler } from '../../src/models/blur/meta_objective.js';
+import { episodeBatches, evaluateBlurPopulation, type BlurBatch, type BlurMetaOptions, type BlurSampler } from '../../src/models/blur/meta_objective.js';
 
 type Tf = typeof tfjs;
 
@@ -67,10 +66,8 @@ const copy = (b: BlurBatch): { x: number[]; y: number[] } => ({ x: Array.from(b.
 
 /** The batches `evaluateBlurPopulation` draws for this seed: support for steps 0 … U − 2, then the query. */
 function drawBatches(setup: BlurAnchorSetup): Pick<BlurAnchorProblem, 'support' | 'query'> {
-  const rng = new Rng(deriveSeed(setup.seed, 'blur-data'));
-  const support = [];
-  for (let s = 0; s < setup.unrollSteps - 1; s++) support.push(copy(setup.sampler.support(s, rng, setup.batchSize)));
-  return { support, query: copy(setup.sampler.query(rng, setup.queryBatchSize ?? setup.batchSize)) };
+  const b = episodeBatches(setup.sampler, setup);
+  return { support: b.support.map(copy), query: copy(b.query) };
 }
 
 /** The meta-objective's options for the problem (its batches come from `replaySampler`). */

@@ -98,17 +98,26 @@ function checkOptions(sampler: BlurSampler, o: BlurMetaOptions): void {
 function batchTensors(tf: Tf, b: BlurBatch, sampler: BlurSampler, size: number, what: string): { x: tfjs.Tensor2D; y: tfjs.Tensor2D } {
   if (b.x.length !== size * sampler.numInputs || b.y.length !== size * sampler.numOutputs)
     throw new Error(`sampler ${what} returned x of ${b.x.length} and y of ${b.y.length} numbers; expected ${size}×${sampler.numInputs} and ${size}×${sampler.numOutputs}`);
-  // copied: a sampler may hand out views of a buffer it reuses, and tfjs-cpu keeps the array it is given
-  return { x: tf.tensor2d(b.x.slice(), [size, sampler.numInputs]), y: tf.tensor2d(b.y.slice(), [size, sampler.numOutputs]) };
+  return { x: tf.tensor2d(b.x, [size, sampler.numInputs]), y: tf.tensor2d(b.y, [size, sampler.numOutputs]) };
 }
 
-/** Draws the episode's batches (one data stream per seed, shared by every genome). */
-function drawEpisode(tf: Tf, sampler: BlurSampler, o: BlurMetaOptions): Episode {
+/**
+ * The episode's batches, U − 1 support batches then the query: one data stream per seed, shared by every genome.
+ * Each batch is copied (a sampler may hand out views of a buffer it reuses, and tfjs-cpu keeps the array it is
+ * given), so the caller owns them: the meta-objective makes tensors of them, a benchmark's anchor writes them out.
+ */
+export function episodeBatches(sampler: BlurSampler, o: Pick<BlurMetaOptions, 'seed' | 'unrollSteps' | 'batchSize' | 'queryBatchSize'>): { support: BlurBatch[]; query: BlurBatch } {
   const rng = new Rng(deriveSeed(o.seed, 'blur-data'));
-  const support = [];
-  for (let s = 0; s < o.unrollSteps - 1; s++) support.push(batchTensors(tf, sampler.support(s, rng, o.batchSize), sampler, o.batchSize, `support(${s})`));
+  const own = (b: BlurBatch): BlurBatch => ({ x: b.x.slice(), y: b.y.slice() });
+  const support: BlurBatch[] = [];
+  for (let s = 0; s < o.unrollSteps - 1; s++) support.push(own(sampler.support(s, rng, o.batchSize)));
+  return { support, query: own(sampler.query(rng, o.queryBatchSize ?? o.batchSize)) };
+}
+
+function drawEpisode(tf: Tf, sampler: BlurSampler, o: BlurMetaOptions): Episode {
+  const b = episodeBatches(sampler, o);
   const qb = o.queryBatchSize ?? o.batchSize;
-  return { support, query: batchTensors(tf, sampler.query(rng, qb), sampler, qb, 'query') };
+  return { support: b.support.map((batch, s) => batchTensors(tf, batch, sampler, o.batchSize, `support(${s})`)), query: batchTensors(tf, b.query, sampler, qb, 'query') };
 }
 
 function disposeEpisode(e: Episode): void {
