@@ -24,6 +24,7 @@ const tf = getTf();
 
 import { option } from './bench_args.js';
 import { cpuMs, median } from './stats.js';
+import { kernelProfile } from './kernel_profile.js';
 
 /** Gaussian inputs and ±1 one-hot targets cut from a fixed pool, so data generation stays off the clock. */
 export function poolSampler(numInputs: number, numOutputs: number): BlurSampler {
@@ -65,10 +66,10 @@ async function workerMain(job: WorkerJob): Promise<void> {
   const sampler = poolSampler(job.sizes[0]!, job.sizes[job.sizes.length - 1]!);
   const genomes = population(job.P);
   const opts = { sizes: job.sizes, unrollSteps: job.unroll, batchSize: job.batch, seed: 0 };
-  for (let r = 0; r < job.warmups; r++) evaluateBlurPopulation(tf, genomes, sampler, opts);
-  parentPort!.once('message', () => {
+  for (let r = 0; r < job.warmups; r++) await evaluateBlurPopulation(tf, genomes, sampler, opts);
+  parentPort!.once('message', async () => {
     const t0 = performance.now();
-    for (let r = 0; r < job.reps; r++) evaluateBlurPopulation(tf, genomes, sampler, opts);
+    for (let r = 0; r < job.reps; r++) await evaluateBlurPopulation(tf, genomes, sampler, opts);
     parentPort!.postMessage({ ms: performance.now() - t0 });
   });
   parentPort!.postMessage({ ready: true });
@@ -92,39 +93,16 @@ async function workersThroughput(W: number, job: WorkerJob): Promise<{ genomeSte
   }
 }
 
-/** tf.profile of one evaluation: ms per kernel name, and per BatchMatMul input shapes. */
-async function kernelProfile(fn: () => void): Promise<void> {
-  const info = await tf.profile(fn);
-  const by = new Map<string, { ms: number; calls: number }>();
-  const add = (key: string, ms: number): void => {
-    const e = by.get(key) ?? { ms: 0, calls: 0 };
-    e.ms += ms;
-    e.calls++;
-    by.set(key, e);
-  };
-  let total = 0;
-  for (const k of info.kernels) {
-    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-    total += ms;
-    add(k.name, ms);
-    if (k.name === 'BatchMatMul') add(`  BatchMatMul ${JSON.stringify(k.inputShapes)}`, ms);
-  }
-  console.log(`kernels of one evaluation: ${total.toFixed(0)} ms in kernels`);
-  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).filter(([, e]) => e.ms >= 0.01 * total)) {
-    console.log(`  ${name.padEnd(46)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)} % ${String(e.calls).padStart(5)} calls`);
-  }
-}
-
 /**
  * Mean ms per call after a warm-up of at least `warmupMs` (and one call): V8 compiles tfjs-wasm's module to optimized
  * code in the background during the first second or so, and a search's threads run far longer than that.
  */
-export function time(fn: () => void, reps: number, warmupMs = 1000): number {
+export async function time(fn: () => unknown, reps: number, warmupMs = 1000): Promise<number> {
   const w0 = performance.now();
-  do fn();
+  do await fn();
   while (performance.now() - w0 < warmupMs);
   const t0 = performance.now();
-  for (let i = 0; i < reps; i++) fn();
+  for (let i = 0; i < reps; i++) await fn();
   return (performance.now() - t0) / reps;
 }
 
@@ -149,7 +127,7 @@ export default async function (args: string[]): Promise<void> {
     const yt = tf.tensor2d(b.y, [batch, sizes[sizes.length - 1]!]);
     const before = tf.memory().numTensors;
     const reps = slow ? Math.max(3, Math.round(steps / 10)) : steps;
-    const ms = time(() => net.step(xt, yt), reps, slow ? 0 : 1000);
+    const ms = await time(() => net.step(xt, yt), reps, slow ? 0 : 1000);
     tf.tidy(() => tf.sum(net.synapses.input.w).dataSync()); // everything has run (cpu and wasm are synchronous anyway)
     const leaked = tf.memory().numTensors - before;
     net.dispose();
@@ -160,20 +138,20 @@ export default async function (args: string[]): Promise<void> {
       const genomes = population(P);
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
       const evalReps = slow ? 1 : Math.max(4, Math.round(64 / P));
-      const msEval = time(() => void evaluateBlurPopulation(tf, genomes, sampler, opts), evalReps, slow ? 0 : 1000);
+      const msEval = await time(async () => void await evaluateBlurPopulation(tf, genomes, sampler, opts), evalReps, slow ? 0 : 1000);
       console.log(`${info.backend.padEnd(5)} evaluation U = ${unroll} + query, P = ${String(P).padStart(2)}: `
         + `${((1000 * P) / msEval).toFixed(2).padStart(7)} genome-evals/s = ${((1000 * P * unroll) / msEval).toFixed(0).padStart(5)} genome-steps/s (${msEval.toFixed(0)} ms per population of ${P})`);
     }
     const largest = Math.max(...pops);
     if (args.includes('--kernels')) {
-      await kernelProfile(() => void evaluateBlurPopulation(tf, population(largest), sampler, { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 }));
+      await kernelProfile(async () => void await evaluateBlurPopulation(tf, population(largest), sampler, { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 }));
     }
 
     if (grad) {
       const config = blurGenome.resolveConfig({});
       const flat = blurGenome.encode(genome, config);
       const opts = { sizes, unrollSteps: unroll, batchSize: batch, seed: 0 };
-      const msGrad = time(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), slow ? 1 : 3, slow ? 0 : 1000);
+      const msGrad = await time(async () => void await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), slow ? 1 : 3, slow ? 0 : 1000);
       console.log(`${info.backend.padEnd(5)} metaLossAndGrad U = ${unroll}: ${(1000 / msGrad).toFixed(2).padStart(7)} grads/s (${msGrad.toFixed(0)} ms)`);
     }
   }

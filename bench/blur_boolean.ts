@@ -161,15 +161,16 @@ export interface FunctionScore {
 }
 
 /** Accuracy of one genome on each function over `seeds` fresh episodes of `replicas` synapse inits. */
-export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: number, replicas: number, functions = FUNCTIONS, root = EVAL_ROOT): FunctionScore[] {
+export async function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: number, replicas: number, functions = FUNCTIONS, root = EVAL_ROOT): Promise<FunctionScore[]> {
   const tf = getTf();
-  return functions.map((name) => {
+  const scores: FunctionScore[] = [];
+  for (const name of functions) {
     const sampler = booleanSampler(name);
     const values: number[] = [];
     // Without task overrides the genome's own network options apply (as the task does it).
     const network = Object.keys(c.network).length ? { network: c.network } : {};
     for (let s = 0; s < seeds; s++) {
-      const r = evaluateBlurPopulation(tf, [genome], sampler, {
+      const r = await evaluateBlurPopulation(tf, [genome], sampler, {
         sizes: [sampler.numInputs, ...c.hidden, 1], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
         replicas, seed: deriveSeed(root, 'blur-boolean-eval', name, s), ...network,
       });
@@ -177,8 +178,9 @@ export function evaluateGenome(genome: BlurGenome, c: BlurBooleanConfig, seeds: 
     }
     const mean = values.reduce((a, v) => a + v, 0) / values.length;
     const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1));
-    return { name, mean, std, min: Math.min(...values), values };
-  });
+    scores.push({ name, mean, std, min: Math.min(...values), values });
+  }
+  return scores;
 }
 
 /** The run's final point (CMA-ES mean / metagrad x) or best.json's genome, decoded. */
@@ -212,12 +214,12 @@ function pointOf(path: string): { genome: BlurGenome; c: BlurBooleanConfig } {
 }
 
 /** Scores each point once on the test functions (and on the meta-validation pair); the table and the protocol go to `out`. */
-function testPoints(paths: string[], seeds: number, replicas: number, out: string, args: string[]): void {
+async function testPoints(paths: string[], seeds: number, replicas: number, out: string, args: string[]): Promise<void> {
   const columns = [...META_VALIDATION_FUNCTIONS, ...TEST_FUNCTIONS];
   const rows = [`| rule | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`];
   for (const path of paths) {
     const { genome, c } = pointOf(path);
-    const scores = [...evaluateGenome(genome, c, seeds, replicas, META_VALIDATION_FUNCTIONS, EVAL_ROOT), ...evaluateGenome(genome, c, seeds, replicas, [...TEST_FUNCTIONS], TEST_ROOT)];
+    const scores = [...(await evaluateGenome(genome, c, seeds, replicas, META_VALIDATION_FUNCTIONS, EVAL_ROOT)), ...(await evaluateGenome(genome, c, seeds, replicas, [...TEST_FUNCTIONS], TEST_ROOT))];
     console.log(`${path}: ${formatScores(scores)}`);
     rows.push(`| ${path} | ${scores.map((f) => `${pct(f.mean)} ± ${pct(f.std)}`).join(' | ')} |`);
   }
@@ -235,7 +237,7 @@ function testPoints(paths: string[], seeds: number, replicas: number, out: strin
   console.log(`\n${md}`);
 }
 
-function evalDir(dir: string, which: 'mean' | 'best', seeds: number, replicas: number, root = EVAL_ROOT): FunctionScore[] {
+async function evalDir(dir: string, which: 'mean' | 'best', seeds: number, replicas: number, root = EVAL_ROOT): Promise<FunctionScore[]> {
   const { genome, config } = runGenome(dir, which);
   const c = blurBooleanTask.resolveConfig(config.taskConfig);
   return evaluateGenome(genome, c, seeds, replicas, FUNCTIONS, root);
@@ -259,7 +261,7 @@ export default async function (args: string[]): Promise<void> {
     const root = Number(option(args, 'eval-root', String(EVAL_ROOT)));
     if (!Number.isInteger(root)) throw new Error(`--eval-root must be an integer (got ${option(args, 'eval-root', '')})`);
     for (const dir of args.slice(1).filter((a, i, all) => !a.startsWith('--') && !(all[i] !== undefined && i > 0 && all[i - 1]!.startsWith('--')))) {
-      console.log(`${dir} [${which}${root === EVAL_ROOT ? '' : `, eval root ${root}`}]: ${formatScores(evalDir(dir, which, seeds, replicas, root))}`);
+      console.log(`${dir} [${which}${root === EVAL_ROOT ? '' : `, eval root ${root}`}]: ${formatScores(await evalDir(dir, which, seeds, replicas, root))}`);
     }
     return;
   }
@@ -284,7 +286,7 @@ export default async function (args: string[]): Promise<void> {
       const summary = await runSearch(config, out, { command });
       const wall = (performance.now() - t0) / 1000;
       previous = writeWarmStart(out);
-      const scores = evalDir(out, 'mean', seeds, replicas);
+      const scores = await evalDir(out, 'mean', seeds, replicas);
       const label = `${s.name} stage ${i + 1}`;
       console.log(`${label}: ${summary.generations} generations, ${summary.evaluations} evaluations, ${wall.toFixed(0)} s; final point → ${previous.final}`);
       console.log(`  ${seeds} seeds × ${replicas} replicas: ${formatScores(scores)}`);

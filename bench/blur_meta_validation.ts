@@ -52,14 +52,14 @@ export function checkValidationDomains(training: readonly string[], validation: 
 }
 
 /** Mean query accuracy and loss of one genome over the fixed validation episodes, in the task's inner-loop setting. */
-export function validationScore(genome: BlurGenome, c: BlurImageConfig, v: MetaValidationSettings): { accuracy: number; loss: number } {
+export async function validationScore(genome: BlurGenome, c: BlurImageConfig, v: MetaValidationSettings): Promise<{ accuracy: number; loss: number }> {
   const tf = getTf();
   let accuracy = 0;
   let loss = 0;
   for (let e = 0; e < v.episodes; e++) {
     const domain = v.domains[e % v.domains.length]!;
     const sampler = imageEpisodeSampler(metaTrainingData(c, domain), { classPool: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ways: v.ways }, deriveSeed(v.seed, 'meta-validation-episode', e));
-    const r = evaluateBlurPopulation(tf, [genome], sampler, {
+    const r = await evaluateBlurPopulation(tf, [genome], sampler, {
       sizes: [sampler.numInputs, ...c.hidden, v.ways], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
       replicas: 1, seed: deriveSeed(v.seed, 'meta-validation-data', e), loss: metaLossOf(c), ...(Object.keys(c.network).length ? { network: c.network } : {}),
     });
@@ -75,12 +75,12 @@ export function validationScore(genome: BlurGenome, c: BlurImageConfig, v: MetaV
  * validation accuracy in `<out>/learned.json`, and log each check. `point()` returns the current decoded point.
  * `start`, when given, is checked at once as generation 0, so a run that never improves on its start reports it.
  */
-export function metaValidationHooks(out: string, c: BlurImageConfig, v: MetaValidationSettings, lastGeneration: number, point: () => BlurGenome, log: (line: string) => void = console.log, start?: BlurGenome): { hooks: EngineHooks; best: () => MetaValidationCheck | null } {
+export async function metaValidationHooks(out: string, c: BlurImageConfig, v: MetaValidationSettings, lastGeneration: number, point: () => BlurGenome, log: (line: string) => void = console.log, start?: BlurGenome): Promise<{ hooks: EngineHooks; best: () => MetaValidationCheck | null }> {
   checkValidationDomains(c.domains, v.domains);
   mkdirSync(out, { recursive: true });
   let best: MetaValidationCheck | null = null;
-  const check = (generation: number, genome: BlurGenome = point()): void => {
-    const s = validationScore(genome, c, v);
+  const check = async (generation: number, genome: BlurGenome = point()): Promise<void> => {
+    const s = await validationScore(genome, c, v);
     const isBest = best === null || s.accuracy > best.accuracy;
     const record: MetaValidationCheck = { generation, accuracy: s.accuracy, loss: s.loss, best: isBest };
     if (isBest) {
@@ -90,12 +90,12 @@ export function metaValidationHooks(out: string, c: BlurImageConfig, v: MetaVali
     appendFileSync(join(out, 'meta-validation.jsonl'), JSON.stringify(record) + '\n');
     log(`meta-validation at generation ${generation}: accuracy ${(100 * s.accuracy).toFixed(1)} %${isBest ? ' (best so far, kept)' : ''}`);
   };
-  if (start) check(0, start);
+  if (start) await check(0, start);
   return {
     hooks: {
-      onGeneration(record) {
+      async onGeneration(record) {
         const g = record.generation + 1;
-        if (g % v.every === 0 || g === lastGeneration) check(g);
+        if (g % v.every === 0 || g === lastGeneration) await check(g);
       },
     },
     best: () => best,

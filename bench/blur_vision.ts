@@ -216,7 +216,7 @@ export default async function (args: string[]): Promise<void> {
   if (select !== 'validation' && select !== 'final') throw new Error(`--select must be validation or final (got ${select})`);
   const validation = { ...META_VALIDATION_DEFAULTS, ...(quick ? { every: 5, episodes: 2 } : {}) };
   const taskResolved = blurMnistTask.resolveConfig(taskConfig);
-  const mv = select === 'validation' ? metaValidationHooks(outRoot, taskResolved, validation, generations, () => runGenome(searchDir, 'mean'), console.log, start) : null;
+  const mv = select === 'validation' ? await metaValidationHooks(outRoot, taskResolved, validation, generations, () => runGenome(searchDir, 'mean'), console.log, start) : null;
   writeProtocol(outRoot, {
     bench: 'blur_vision',
     splits: {

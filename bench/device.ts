@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- device [--backends webgpu,wasm] [--pops 1,8,32,128,512] [--ht-steps N] [--out FILE]`: the GPU
+ * `npm run bench -- device [--backends webgpu,wasm] [--pops 1,8,32,128,512] [--ht-steps N] [--profile P] [--tf-flags K=V,…] [--out FILE]`: the GPU
  * check, in one run per backend: BLUR genome evaluations/s (784-100-10, k = 2, U = 10, batch 32) at each population
  * size P on the population axis, HyperTransformer training steps/s (5-way 1-shot, 28×28, 8 channels, synthetic
  * images), and whether the BLUR losses of every backend equal the first's within 1e-4 relative error. The same
@@ -7,15 +7,19 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { randomBlurGenome } from '../genomes/blur_genome.js';
+import { blurGenome, randomBlurGenome } from '../genomes/blur_genome.js';
 import { Rng } from '../src/core/rng.js';
-import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
-import { HT_DEFAULTS, type HtConfig } from '../src/models/ht/ht_config.js';
-import { initFewShotModel, type FewShotEpisode } from '../src/models/ht/few_shot_model.js';
+import { evaluateBlurPopulation, metaLossAndGrad } from '../src/models/blur/meta_objective.js';
+import { HT_DEFAULTS } from '../src/models/ht/ht_config.js';
+import { initFewShotModel } from '../src/models/ht/few_shot_model.js';
 import { trainFewShot } from '../src/models/ht/ht_training.js';
 import { getTf, initBackend, loadWebgpu, type BackendName } from '../src/runtime/backend.js';
 import { option } from './bench_args.js';
 import { poolSampler } from './blur.js';
+import { GPU_WORKLOADS } from './gpu_workloads.js';
+import { kernelProfile, type KernelProfileRow } from './kernel_profile.js';
+import { syntheticEpisodes } from './synthetic_episodes.js';
+import { flatBlurRule } from '../tasks/blur/flat_blur_rule.js';
 
 const tf = getTf();
 const SIZES = [784, 100, 10];
@@ -23,14 +27,16 @@ const BLUR = { sizes: SIZES, unrollSteps: 10, batchSize: 32, seed: 0 };
 /** Largest relative difference of a backend's BLUR losses from the first backend's that still counts as equal. */
 export const EQUAL_WITHIN = 1e-4;
 
-/** Few-shot episodes of uniform noise images for HT configuration `c`: for timing and kernel coverage, not accuracy. */
-export function syntheticEpisodes(c: Pick<HtConfig, 'ways' | 'shots' | 'queries' | 'imageSize'>): (i: number) => FewShotEpisode {
-  return (i) => {
-    const rng = new Rng(1000 + i);
-    const images = (n: number) => Float32Array.from({ length: n * c.imageSize * c.imageSize }, () => rng.uniform() * 2 - 1);
-    const labels = (per: number) => Array.from({ length: c.ways * per }, (_, k) => k % c.ways);
-    return { support: { x: images(c.ways * c.shots), labels: labels(c.shots) }, query: { x: images(c.ways * c.queries), labels: labels(c.queries) } };
-  };
+export { syntheticEpisodes };
+
+/** What one of the four GPU workloads (bench/gpu_workloads.ts) did on a backend. */
+export interface WorkloadRun {
+  ok: boolean;
+  /** The numbers it computed (losses, a gradient), for comparing backends. */
+  values?: number[];
+  ms?: number;
+  /** Its error's first line, when it failed. */
+  error?: string;
 }
 
 export interface DeviceFigures {
@@ -40,7 +46,27 @@ export interface DeviceFigures {
   blurEvalsPerSecond: Record<string, number>;
   /** P → the population's losses (for the equality check). */
   blurLosses: Record<string, number[]>;
+  /** P → why that population size failed, if it did (the smaller ones still count). */
+  blurErrors?: Record<string, string>;
+  /** BLUR meta-gradients per second, one rule, the same network and unroll. */
+  metaGradsPerSecond?: number;
   htStepsPerSecond: number;
+  workloads?: Record<string, WorkloadRun>;
+  /** `--profile P`: one evaluation at P under tf.profile (kernel time, wall time, the largest kernels). */
+  profile?: { P: number; kernelMs: number; wallMs: number; kernels: number; top: KernelProfileRow[] };
+}
+
+/** `--tf-flags NAME=VALUE,…`: TensorFlow.js environment flags set after the backend starts (numbers and booleans parsed). */
+let tfFlags: Record<string, number | boolean | string> = {};
+
+export function parseTfFlags(spec: string): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const pair of spec.split(',').filter(Boolean)) {
+    const [k, v] = pair.split('=');
+    if (!k || v === undefined) throw new Error(`--tf-flags takes NAME=VALUE pairs separated by commas (got '${pair}')`);
+    out[k] = v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
 }
 
 /** How the bundle imports TensorFlow.js's WebGPU backend (statically named, so that esbuild bundles it). */
@@ -48,28 +74,86 @@ export interface DeviceCheckOptions {
   importWebgpu?: () => Promise<unknown>;
 }
 
-async function measure(backend: BackendName, pops: readonly number[], htSteps: number, options: DeviceCheckOptions): Promise<DeviceFigures> {
+const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!;
+
+async function timeBlur(out: DeviceFigures, P: number): Promise<void> {
+  const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
+  const rng = new Rng(P);
+  const genomes = Array.from({ length: P }, () => randomBlurGenome(2, rng));
+  const first = await evaluateBlurPopulation(tf, genomes, sampler, BLUR); // warm-up: shader and kernel set-up
+  const reps = Math.max(1, Math.min(4, Math.round(64 / P)));
+  const t0 = performance.now();
+  for (let k = 0; k < reps; k++) await evaluateBlurPopulation(tf, genomes, sampler, BLUR);
+  out.blurEvalsPerSecond[P] = (reps * P) / ((performance.now() - t0) / 1000);
+  out.blurLosses[P] = first.loss;
+  console.log(`${out.backend.padEnd(6)} BLUR P = ${String(P).padStart(3)}: ${out.blurEvalsPerSecond[P]!.toFixed(1).padStart(8)} genome-evals/s`);
+}
+
+async function timeMetaGrad(out: DeviceFigures): Promise<void> {
+  const config = blurGenome.resolveConfig({});
+  const flat = blurGenome.encode(randomBlurGenome(2, new Rng(7)), config);
+  const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
+  await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, BLUR); // warm-up
+  const reps = 3;
+  const t0 = performance.now();
+  for (let k = 0; k < reps; k++) await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, BLUR);
+  out.metaGradsPerSecond = reps / ((performance.now() - t0) / 1000);
+  console.log(`${out.backend.padEnd(6)} BLUR meta-gradient: ${out.metaGradsPerSecond.toFixed(2)} grads/s`);
+}
+
+async function timeHt(out: DeviceFigures, htSteps: number): Promise<void> {
+  const model = initFewShotModel(tf, 'hypertransformer', HT_DEFAULTS, 1);
+  await trainFewShot(tf, model, { steps: 1, episode: syntheticEpisodes(HT_DEFAULTS) }); // warm-up
+  const t0 = performance.now();
+  await trainFewShot(tf, model, { steps: htSteps, episode: syntheticEpisodes(HT_DEFAULTS) });
+  out.htStepsPerSecond = htSteps / ((performance.now() - t0) / 1000);
+  console.log(`${out.backend.padEnd(6)} HT training: ${out.htStepsPerSecond.toFixed(2)} steps/s (${HT_DEFAULTS.episodesPerStep} episodes a step)`);
+}
+
+/** Each stage is tried on its own: a failure is recorded with its reason and the next stage still runs. */
+async function measure(backend: BackendName, pops: readonly number[], htSteps: number, profileP: number, options: DeviceCheckOptions): Promise<DeviceFigures> {
   const importWebgpu = options.importWebgpu;
   const info = await initBackend(backend, backend === 'webgpu' && importWebgpu ? { loaders: { webgpu: () => loadWebgpu(true, importWebgpu) } } : {});
-  const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
-  const out: DeviceFigures = { backend: info.backend, ...(info.adapter ? { adapter: info.adapter } : {}), blurEvalsPerSecond: {}, blurLosses: {}, htStepsPerSecond: 0 };
-  for (const P of pops) {
-    const rng = new Rng(P);
-    const genomes = Array.from({ length: P }, () => randomBlurGenome(2, rng));
-    const first = evaluateBlurPopulation(tf, genomes, sampler, BLUR); // warm-up: shader and kernel set-up
-    const reps = Math.max(1, Math.min(4, Math.round(64 / P)));
+  const out: DeviceFigures = { backend: info.backend, ...(info.adapter ? { adapter: info.adapter } : {}), blurEvalsPerSecond: {}, blurLosses: {}, htStepsPerSecond: 0, workloads: {} };
+  if (info.adapter) console.log(`${info.backend}: adapter ${info.adapter}`);
+  for (const [k, v] of Object.entries(tfFlags)) tf.env().set(k, v);
+  if (Object.keys(tfFlags).length) console.log(`${info.backend}: TensorFlow.js flags ${JSON.stringify(tfFlags)}`);
+  for (const [name, run] of Object.entries(GPU_WORKLOADS)) {
     const t0 = performance.now();
-    for (let k = 0; k < reps; k++) evaluateBlurPopulation(tf, genomes, sampler, BLUR);
-    out.blurEvalsPerSecond[P] = (reps * P) / ((performance.now() - t0) / 1000);
-    out.blurLosses[P] = first.loss;
-    console.log(`${info.backend.padEnd(6)} BLUR P = ${String(P).padStart(3)}: ${out.blurEvalsPerSecond[P]!.toFixed(1).padStart(8)} genome-evals/s`);
+    try {
+      out.workloads![name] = { ok: true, values: await run(), ms: performance.now() - t0 };
+    } catch (e) {
+      out.workloads![name] = { ok: false, error: firstLine(e) };
+    }
+    console.log(`${info.backend.padEnd(6)} ${name}: ${out.workloads![name]!.ok ? `ran (${out.workloads![name]!.ms!.toFixed(0)} ms)` : `FAILED (${out.workloads![name]!.error})`}`);
   }
-  const model = initFewShotModel(tf, 'hypertransformer', HT_DEFAULTS, 1);
-  trainFewShot(tf, model, { steps: 1, episode: syntheticEpisodes(HT_DEFAULTS) }); // warm-up
-  const t0 = performance.now();
-  trainFewShot(tf, model, { steps: htSteps, episode: syntheticEpisodes(HT_DEFAULTS) });
-  out.htStepsPerSecond = htSteps / ((performance.now() - t0) / 1000);
-  console.log(`${info.backend.padEnd(6)} HT training: ${out.htStepsPerSecond.toFixed(2)} steps/s (${HT_DEFAULTS.episodesPerStep} episodes a step)`);
+  for (const P of pops) {
+    try {
+      await timeBlur(out, P);
+    } catch (e) {
+      (out.blurErrors ??= {})[P] = firstLine(e);
+      console.log(`${info.backend.padEnd(6)} BLUR P = ${P}: FAILED (${out.blurErrors[P]})`);
+    }
+  }
+  if (profileP > 0) {
+    try {
+      const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
+      const rng = new Rng(profileP);
+      const genomes = Array.from({ length: profileP }, () => randomBlurGenome(2, rng));
+      console.log(`${info.backend.padEnd(6)} BLUR P = ${profileP}, profiled:`);
+      const p = await kernelProfile(async () => void (await evaluateBlurPopulation(tf, genomes, sampler, BLUR)));
+      out.profile = { P: profileP, kernelMs: p.totalMs, wallMs: p.wallMs, kernels: p.kernels, top: p.rows.slice(0, 60) };
+    } catch (e) {
+      console.log(`${info.backend.padEnd(6)} profile: FAILED (${firstLine(e)})`);
+    }
+  }
+  for (const [stage, run] of [['meta-gradient', () => timeMetaGrad(out)], ['HT training', () => timeHt(out, htSteps)]] as const) {
+    try {
+      await run();
+    } catch (e) {
+      console.log(`${info.backend.padEnd(6)} ${stage}: FAILED (${firstLine(e)})`);
+    }
+  }
   return out;
 }
 
@@ -84,24 +168,45 @@ export function maxRelativeDifference(a: DeviceFigures, b: DeviceFigures): numbe
   return worst;
 }
 
+/** Workload → the largest relative difference of its numbers between two backends (both must have run it). */
+export function workloadDifferences(a: DeviceFigures, b: DeviceFigures): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, run] of Object.entries(a.workloads ?? {})) {
+    const ref = b.workloads?.[name]?.values;
+    if (!run.values || !ref || ref.length !== run.values.length) continue;
+    out[name] = run.values.reduce((worst, v, i) => Math.max(worst, Math.abs(v - ref[i]!) / Math.max(Math.abs(ref[i]!), 1e-6)), 0);
+  }
+  return out;
+}
+
 export default async function deviceCheck(args: string[], options: DeviceCheckOptions = {}): Promise<void> {
   const backends = option(args, 'backends', 'webgpu,wasm').split(',') as BackendName[];
   const pops = option(args, 'pops', '1,8,32,128,512').split(',').map(Number);
   const htSteps = Number(option(args, 'ht-steps', '5'));
+  const profileP = Number(option(args, 'profile', '0'));
+  tfFlags = parseTfFlags(option(args, 'tf-flags', ''));
   const out = option(args, 'out', '');
   console.log(`device check: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}, tfjs ${tf.version.tfjs}, ${new Date().toISOString()}`);
   const figures: DeviceFigures[] = [];
   const skipped: Record<string, string> = {};
   for (const b of backends) {
     try {
-      figures.push(await measure(b, pops, htSteps, options));
+      figures.push(await measure(b, pops, htSteps, profileP, options));
     } catch (e) {
       skipped[b] = (e as Error).message.split('\n')[0]!;
       console.log(`${b}: skipped (${skipped[b]})`);
     }
   }
-  const comparisons = figures.slice(1).map((f) => ({ backend: f.backend, against: figures[0]!.backend, maxRelativeDifference: maxRelativeDifference(f, figures[0]!) }));
-  for (const c of comparisons) console.log(`BLUR losses, ${c.backend} against ${c.against}: max relative difference ${c.maxRelativeDifference.toExponential(2)} (${c.maxRelativeDifference <= EQUAL_WITHIN ? 'equal' : 'DIFFERENT'} within ${EQUAL_WITHIN})`);
+  const comparisons = figures.slice(1).map((f) => ({
+    backend: f.backend,
+    against: figures[0]!.backend,
+    maxRelativeDifference: maxRelativeDifference(f, figures[0]!),
+    workloads: workloadDifferences(f, figures[0]!),
+  }));
+  for (const c of comparisons) {
+    console.log(`BLUR losses, ${c.backend} against ${c.against}: max relative difference ${c.maxRelativeDifference.toExponential(2)} (${c.maxRelativeDifference <= EQUAL_WITHIN ? 'equal' : 'DIFFERENT'} within ${EQUAL_WITHIN})`);
+    for (const [name, d] of Object.entries(c.workloads)) console.log(`  ${name}: max relative difference ${d.toExponential(2)}`);
+  }
   const result = { machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), node: process.version }, date: new Date().toISOString(), figures, skipped, comparisons };
   if (out) writeFileSync(out, JSON.stringify(result, null, 1));
 }

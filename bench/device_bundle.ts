@@ -1,13 +1,16 @@
 /**
- * `npm run bench -- device_bundle [--out DIR]`: a self-contained folder for a GPU machine that reaches no package
+ * `npm run bench -- device_bundle [--out DIR] [--with-node]`: a self-contained folder for a GPU machine that reaches no package
  * registry: the device check (bench/device.ts) bundled by esbuild with TensorFlow.js and its WebGPU and wasm backends
- * into one file, the wasm backend's binaries, and Dawn (the `webgpu` package's linux-x64 native addon). Run it there
- * with `DIR/run.sh [--backends webgpu,wasm] [--out FILE]`; it needs only Node.js 20 and the GPU's Vulkan driver.
+ * into one file, the wasm backend's binaries, Dawn (the `webgpu` package's linux-x64 native addon) and this machine's
+ * Vulkan loader. Run it there with `DIR/run.sh [--backends webgpu,wasm] [--out FILE]`; it needs the GPU's Vulkan
+ * driver and Node.js 20, which `--with-node` ships too (this machine's node, xz-compressed) for a machine without it.
  */
-import { chmodSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vulkanLoader } from '../src/runtime/webgpu_adapter.js';
 import { option } from './bench_args.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,8 +26,36 @@ function folderBytes(dir: string): number {
   return n;
 }
 
+/**
+ * The bundle's launcher. The Vulkan loader and Node.js shipped beside it are used only where the machine has none
+ * (GPU images often carry the driver's ICD but not libvulkan1, and CUDA images often no Node.js).
+ */
+const RUN_SH = `#!/bin/sh
+# The device check: node device.mjs with the wasm binaries beside it.
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -e "$here/lib/libvulkan.so.1" ] && ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+  LD_LIBRARY_PATH="$here/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH
+fi
+node=node
+if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  if [ ! -f "$here/node.xz" ]; then echo "device check: needs Node.js 20 or later (or a bundle built with --with-node)" >&2; exit 1; fi
+  if [ ! -x "$here/node" ]; then
+    if command -v xz >/dev/null 2>&1; then xz -dc "$here/node.xz" > "$here/node"
+    else python3 -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], 'wb'))" "$here/node.xz" "$here/node"; fi
+    chmod +x "$here/node"
+  fi
+  node="$here/node"
+fi
+EVOMETA_WASM_DIR="$here/wasm/" XDG_RUNTIME_DIR="\${XDG_RUNTIME_DIR:-/tmp}" exec "$node" "$here/device.mjs" "$@"
+`;
+
+export interface DeviceBundleOptions {
+  /** Ship this machine's node binary (xz-compressed, about 23 MiB) for a machine without Node.js 20. */
+  withNode?: boolean;
+}
+
 /** Builds the bundle into `out` (replaced); returns its size in bytes. */
-export async function buildDeviceBundle(out: string): Promise<number> {
+export async function buildDeviceBundle(out: string, options: DeviceBundleOptions = {}): Promise<number> {
   const { build } = await import('esbuild');
   const require = createRequire(join(ROOT, 'package.json'));
   rmSync(out, { recursive: true, force: true });
@@ -53,14 +84,23 @@ export async function buildDeviceBundle(out: string): Promise<number> {
   for (const f of ['index.js', 'package.json', 'LICENSE.md']) cpSync(join(dawn, f), join(dawnOut, f));
   cpSync(join(dawn, 'dist', 'linux-x64'), join(dawnOut, 'dist', 'linux-x64'), { recursive: true });
   writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'evometa-device-check', private: true, type: 'module' }, null, 1));
-  writeFileSync(join(out, 'run.sh'), '#!/bin/sh\n# The device check: node device.mjs with the wasm binaries beside it.\nhere=$(cd "$(dirname "$0")" && pwd)\nEVOMETA_WASM_DIR="$here/wasm/" exec node "$here/device.mjs" "$@"\n');
+  const loader = vulkanLoader();
+  if (loader && loader !== 'system') {
+    mkdirSync(join(out, 'lib'));
+    cpSync(realpathSync(loader), join(out, 'lib', 'libvulkan.so.1'));
+  } else console.log('device bundle: no Vulkan loader here to ship (apt-get install libvulkan1); the GPU machine must have its own');
+  if (options.withNode) {
+    const xz = spawnSync('sh', ['-c', `xz -T0 -6 -c "${process.execPath}" > "${join(out, 'node.xz')}"`], { stdio: 'inherit' });
+    if (xz.status !== 0) throw new Error('--with-node needs xz (apt-get install xz-utils)');
+  }
+  writeFileSync(join(out, 'run.sh'), RUN_SH);
   chmodSync(join(out, 'run.sh'), 0o755);
   return folderBytes(out);
 }
 
 export default async function deviceBundle(args: string[]): Promise<void> {
   const out = option(args, 'out', join(ROOT, 'device-bundle'));
-  const bytes = await buildDeviceBundle(out);
+  const bytes = await buildDeviceBundle(out, { withNode: args.includes('--with-node') });
   const mib = (bytes / 2 ** 20).toFixed(1);
   console.log(`device bundle: ${relative(process.cwd(), out) || out}, ${mib} MiB (limit ${DEVICE_BUNDLE_LIMIT_BYTES / 2 ** 20} MiB); run it there with ${join(relative(process.cwd(), out) || out, 'run.sh')}`);
   if (bytes > DEVICE_BUNDLE_LIMIT_BYTES) throw new Error(`the device bundle is ${mib} MiB, over the device machine's limit`);

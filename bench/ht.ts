@@ -108,7 +108,7 @@ export default async function (args: string[]): Promise<void> {
       continue;
     }
     const config = resolveHtConfig({ ...v.config, channels: c, shots: s });
-    const r = trainAndScore(tf, {
+    const r = await trainAndScore(tf, {
       kind: v.kind, config, data: DEFAULT_FEW_SHOT_DATA, steps, seed, evalEpisodes: episodes, evalSource: 'test', evalSeed: 0,
       onStep: (p) => { if (p.step % 100 === 0) console.log(`${label} step ${p.step}: loss ${p.loss.toFixed(3)}, accuracy ${pct(p.accuracy)}`); },
     });

@@ -42,7 +42,7 @@ async function compare(runDir: string, steps: number, seeds: number, base: Recor
     const config = resolveHtConfig({ ...base, ...fields });
     const acc: number[] = [];
     for (let s = 0; s < seeds; s++) {
-      const r = trainAndScore(tf, { kind: 'hypertransformer', config, data, steps, seed: 100 + s, evalEpisodes: 500, evalSource: 'test', evalSeed: 0 });
+      const r = await trainAndScore(tf, { kind: 'hypertransformer', config, data, steps, seed: 100 + s, evalEpisodes: 500, evalSource: 'test', evalSeed: 0 });
       disposeTree(tf, r.model.params);
       acc.push(r.score.accuracy);
       console.log(`${name} seed ${100 + s}: ${pct(r.score.accuracy)} ± ${pct(r.score.ci95)} % (500 test episodes, ${r.trainSeconds.toFixed(0)} s training)`);

@@ -67,7 +67,7 @@ export interface TunedMixture {
  * the returned choice) and returns the best (learning rate, steps, form) by validation accuracy; ties keep the
  * cheaper, earlier candidate.
  */
-export function tuneMixtureFit(tf: Tf, b: LoadedModuleBank, data: TransferData, plan: MixtureTuningPlan, fit: TransferSettings, init: tfjs.Tensor2D, temperature: number): TunedMixture {
+export async function tuneMixtureFit(tf: Tf, b: LoadedModuleBank, data: TransferData, plan: MixtureTuningPlan, fit: TransferSettings, init: tfjs.Tensor2D, temperature: number): Promise<TunedMixture> {
   if (data.test !== null) throw new Error('tuneMixtureFit reads validation only: pass the target data with test: null');
   const tried: TunedMixture['tried'] = [];
   let best: TunedMixture | null = null;
@@ -83,8 +83,8 @@ export function tuneMixtureFit(tf: Tf, b: LoadedModuleBank, data: TransferData, 
     const r = fitMixtureLogits(tf, b.config, b.bank, data, { steps: last, batchSize: fit.batchSize, learningRate: lr, init, temperature, seed: fit.seed, checkpoints: plan.checkpoints });
     r.logits.dispose();
     for (const s of r.snapshots) {
-      const soft: TransferResult = evaluateTransfer(tf, b.config, b.bank, { logits: s.logits }, data, fit);
-      const hard: TransferResult = evaluateTransfer(tf, b.config, b.bank, { modules: s.ordering }, data, fit);
+      const soft: TransferResult = await evaluateTransfer(tf, b.config, b.bank, { logits: s.logits }, data, fit);
+      const hard: TransferResult = await evaluateTransfer(tf, b.config, b.bank, { modules: s.ordering }, data, fit);
       consider({ learningRate: lr, steps: s.step, form: 'mixture', ordering: s.ordering, validationAccuracy: soft.validationAccuracy, logits: s.logits });
       consider({ learningRate: lr, steps: s.step, form: 'argmax', ordering: s.ordering, validationAccuracy: hard.validationAccuracy, logits: null });
     }

@@ -215,12 +215,12 @@ export default async function (args: string[]): Promise<void> {
       perMethod['CMA-ES on logits'].push(await search('cmaes', s, tc, startFile, L, N, seed, join(runs, `cmaes-s${seed}`), scoreTest, src.tried));
       perMethod['ga-ordering'].push(await search('ga-ordering', s, tc, startFile, L, N, seed, join(runs, `ga-ordering-s${seed}`), scoreTest, src.tried));
       const startLogits = b.domains.find((d) => d.name === src.name)!.logits;
-      const tuned = tuneMixtureFit(tf, b, validationData, plan, fit, startLogits, b.manifest.training.temperature[1]);
-      const tunedTest = tuned.logits ? evaluateTransfer(tf, b.config, b.bank, { logits: tuned.logits }, data, fit) : await scoreTest(tuned.ordering);
+      const tuned = await tuneMixtureFit(tf, b, validationData, plan, fit, startLogits, b.manifest.training.temperature[1]);
+      const tunedTest = tuned.logits ? await evaluateTransfer(tf, b.config, b.bank, { logits: tuned.logits }, data, fit) : await scoreTest(tuned.ordering);
       tuned.logits?.dispose();
       console.log(`  gradient baseline chose lr ${tuned.learningRate}, ${tuned.steps} steps, ${tuned.form} (validation ${(100 * tuned.validationAccuracy).toFixed(1)} %)`);
       perMethod['gradient on soft logits (tuned lr, steps, form)'].push(fromTransfer(tunedTest, src.tried + tuned.tried.length, { ordering: tuned.ordering, gradientSteps: tuned.steps }));
-      perMethod['full fine-tuning'].push(fromTransfer(evaluateTransfer(tf, b.config, b.bank, { modules: src.ordering }, data, { ...fit, fit: 'all', learningRate: s.fineTuneLearningRate }), src.tried, { gradientSteps: c.headSteps }));
+      perMethod['full fine-tuning'].push(fromTransfer(await evaluateTransfer(tf, b.config, b.bank, { modules: src.ordering }, data, { ...fit, fit: 'all', learningRate: s.fineTuneLearningRate }), src.tried, { gradientSteps: c.headSteps }));
       const line = METHODS.filter((m) => perMethod[m].length > k).map((m) => `${m} ${(100 * perMethod[m][k]!.testAccuracy).toFixed(1)}`).join(', ');
       console.log(`${domain} seed ${seed} (${((performance.now() - ts) / 1000).toFixed(0)} s): ${line}`);
     }

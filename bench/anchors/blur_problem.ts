@@ -120,8 +120,8 @@ export function blurAnchorProblem(setup: BlurAnchorSetup): BlurAnchorProblem {
  * evometa on the problem: meta-losses from `evaluateBlurPopulation` (the path the engine takes) and query outputs
  * from a BlurNetwork stepped through the same support batches.
  */
-export function evometaReference(tf: Tf, p: BlurAnchorProblem, genomes: readonly BlurGenome[]): BlurReference {
-  const losses = evaluateBlurPopulation(tf, genomes, replaySampler(p), blurAnchorMetaOptions(p)).loss;
+export async function evometaReference(tf: Tf, p: BlurAnchorProblem, genomes: readonly BlurGenome[]): Promise<BlurReference> {
+  const losses = (await evaluateBlurPopulation(tf, genomes, replaySampler(p), blurAnchorMetaOptions(p))).loss;
   const net = new BlurNetwork(genomes, p.sizes, p.network, { seed: p.seed });
   try {
     for (const b of p.support) net.step(Float32Array.from(b.x), Float32Array.from(b.y));

@@ -46,9 +46,9 @@ interface Rate {
 }
 
 /** Calls per second of `fn` (bench/blur.ts `time`: at least a second of warm-up) and the cores it kept busy. */
-function rate(fn: () => void, reps: number, per: number): Rate {
+async function rate(fn: () => unknown, reps: number, per: number): Promise<Rate> {
   const [t0, c0] = [performance.now(), cpuMs()];
-  const ms = time(fn, reps);
+  const ms = await time(fn, reps);
   return { perS: (1000 * per) / ms, cores: (cpuMs() - c0) / (performance.now() - t0) };
 }
 
@@ -59,14 +59,15 @@ interface SideRun {
 }
 
 /** evometa's genome-steps/s per P and grads/s on the active backend, over the problem's own batches. */
-function evometaRun(o: BlurVersusOptions, problem: BlurAnchorProblem, genomes: readonly BlurGenome[]): SideRun {
+async function evometaRun(o: BlurVersusOptions, problem: BlurAnchorProblem, genomes: readonly BlurGenome[]): Promise<SideRun> {
   const tf = getTf();
   const sampler = replaySampler(problem);
   const opts = blurAnchorMetaOptions(problem);
-  const steps = o.pops.map((P) => rate(() => void evaluateBlurPopulation(tf, genomes.slice(0, P), sampler, opts), Math.max(4, Math.round((o.reps * 8) / P)), P * o.unroll));
+  const steps: Rate[] = [];
+  for (const P of o.pops) steps.push(await rate(() => evaluateBlurPopulation(tf, genomes.slice(0, P), sampler, opts), Math.max(4, Math.round((o.reps * 8) / P)), P * o.unroll));
   const config = blurGenome.resolveConfig({});
   const flat = blurGenome.encode(genomes[0]!, config);
-  return { steps, grad: rate(() => void metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), 3, 1) };
+  return { steps, grad: await rate(() => metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, opts), 3, 1) };
 }
 
 const jaxRun = (j: JaxTiming): SideRun => ({
@@ -89,7 +90,7 @@ export async function blurVersusJax(o: BlurVersusOptions): Promise<void> {
   const rng = new Rng(0);
   const genomes = Array.from({ length: Math.max(...o.pops) }, () => randomBlurGenome(2, rng));
   const problem = blurAnchorProblem({ sizes: o.sizes, unrollSteps: o.unroll, batchSize: o.batch, seed: 0, genomes, sampler: poolSampler(o.sizes[0]!, o.sizes[o.sizes.length - 1]!) });
-  const reference = evometaReference(tf, problem, genomes);
+  const reference = await evometaReference(tf, problem, genomes);
   const { float32, float64 } = checkBlurAnchor(python, problem, reference);
   const e = (v: number): string => v.toExponential(1);
   console.log(`anchor math checked against evometa: max relative difference ${e(float32.max)} over ${float32.P} genomes (median ${e(float32.median)}; `
@@ -100,19 +101,19 @@ export async function blurVersusJax(o: BlurVersusOptions): Promise<void> {
   const ours: SideRun[] = [];
   const theirs: SideRun[] = [];
   for (let r = 1; r <= o.repeats; r++) {
-    const runOurs = (): void => void ours.push(evometaRun(o, problem, genomes));
-    const runTheirs = (): void => {
+    const runOurs = async (): Promise<void> => void ours.push(await evometaRun(o, problem, genomes));
+    const runTheirs = async (): Promise<void> => {
       if ('skipped' in jax) return;
       const timing = timeBlurAnchor(python, problem, { reps: o.reps, pops: o.pops, threads: o.threads });
       if (theirs.length === 0) {
         const config = blurGenome.resolveConfig({});
-        const g = metaLossAndGrad(tf, blurGenome.encode(genomes[0]!, config), flatBlurRule(config), replaySampler(problem), blurAnchorMetaOptions(problem));
+        const g = await metaLossAndGrad(tf, blurGenome.encode(genomes[0]!, config), flatBlurRule(config), replaySampler(problem), blurAnchorMetaOptions(problem));
         console.log(`jax ${timing.jax} on ${timing.backend} (${timing.devices.join(', ')}), XLA CPU threads ${o.threads}: its losses against evometa's, max relative difference `
           + `${e(relativeDifference(timing.losses, reference.losses))}; genome 0's meta-gradient against metaLossAndGrad, ${e(relativeDifference(timing.grad0.grad, g.grad))}`);
       }
       theirs.push(jaxRun(timing));
     };
-    if (r % 2) { runOurs(); runTheirs(); } else { runTheirs(); runOurs(); }
+    if (r % 2) { await runOurs(); await runTheirs(); } else { await runTheirs(); await runOurs(); }
     process.stderr.write(`blur repeat ${r}/${o.repeats} done\n`);
   }
   printTable(o, info.backend, ours, theirs);

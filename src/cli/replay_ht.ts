@@ -101,7 +101,7 @@ async function scoreModel(modelDir: string, f: Partial<Record<ReplayKey, unknown
   const source = (f.source as 'test' | 'validation' | undefined) ?? 'test';
   const evalSeed = (f.evalSeed as number | undefined) ?? 0;
   const bar = progressBarFor(args);
-  const score = scoreFewShot(tf, model, data, source, episodes, evalSeed, (n) => bar?.update({ fraction: n / episodes, label: `episode ${n}/${episodes}`, count: n, unit: 'episodes' }));
+  const score = await scoreFewShot(tf, model, data, source, episodes, evalSeed, (n) => bar?.update({ fraction: n / episodes, label: `episode ${n}/${episodes}`, count: n, unit: 'episodes' }));
   bar?.done();
   const c = model.config;
   const out = { model: model.kind, dir: modelDir, ways: c.ways, shots: c.shots, channels: c.channels, generatedConvLayers: c.generatedConvLayers, source, episodes, evalSeed, accuracy: score.accuracy, ci95: score.ci95, std: score.std, loss: score.loss, backend: info.backend, config: c };

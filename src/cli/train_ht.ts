@@ -69,7 +69,7 @@ export async function trainSaveScore(s: TrainSettings, out: string, backend: Bac
   const { trainAndScore } = await import('../../tasks/ht/few_shot_run.js');
   const { saveFewShotModel } = await import('../models/ht/ht_io.js');
   const bar = progressBarFor(args);
-  const r = trainAndScore(tf, {
+  const r = await trainAndScore(tf, {
     kind: s.kind, config, data: s.data, steps: s.steps, seed: s.seed, evalEpisodes: s.evalEpisodes, evalSource: s.evalSource, evalSeed: 0,
     onStep: (p) => bar?.update({ fraction: p.step / s.steps, label: `train ${p.step}/${s.steps} · loss ${p.loss.toFixed(3)}`, count: p.step, unit: 'steps' }),
     onEval: (n) => bar?.update({ fraction: n / s.evalEpisodes, label: `held-out episode ${n}/${s.evalEpisodes}` }),

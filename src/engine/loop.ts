@@ -18,8 +18,11 @@ import type { Resolved } from './resolve.js';
 import type { RunConfig } from './run_config.js';
 
 export interface EngineHooks {
-  /** After each generation's checkpoint; stop reasons it returns (e.g. `{ maxTime: 60000 }`) end the run there. */
-  onGeneration?(record: GenerationRecord, config: RunConfig): StopReasons | void;
+  /**
+   * After each generation's checkpoint; stop reasons it returns (e.g. `{ maxTime: 60000 }`) end the run there. The
+   * engine waits for a returned promise, so a hook may score the current point on an asynchronous (GPU) backend.
+   */
+  onGeneration?(record: GenerationRecord, config: RunConfig): StopReasons | void | Promise<StopReasons | void>;
   onStart?(config: RunConfig, runDir: string, resumedAt: number): void;
 }
 
@@ -166,7 +169,7 @@ export async function runLoop(config: RunConfig, r: Resolved, store: RunStore, c
       store.appendGeneration(record);
       const next: Checkpoint = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generation, evaluations, elapsedMs, best, strategy: state };
       store.write('checkpoint', next);
-      requested = options.hooks?.onGeneration?.(record, config) || {};
+      requested = (await options.hooks?.onGeneration?.(record, config)) || {};
     }
   } finally {
     await evaluator.close();

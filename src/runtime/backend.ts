@@ -30,7 +30,7 @@ export interface BackendInfo {
   /** In the order tried; for an explicit request, just that one. */
   attempts: BackendAttempt[];
   tfjsVersion: string;
-  /** The GPU behind the webgpu backend, e.g. "NVIDIA H100 80GB HBM3 (nvidia, vulkan)". */
+  /** The GPU behind the webgpu backend, e.g. "nvidia-h200 (nvidia, NVIDIA: 580.159.04 580.159.4.0)". */
   adapter?: string;
 }
 

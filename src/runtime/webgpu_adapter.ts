@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 
 /** What was found: shown in `evometa list`, recorded in a run's manifest. */
 export interface WebgpuAdapterInfo {
-  /** e.g. "NVIDIA H100 80GB HBM3 (nvidia, vulkan)". */
+  /** e.g. "nvidia-h200 (nvidia, NVIDIA: 580.159.04 580.159.4.0)" (describeAdapter). */
   description: string;
   /** A software adapter (Dawn's SwiftShader, Mesa's lavapipe): correct but slower than wasm. */
   software: boolean;
@@ -55,9 +55,19 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-interface DawnAdapter {
+export interface DawnAdapter {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string; backendType?: string; adapterType?: string };
   isFallbackAdapter?: boolean;
+}
+
+/**
+ * One line naming the adapter. Dawn on NVIDIA gives device "nvidia-h200", vendor "nvidia" and the driver as its
+ * description; lavapipe gives only a description ("llvmpipe: Mesa 25.0.7 …").
+ */
+export function describeAdapter(i: NonNullable<DawnAdapter['info']>): string {
+  const name = i.device || i.description || 'unknown device';
+  const about = [i.vendor, i.architecture, i.description !== name ? i.description : '', i.backendType].filter(Boolean);
+  return about.length ? `${name} (${about.join(', ')})` : name;
 }
 
 /** Why no adapter is used: the reason is the whole message (no package failed to load). */
@@ -82,8 +92,7 @@ async function findAdapter(allowSoftware: boolean): Promise<WebgpuAdapterInfo> {
   if (adapter === null) throw new NoWebgpuAdapter('no WebGPU adapter: Dawn found no GPU through Vulkan');
   const i = adapter.info ?? {};
   const software = adapter.isFallbackAdapter === true || i.adapterType === 'cpu';
-  const name = i.description || i.device || 'unknown device';
-  const description = `${name} (${[i.vendor, i.backendType].filter(Boolean).join(', ')})`;
+  const description = describeAdapter(i);
   if (software && !allowSoftware) throw new NoWebgpuAdapter(`only a software WebGPU adapter was found (${description}); auto skips it, --backend webgpu uses it`);
   // TensorFlow.js's WebGPU backend finds the device through navigator.gpu and the WebGPU constants as globals.
   Object.assign(globalThis, dawn.globals);

@@ -57,7 +57,7 @@ export function testContinual(tf: Tf, m: ContinualModel, data: FewShotData, sequ
  * saves it to `out` (model.json with the whole record as metadata, weights.bin, history.json) and returns the record.
  */
 export async function trainSaveContinual(tf: Tf, s: ContinualTrainSettings, out: string, backend: string, hooks: ContinualProgressHooks = {}): Promise<Record<string, unknown>> {
-  const r = trainAndScoreContinual(tf, {
+  const r = await trainAndScoreContinual(tf, {
     kind: s.kind, config: s.config, settings: s.settings, data: s.data, steps: s.steps, seed: s.seed,
     validateEvery: s.validateEvery, validationSequences: s.validationSequences, test: null,
     ...(hooks.onStep ? { onStep: hooks.onStep } : {}),

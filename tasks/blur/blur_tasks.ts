@@ -160,12 +160,12 @@ interface Episode {
 }
 
 /** Mean loss and accuracy of each genome over the episodes; non-finite losses stay NaN (rank worst). */
-function scorePopulation(mo: MetaObjective, tf: typeof tfjs, genomes: BlurGenome[], c: BlurInnerLoopConfig, episodes: readonly Episode[]): { loss: number[]; accuracy: number[]; per: number[][] } {
+async function scorePopulation(mo: MetaObjective, tf: typeof tfjs, genomes: BlurGenome[], c: BlurInnerLoopConfig, episodes: readonly Episode[]): Promise<{ loss: number[]; accuracy: number[]; per: number[][] }> {
   const loss = new Array<number>(genomes.length).fill(0);
   const accuracy = new Array<number>(genomes.length).fill(0);
   const per: number[][] = [];
   for (const e of episodes) {
-    const r = mo.evaluateBlurPopulation(tf, genomes, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    const r = await mo.evaluateBlurPopulation(tf, genomes, e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
     r.loss.forEach((v, i) => (loss[i]! += v / episodes.length));
     r.accuracy.forEach((v, i) => (accuracy[i]! += v / episodes.length));
     per.push(r.accuracy);
@@ -174,7 +174,7 @@ function scorePopulation(mo: MetaObjective, tf: typeof tfjs, genomes: BlurGenome
 }
 
 /** Mean meta-loss and its gradient with respect to the search vector, over the episodes. */
-function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): TaskResult {
+async function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, genomeConfig: BlurGenomeConfig, c: BlurInnerLoopConfig, episodes: readonly Episode[]): Promise<TaskResult> {
   // Gradients exist for the losses only; an error objective would silently give metagrad the MSE's.
   if (c.objective === 'error')
     throw new UsageError(`task config 'objective' "${c.objective}" has no gradient; use "mse" or "cross-entropy" with a gradient strategy such as metagrad (CMA-ES and es-grad can use "error")`);
@@ -183,7 +183,7 @@ function lossAndGrad(mo: MetaObjective, tf: typeof tfjs, genome: BlurGenome, gen
   let loss = 0;
   let accuracy = 0;
   for (const e of episodes) {
-    const r = mo.metaLossAndGrad(tf, flat, flatBlurRule(genomeConfig), e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
+    const r = await mo.metaLossAndGrad(tf, flat, flatBlurRule(genomeConfig), e.sampler, metaOptions(c, e.sampler.numInputs, e.sampler.numOutputs, e.seed));
     loss += r.loss / episodes.length;
     accuracy += r.accuracy / episodes.length;
     r.grad.forEach((g, i) => (grad[i]! += g / episodes.length));
@@ -232,8 +232,8 @@ export const blurBooleanTask: Task<BlurGenome, BlurBooleanConfig> = {
     checkGenomes(genomes, c);
     const tf = await tfInstance();
     const mo = await metaObjective();
-    const train = scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.train, ctx.seed, c.episodes));
-    const held = c.heldOut.length ? scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed, c.episodes)) : null;
+    const train = await scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.train, ctx.seed, c.episodes));
+    const held = c.heldOut.length ? await scorePopulation(mo, tf, genomes, c, booleanEpisodes(c.heldOut, ctx.seed, c.episodes)) : null;
     return genomes.map((_, i) => {
       const metrics: Record<string, number> = { accuracy: train.accuracy[i]! };
       c.train.forEach((name, k) => (metrics[`accuracy_${name}`] = perFunction(train.per, k, c.episodes, i)));
@@ -335,7 +335,7 @@ function imageTask(name: string, dataset: string): Task<BlurGenome, BlurImageCon
     trainingSetting: (c) => ({ ...imageTrainingSetting(c) }),
     async evaluateBatch(genomes, c, ctx: TaskContext) {
       checkGenomes(genomes, c);
-      const r = scorePopulation(await metaObjective(), await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));
+      const r = await scorePopulation(await metaObjective(), await tfInstance(), genomes, c, imageEpisodes(c, ctx.seed));
       return genomes.map((_, i) => {
         const metrics: Record<string, number> = { accuracy: r.accuracy[i]! };
         return { fitness: fitnessOf(c, r.loss[i]!, r.accuracy[i]!, metrics), metrics };

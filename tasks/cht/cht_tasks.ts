@@ -75,7 +75,7 @@ export const chtContinualTask: Task<Record<string, unknown>, ChtTaskConfig> = {
     const tf: typeof tfjs = (await import('../../src/runtime/backend.js')).getTf();
     const { trainAndScoreContinual } = await import('./continual_run.js');
     const { disposeTree } = await import('../../src/models/nn/tensor_tree.js');
-    const r = trainAndScoreContinual(tf, {
+    const r = await trainAndScoreContinual(tf, {
       kind: c.model, config: chtCandidateConfig(genome, c), settings: c.continual, data: chtTaskData(c), steps: c.trainSteps, seed: ctx.seed,
       validateEvery: c.trainSteps, validationSequences: 0,
       test: { source: c.evalSource, sequences: c.evalSequences, tasks: c.evalTasks, scenario: c.continual.scenario, evalSeed: c.evalSeed },

@@ -61,12 +61,12 @@ export function validationSpec(settings: ContinualSettings, sequences: number, e
   return { source: 'validation', sequences, tasks: settings.tasks, scenario: settings.scenario, evalSeed };
 }
 
-export function trainAndScoreContinual(tf: Tf, o: ContinualRunOptions): ContinualRunResult {
+export async function trainAndScoreContinual(tf: Tf, o: ContinualRunOptions): Promise<ContinualRunResult> {
   const train = sequenceSampler(o.data, 'train', o.config);
   const model = initContinualModel(tf, o.kind, o.config, o.settings, deriveSeed(o.seed, 'init'));
   const spec = validationSpec(o.settings, o.validationSequences);
   const t0 = performance.now();
-  const trained = trainContinual(tf, model, {
+  const trained = await trainContinual(tf, model, {
     steps: o.steps,
     sequence: (i) => train.sequenceAt(o.seed, 'train', i, o.settings.tasks),
     ...(o.validationSequences > 0 ? { validate: { every: o.validateEvery, score: (m: ContinualModel) => scoreContinual(tf, m, o.data, spec).seenSoFar.at(-1)! } } : {}),

@@ -35,18 +35,18 @@ export interface FewShotRunResult {
 }
 
 /** Scores a (trained) model on held-out episodes from the given source and seed. */
-export function scoreFewShot(tf: Tf, m: FewShotModel, data: FewShotData, source: Exclude<FewShotSourceName, 'train'>, episodes: number, evalSeed: number, onEval?: (done: number) => void): FewShotScore {
+export function scoreFewShot(tf: Tf, m: FewShotModel, data: FewShotData, source: Exclude<FewShotSourceName, 'train'>, episodes: number, evalSeed: number, onEval?: (done: number) => void): Promise<FewShotScore> {
   const sampler = episodeSampler(data, source, m.config);
   return evaluateFewShot(tf, m, (i) => sampler.episodeAt(evalSeed, `eval-${source}`, i), episodes, onEval);
 }
 
-export function trainAndScore(tf: Tf, o: FewShotRunOptions): FewShotRunResult {
+export async function trainAndScore(tf: Tf, o: FewShotRunOptions): Promise<FewShotRunResult> {
   const train = episodeSampler(o.data, 'train', o.config);
   const model = initFewShotModel(tf, o.kind, o.config, deriveSeed(o.seed, 'init'));
   const t0 = performance.now();
-  const history = trainFewShot(tf, model, { steps: o.steps, episode: (i) => train.episodeAt(o.seed, 'train', i), ...(o.onStep ? { onStep: o.onStep } : {}) });
+  const history = await trainFewShot(tf, model, { steps: o.steps, episode: (i) => train.episodeAt(o.seed, 'train', i), ...(o.onStep ? { onStep: o.onStep } : {}) });
   const trainSeconds = (performance.now() - t0) / 1000;
-  const score = scoreFewShot(tf, model, o.data, o.evalSource, o.evalEpisodes, o.evalSeed, o.onEval);
+  const score = await scoreFewShot(tf, model, o.data, o.evalSource, o.evalEpisodes, o.evalSeed, o.onEval);
   return { model, history, score, trainSeconds };
 }
 

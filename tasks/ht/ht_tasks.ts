@@ -89,7 +89,7 @@ export const htFewShotTask: Task<Record<string, unknown>, HtTaskConfig> = {
     for (let k = 0; k < c.trainRepeats; k++) {
       // The first training keeps the candidate's own seed, so trainRepeats 1 is the plain single training.
       const seed = k === 0 ? ctx.seed : deriveSeed(ctx.seed, 'repeat', k);
-      const r = trainAndScore(tf, { kind: c.model, config, data: taskData(c), steps: c.trainSteps, seed, evalEpisodes: c.evalEpisodes, evalSource: c.evalSource, evalSeed: c.evalSeed });
+      const r = await trainAndScore(tf, { kind: c.model, config, data: taskData(c), steps: c.trainSteps, seed, evalEpisodes: c.evalEpisodes, evalSource: c.evalSource, evalSeed: c.evalSeed });
       disposeTree(tf, r.model.params);
       const tail = r.history.slice(-Math.max(1, Math.floor(r.history.length / 10)));
       sum.accuracy += r.score.accuracy / c.trainRepeats;

@@ -24,6 +24,7 @@ import type { Ordering } from '../../src/models/modular/mixture.js';
 import { modularForward, softmaxCrossEntropy } from '../../src/models/modular/modular_resnet.js';
 import { batchTensors, trainStep, type ModularNetwork } from '../../src/models/modular/modular_training.js';
 import { adoptAsVariables, disposeTree, toVariables, treeVariables } from '../../src/models/nn/tensor_tree.js';
+import { readScalars } from '../../src/models/nn/read_scalars.js';
 import { estimateStats } from '../../src/models/modular/bank_evaluation.js';
 import { gather, sampleWithoutReplacement, takeRandom, type ImageSplit } from '../../src/data/image_dataset.js';
 
@@ -72,7 +73,7 @@ export interface TransferResult {
 }
 
 /** Pooled features [n, F] of a split in inference mode, in chunks. */
-export function splitFeatures(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, stats: NetworkStats, images: Float32Array, chunk = 250): Float32Array {
+export async function splitFeatures(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, stats: NetworkStats, images: Float32Array, chunk = 250): Promise<Float32Array> {
   const p = c.inputHeight * c.inputWidth * c.inputChannels;
   const n = images.length / p;
   const out = new Float32Array(n * c.features);
@@ -81,27 +82,33 @@ export function splitFeatures(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, 
     const m = Math.min(chunk, n - at);
     const f = tf.tidy(() => {
       const x = tf.tensor4d(images.subarray(at * p, (at + m) * p), [m, c.inputHeight, c.inputWidth, c.inputChannels]);
-      return modularForward(tf, c, bank, ordering, head, x, { training: false, stats }).features.dataSync() as Float32Array;
+      return modularForward(tf, c, bank, ordering, head, x, { training: false, stats }).features;
     });
-    out.set(f, at * c.features);
+    try {
+      out.set((await f.data()) as Float32Array, at * c.features);
+    } finally {
+      f.dispose();
+    }
   }
   disposeTree(tf, head);
   return out;
 }
 
 /** Accuracy and mean cross-entropy of a dense head on features [n, F]. */
-function headScores(tf: Tf, head: DomainHead, features: Float32Array, labels: Uint8Array, F: number): { accuracy: number; loss: number } {
+async function headScores(tf: Tf, head: DomainHead, features: Float32Array, labels: Uint8Array, F: number): Promise<{ accuracy: number; loss: number }> {
   const n = labels.length;
   if (n === 0) return { accuracy: NaN, loss: NaN };
-  return tf.tidy(() => {
+  const [lossT, predT] = tf.tidy(() => {
     const logits = tf.add(tf.matMul(tf.tensor2d(features, [n, F]), head.kernel), head.bias) as tfjs.Tensor2D;
     const y = tf.tensor1d(Int32Array.from(labels), 'int32');
-    const loss = softmaxCrossEntropy(tf, logits, y).dataSync()[0]!;
-    const pred = tf.argMax(logits, 1).dataSync();
-    let k = 0;
-    for (let i = 0; i < n; i++) if (pred[i] === labels[i]) k++;
-    return { accuracy: k / n, loss };
+    return [softmaxCrossEntropy(tf, logits, y), tf.argMax(logits, 1)];
   });
+  const pred = await predT.data();
+  predT.dispose();
+  const [loss] = await readScalars(tf, [lossT]);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (pred[i] === labels[i]) k++;
+  return { accuracy: k / n, loss: loss! };
 }
 
 function checkData(c: ModularResNetConfig, data: TransferData): void {
@@ -112,14 +119,14 @@ function checkData(c: ModularResNetConfig, data: TransferData): void {
 }
 
 /** Fits a head on frozen features (the 'head' fit). */
-function evaluateHeadOnly(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, data: TransferData, s: TransferSettings): TransferResult {
+async function evaluateHeadOnly(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, data: TransferData, s: TransferSettings): Promise<TransferResult> {
   const nTrain = data.train.labels.length;
   const statsImages = takeRandom(data.train, Math.min(s.statsSamples, nTrain), new Rng(deriveSeed(s.seed, 'transfer-stats'))).images;
   const stats = estimateStats(tf, c, bank, ordering, statsImages);
   const F = c.features;
-  const trainF = splitFeatures(tf, c, bank, ordering, stats, data.train.images);
-  const valF = splitFeatures(tf, c, bank, ordering, stats, data.validation.images);
-  const testF = data.test ? splitFeatures(tf, c, bank, ordering, stats, data.test.images) : null;
+  const trainF = await splitFeatures(tf, c, bank, ordering, stats, data.train.images);
+  const valF = await splitFeatures(tf, c, bank, ordering, stats, data.validation.images);
+  const testF = data.test ? await splitFeatures(tf, c, bank, ordering, stats, data.test.images) : null;
   disposeTree(tf, stats);
   const head = adoptAsVariables(tf, initHead(tf, c, data.numClasses, new Rng(deriveSeed(s.seed, 'transfer-head'))));
   const opt = tf.train.adam(s.learningRate);
@@ -139,13 +146,12 @@ function evaluateHeadOnly(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, orde
       const logits = tf.add(tf.matMul(tf.tensor2d(xb, [B, F]), head.kernel), head.bias) as tfjs.Tensor2D;
       return softmaxCrossEntropy(tf, logits, tf.tensor1d(yb, 'int32'));
     }, true, vars)!;
-    const cost = costT.dataSync()[0]!;
-    costT.dispose();
-    if (step >= s.headSteps - Math.max(1, Math.ceil(s.headSteps / 10))) tail.push(cost);
+    const [cost] = await readScalars(tf, [costT]);
+    if (step >= s.headSteps - Math.max(1, Math.ceil(s.headSteps / 10))) tail.push(cost!);
   }
   opt.dispose();
-  const val = headScores(tf, head, valF, data.validation.labels, F);
-  const test = testF && data.test ? headScores(tf, head, testF, data.test.labels, F) : { accuracy: NaN, loss: NaN };
+  const val = await headScores(tf, head, valF, data.validation.labels, F);
+  const test = testF && data.test ? await headScores(tf, head, testF, data.test.labels, F) : { accuracy: NaN, loss: NaN };
   disposeTree(tf, head);
   return { validationAccuracy: val.accuracy, testAccuracy: test.accuracy, validationLoss: val.loss, trainLoss: mean(tail) };
 }
@@ -183,7 +189,7 @@ function trainableBank(tf: Tf, bank: ModuleBank, fit: 'batchnorm' | 'all'): { ba
 }
 
 /** Mean cross-entropy and accuracy of a network on a split with its running statistics, in chunks. */
-function networkScores(tf: Tf, c: ModularResNetConfig, net: ModularNetwork, split: ImageSplit): { accuracy: number; loss: number } {
+async function networkScores(tf: Tf, c: ModularResNetConfig, net: ModularNetwork, split: ImageSplit): Promise<{ accuracy: number; loss: number }> {
   const n = split.labels.length;
   if (n === 0) return { accuracy: NaN, loss: NaN };
   const p = c.inputHeight * c.inputWidth * c.inputChannels;
@@ -191,23 +197,22 @@ function networkScores(tf: Tf, c: ModularResNetConfig, net: ModularNetwork, spli
   let lossSum = 0;
   for (let at = 0; at < n; at += 250) {
     const m = Math.min(250, n - at);
-    const [k, l] = tf.tidy(() => {
+    const [predT, lossT] = tf.tidy(() => {
       const x = tf.tensor4d(split.images.subarray(at * p, (at + m) * p), [m, c.inputHeight, c.inputWidth, c.inputChannels]);
       const y = tf.tensor1d(Int32Array.from(split.labels.subarray(at, at + m)), 'int32');
       const r = modularForward(tf, c, net.bank, net.ordering, net.head, x, { training: false, stats: net.stats });
-      const pred = tf.argMax(r.logits, 1).dataSync();
-      let hits = 0;
-      for (let i = 0; i < m; i++) if (pred[i] === split.labels[at + i]) hits++;
-      return [hits, softmaxCrossEntropy(tf, r.logits, y).dataSync()[0]! * m];
+      return [tf.argMax(r.logits, 1), softmaxCrossEntropy(tf, r.logits, y)];
     });
-    correct += k;
-    lossSum += l;
+    const pred = await predT.data();
+    predT.dispose();
+    for (let i = 0; i < m; i++) if (pred[i] === split.labels[at + i]) correct++;
+    lossSum += (await readScalars(tf, [lossT]))[0]! * m;
   }
   return { accuracy: correct / n, loss: lossSum / n };
 }
 
 /** Trains head plus batch norm, or everything, through the network (the 'batchnorm' and 'all' fits). */
-function evaluateThroughNetwork(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, data: TransferData, s: TransferSettings & { fit: 'batchnorm' | 'all' }): TransferResult {
+async function evaluateThroughNetwork(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, data: TransferData, s: TransferSettings & { fit: 'batchnorm' | 'all' }): Promise<TransferResult> {
   const { bank: tb, owned } = trainableBank(tf, bank, s.fit);
   const head = adoptAsVariables(tf, initHead(tf, c, data.numClasses, new Rng(deriveSeed(s.seed, 'transfer-head'))));
   const net: ModularNetwork = { bank: tb, ordering, head, stats: initNetworkStats(tf, c) };
@@ -221,12 +226,12 @@ function evaluateThroughNetwork(tf: Tf, c: ModularResNetConfig, bank: ModuleBank
     for (let step = 0; step < s.headSteps; step++) {
       const g = gather(data.train, sampleWithoutReplacement(nTrain, B, batchRng));
       const b = batchTensors(tf, c, g.images, g.labels);
-      const loss = trainStep(tf, c, net, opt, b.x, b.y, vars);
+      const loss = await trainStep(tf, c, net, opt, b.x, b.y, vars);
       disposeTree(tf, b);
       if (step >= s.headSteps - Math.max(1, Math.ceil(s.headSteps / 10))) tail.push(loss);
     }
-    const val = networkScores(tf, c, net, data.validation);
-    const test = data.test ? networkScores(tf, c, net, data.test) : { accuracy: NaN, loss: NaN };
+    const val = await networkScores(tf, c, net, data.validation);
+    const test = data.test ? await networkScores(tf, c, net, data.test) : { accuracy: NaN, loss: NaN };
     return { validationAccuracy: val.accuracy, testAccuracy: test.accuracy, validationLoss: val.loss, trainLoss: mean(tail) };
   } finally {
     opt.dispose();
@@ -235,7 +240,7 @@ function evaluateThroughNetwork(tf: Tf, c: ModularResNetConfig, bank: ModuleBank
 }
 
 /** Fits and scores one ordering on the target domain (module doc). The bank is left untouched. */
-export function evaluateTransfer(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, data: TransferData, settings: Partial<TransferSettings> = {}): TransferResult {
+export async function evaluateTransfer(tf: Tf, c: ModularResNetConfig, bank: ModuleBank, ordering: Ordering, data: TransferData, settings: Partial<TransferSettings> = {}): Promise<TransferResult> {
   const s: TransferSettings = { ...TRANSFER_DEFAULTS, ...settings };
   checkData(c, data);
   if (data.train.labels.length === 0) throw new RangeError('the target domain has no training images');

@@ -14,7 +14,7 @@ test.before(async () => {
   await initBackend('cpu');
 });
 
-test('meta-validation domains must be transforms meta-training never draws (compared by canonical name)', (t) => {
+test('meta-validation domains must be transforms meta-training never draws (compared by canonical name)', async (t) => {
   t.notThrows(() => checkValidationDomains(['plain', 'inverted', 'rotate90', 'noise'], ['rotate45', 'inverted-noise']));
   t.throws(() => checkValidationDomains(['plain', 'noise-inverted'], ['rotate45', 'inverted-noise']), { message: "meta-validation domain 'inverted-noise' is also a meta-training domain; choose transforms meta-training never draws" });
 });
@@ -25,7 +25,7 @@ test('the hooks check every k generations and the last, keep the best point by v
   const c = blurMnistTask.resolveConfig(taskConfig);
   const v = { domains: ['rotate45'], ways: 3, episodes: 2, every: 2, seed: 7 };
   const searchDir = join(out, 'search');
-  const mv = metaValidationHooks(out, c, v, 5, () => runGenome(searchDir, 'mean'), () => {});
+  const mv = await metaValidationHooks(out, c, v, 5, () => runGenome(searchDir, 'mean'), () => {});
   const raw = { genome: 'blur', task: 'blur-mnist', strategy: 'cmaes', init: 'random', sigma0: 0.5, popsize: 4, 'max-generations': 5, seed: 3, workers: 0, 'task-config': taskConfig };
   await runSearch(resolveRunConfig(raw, () => 0), searchDir, { hooks: mv.hooks });
   const checks = readFileSync(join(out, 'meta-validation.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetaValidationCheck);
@@ -35,7 +35,7 @@ test('the hooks check every k generations and the last, keep the best point by v
   t.true(checks[0]!.best);
   t.true(existsSync(join(out, 'learned.json')));
   // the kept genome scores what the check recorded: the same fixed episodes every time
-  const again = validationScore(loadBlurGenome(join(out, 'learned.json')), c, v);
+  const again = await validationScore(loadBlurGenome(join(out, 'learned.json')), c, v);
   t.true(Math.abs(again.accuracy - best.accuracy) < 1e-6, `${again.accuracy} vs ${best.accuracy}`);
 });
 
@@ -46,15 +46,15 @@ test('a start genome is checked as generation 0 and stays the learned point when
   const start = { ...backpropGenome(2, 0.01) };
   // every later point is a genome that cannot learn (η_w = 0): chance, so the start is kept
   const frozen = { ...backpropGenome(2, 0) };
-  const mv = metaValidationHooks(out, c, v, 2, () => frozen, () => {}, start);
+  const mv = await metaValidationHooks(out, c, v, 2, () => frozen, () => {}, start);
   t.is(mv.best()!.generation, 0);
   const first = readFileSync(join(out, 'meta-validation.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MetaValidationCheck);
   t.deepEqual(first.map((k) => k.generation), [0]);
-  t.is(first[0]!.accuracy, validationScore(start, c, v).accuracy);
+  t.is(first[0]!.accuracy, (await validationScore(start, c, v)).accuracy);
   type Args = Parameters<NonNullable<typeof mv.hooks.onGeneration>>;
-  mv.hooks.onGeneration!({ generation: 1 } as Args[0], {} as Args[1]);
+  await mv.hooks.onGeneration!({ generation: 1 } as Args[0], {} as Args[1]);
   t.is(readFileSync(join(out, 'meta-validation.jsonl'), 'utf8').trim().split('\n').length, 2);
-  const later = validationScore(frozen, c, v).accuracy;
+  const later = (await validationScore(frozen, c, v)).accuracy;
   t.true(later < first[0]!.accuracy, `${later} vs ${first[0]!.accuracy}`);
   t.is(mv.best()!.generation, 0);
   t.deepEqual(loadBlurGenome(join(out, 'learned.json')).layers, start.layers);

@@ -18,7 +18,7 @@ test.before(async () => {
   bankDir = await savedTinyBank(tf);
 });
 
-test('planMixtureTuning: the longest step grid whose cost fits the searches\' evaluations', (t) => {
+test('planMixtureTuning: the longest step grid whose cost fits the searches\' evaluations', async (t) => {
   const cost = { evaluationImages: 256 + 2000 + 1000, batchSize: 32 };
   t.true(Math.abs(stepCost(100, cost) - 9600 / 3256) < 1e-12);
   const p100 = planMixtureTuning(100, cost);
@@ -49,9 +49,9 @@ test.serial('tuneMixtureFit reads validation only, tries every (lr, steps, form)
   const data = loadTransferData('rotate45', { trainSamples: 200, validation: 100, testSamples: 100, offset: 400 });
   const fit = { ...TRANSFER_DEFAULTS, headSteps: 10, batchSize: 8, statsSamples: 32, seed: 1 };
   const plan = { learningRates: [0.01, 0.3], checkpoints: [2, 4], cost: 0 };
-  t.throws(() => tuneMixtureFit(tf, b, data, plan, fit, b.domains[0]!.logits, 0.1), { message: /validation only/ });
+  await t.throwsAsync(() => tuneMixtureFit(tf, b, data, plan, fit, b.domains[0]!.logits, 0.1), { message: /validation only/ });
   const before = tf.memory().numTensors;
-  const r = tuneMixtureFit(tf, b, { ...data, test: null }, plan, fit, b.domains[0]!.logits, 0.1);
+  const r = await tuneMixtureFit(tf, b, { ...data, test: null }, plan, fit, b.domains[0]!.logits, 0.1);
   t.is(r.tried.length, 2 * 2 * 2);
   const top = Math.max(...r.tried.map((x) => x.validationAccuracy));
   t.is(r.validationAccuracy, top);

@@ -9,7 +9,7 @@
  * coefficients become column vectors [rows, 1]. This block dominates the cost of image inputs (784 × hidden).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { mixStates, ojaActivity, syncStates } from './blur_math.js';
+import { filled, mixStates, ojaActivity, syncStates } from './blur_math.js';
 import type { BlurNetworkOptions } from './blur_options.js';
 import type { BlurPopulation, BlurPopulationLayer } from './blur_population.js';
 
@@ -50,13 +50,13 @@ export function fromRows(tf: Tf, u: T, s: RowShape): T {
 
 /** A per-(member, state) coefficient [P·R, k] repeated over its m rows: [P·R·k·m, 1]. */
 function stateColumn(tf: Tf, v: T, s: RowShape): T {
-  return tf.reshape(tf.mul(tf.reshape(v, [-1, 1]), tf.ones([1, s.m])), [-1, 1]);
+  return tf.reshape(tf.mul(tf.reshape(v, [-1, 1]), filled(tf, [1, s.m], 1)), [-1, 1]);
 }
 
 /** A per-genome scalar (rank 0, or [P,1,1,1,1]) as a column; rank 0 stays rank 0 (it broadcasts). */
 function genomeColumn(tf: Tf, v: T, s: RowShape): T {
   if (v.rank === 0) return v;
-  return tf.reshape(tf.mul(tf.reshape(v, [s.P, 1]), tf.ones([1, s.R * s.k * s.m])), [-1, 1]);
+  return tf.reshape(tf.mul(tf.reshape(v, [s.P, 1]), filled(tf, [1, s.R * s.k * s.m], 1)), [-1, 1]);
 }
 
 /** Row d of a [P·R, k, k] mix matrix as [P·R, k] (entries M[d][c]). */

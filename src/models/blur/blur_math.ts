@@ -51,6 +51,15 @@ export function activationDerivative(tf: Tf, z: T, f: BlurActivation): T {
 }
 
 /**
+ * A constant tensor made by the backend's Fill kernel. tf.ones and tf.zeros are made on the CPU, and tfjs-webgpu
+ * runs an op on the CPU whenever all its inputs are small CPU tensors, however large its output: a broadcast of
+ * two such tensors to [P, …] cost 40 ms a step at P = 512. Filled on the GPU, the broadcast runs there.
+ */
+export function filled(tf: Tf, shape: number[], value: number): T {
+  return tf.fill(shape, value);
+}
+
+/**
  * States [from, from + count) of a stacked tensor. Sliced as rank 3: tfjs-wasm slices rank ≥ 5 with a
  * generic per-element loop that is ~100× slower than its rank-3 row copies.
  */
@@ -76,6 +85,18 @@ export function forwardActivation(tf: Tf, z: T, f: BlurActivation, derivativeInS
 export function mixStates(tf: Tf, m: tfjs.Tensor3D, h: T, transpose: boolean): T {
   const [P, R, k] = h.shape as number[] as [number, number, number];
   const flat = tf.reshape(h, [P * R, k, -1]) as tfjs.Tensor3D;
+  if (tf.getBackend() === 'webgpu') {
+    // tfjs-webgpu's BatchMatMul tiles the k×k operand (k = 2 or 3) as it would a large one, and its reduction over
+    // a middle axis is as slow; column d of M' times state d, added over d, is k elementwise passes instead.
+    const mt = transpose ? tf.transpose(m, [0, 2, 1]) : m;
+    const X = flat.shape[2];
+    let out: tfjs.Tensor | null = null;
+    for (let d = 0; d < k; d++) {
+      const term = tf.mul(tf.slice(mt, [0, 0, d], [P * R, k, 1]), tf.slice(flat, [0, d, 0], [P * R, 1, X]));
+      out = out === null ? term : tf.add(out, term);
+    }
+    return tf.reshape(out!, h.shape);
+  }
   // a single untransposed product takes tfjs-wasm's XNNPACK path; transposing the k×k matrix is cheap
   const mix = P * R === 1 && transpose ? tf.matMul(tf.transpose(m, [0, 2, 1]), flat) : tf.matMul(m, flat, transpose, false);
   return tf.reshape(mix, h.shape);
@@ -89,7 +110,7 @@ export function mixStates(tf: Tf, m: tfjs.Tensor3D, h: T, transpose: boolean): T
 export function withBias(tf: Tf, h: T): T {
   const [P, R, k, B, n] = h.shape as Shape5;
   if (tf.getBackend() === 'wasm') return tf.reshape(tf.pad(tf.reshape(h, [P * R * k * B, n]), [[0, 0], [0, 1]], 1), [P, R, k, B, n + 1]);
-  return tf.concat([h, tf.ones([P, R, k, B, 1])], 4);
+  return tf.concat([h, filled(tf, [P, R, k, B, 1], 1)], 4);
 }
 
 /** Largest P·R·k for which wasm splits a batched product into 2-D ones (splitting copies, see below). */
@@ -150,7 +171,7 @@ export function activationBlock(tf: Tf, s: T, g: BlurPopulationLayer, o: BlurNet
 
 /** symmetric_states: state 0 copied into every state (a broadcast multiply: tfjs-wasm's Tile is slow). */
 export function syncStates(tf: Tf, s: T): T {
-  return tf.mul(states(tf, s, 0, 1), tf.ones([1, 1, s.shape[2]!, 1, 1]));
+  return tf.mul(states(tf, s, 0, 1), filled(tf, [1, 1, s.shape[2]!, 1, 1], 1));
 }
 
 /** Backward block as Fᵀ without the bias row. */
@@ -202,12 +223,12 @@ export function targetProbabilities(tf: Tf, y: T): T {
  */
 export function feedback(tf: Tf, out: T, outPre: T, y: tfjs.Tensor2D, o: BlurNetworkOptions): T {
   const [P, R, k, B, m] = out.shape as Shape5;
-  const y5 = tf.mul(tf.reshape(y, [1, 1, 1, B, m]), tf.ones([P, R, 1, 1, 1]));
+  const y5 = tf.mul(tf.reshape(y, [1, 1, 1, B, m]), filled(tf, [P, R, 1, 1, 1], 1));
   const s0 = states(tf, out, 0, 1);
   const residual = (): T => (o.feedback === 'error' ? tf.sub(s0, y5) : tf.sub(outputProbabilities(tf, s0), targetProbabilities(tf, y5)));
   const s1 = o.feedback === 'target' ? y5 : tf.mul(residual(), activationDerivative(tf, states(tf, outPre, 0, 1), o.outputActivation));
   const parts = [s0, s1];
-  if (k > 2) parts.push(tf.zeros([P, R, k - 2, B, m]));
+  if (k > 2) parts.push(filled(tf, [P, R, k - 2, B, m], 0));
   return tf.concat(parts, 2);
 }
 

@@ -173,8 +173,11 @@ function score(tf: Tf, pred: tfjs.Tensor4D, y: tfjs.Tensor2D, lossKind: BlurMeta
 
 const finiteOrNaN = (v: number): number => (Number.isFinite(v) ? v : NaN);
 
-/** Scores P rules (genomes) batched on the population axis (same data and synapse inits for all). */
-export function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurRule[], sampler: BlurSampler, opts: BlurMetaOptions): BlurEvaluation {
+/**
+ * Scores P rules (genomes) batched on the population axis (same data and synapse inits for all). Asynchronous
+ * because a GPU backend (WebGPU) can read results back only asynchronously.
+ */
+export async function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurRule[], sampler: BlurSampler, opts: BlurMetaOptions): Promise<BlurEvaluation> {
   checkOptions(sampler, opts);
   const o = populationOptions(genomes, opts.network);
   const R = opts.replicas ?? 1;
@@ -188,10 +191,12 @@ export function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurRule[], sam
       return [sc.loss, sc.accuracy];
     });
     tf.dispose(synapseTensors(trained));
-    const lossValues = Array.from(loss.dataSync(), finiteOrNaN);
-    const out = { loss: lossValues, accuracy: Array.from(accuracy.dataSync(), (a, p) => (Number.isNaN(lossValues[p]) ? NaN : a)) };
-    tf.dispose([loss, accuracy]);
-    return out;
+    try {
+      const lossValues = Array.from(await loss.data(), finiteOrNaN);
+      return { loss: lossValues, accuracy: Array.from(await accuracy.data(), (a, p) => (Number.isNaN(lossValues[p]) ? NaN : a)) };
+    } finally {
+      tf.dispose([loss, accuracy]);
+    }
   } finally {
     disposeEpisode(episode);
     disposePopulation(pop);
@@ -210,9 +215,9 @@ export interface BlurMetaGradient {
 /**
  * The meta-loss of one rule held in a flat vector and its gradient with respect to that vector, by `tf.grads`
  * through the unrolled inner loop. `rule` slices the vector (the genome kind's layout). Network options:
- * defaults ⊕ opts.network (a flat vector carries no `network` field).
+ * defaults ⊕ opts.network (a flat vector carries no `network` field). Asynchronous for a GPU backend's reads.
  */
-export function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: FlatBlurRule, sampler: BlurSampler, opts: BlurMetaOptions): BlurMetaGradient {
+export async function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: FlatBlurRule, sampler: BlurSampler, opts: BlurMetaOptions): Promise<BlurMetaGradient> {
   checkOptions(sampler, opts);
   if (flat.length !== rule.dim) throw new UsageError(`the BLUR rule vector must have ${rule.dim} numbers for this config (got ${flat.length})`);
   const L = opts.sizes.length - 1;
@@ -233,12 +238,13 @@ export function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: FlatBlurR
       return (opts.loss === 'cross-entropy' ? tf.mean(queryLoss(tf, kept.pred, y, 'cross-entropy')) : tf.mean(tf.square(tf.sub(kept.pred, y)))) as tfjs.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)([x]);
-    const loss = value.dataSync()[0]!;
-    const grad = Array.from(grads[0]!.dataSync());
-    tf.dispose([value, ...grads]);
     const acc = tf.tidy(() => score(tf, kept.pred!, episode.query.y).accuracy);
-    const accuracy = acc.dataSync()[0]!;
-    acc.dispose();
+    let loss: number, grad: number[], accuracy: number;
+    try {
+      [loss, grad, accuracy] = [(await value.data())[0]!, Array.from(await grads[0]!.data()), (await acc.data())[0]!];
+    } finally {
+      tf.dispose([value, ...grads, acc]);
+    }
     const ok = Number.isFinite(loss);
     return { loss: ok ? loss : NaN, accuracy: ok ? accuracy : NaN, grad: ok ? grad : grad.map(() => NaN) };
   } finally {

@@ -62,7 +62,7 @@ export function queryLoss(tf: Tf, logits: tfjs.Tensor2D, labels: tfjs.Tensor1D, 
   return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tfjs.Scalar;
 }
 
-/** Fraction of queries whose arg-max logit is the true label. */
-export function queryAccuracy(tf: Tf, logits: tfjs.Tensor2D, labels: tfjs.Tensor1D): number {
-  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')).dataSync()[0]!);
+/** Fraction of queries whose arg-max logit is the true label, as a tensor: read later, asynchronously (WebGPU). */
+export function queryAccuracy(tf: Tf, logits: tfjs.Tensor2D, labels: tfjs.Tensor1D): tfjs.Scalar {
+  return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')) as tfjs.Scalar);
 }

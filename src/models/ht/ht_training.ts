@@ -8,6 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { toVariables, treeVariables, disposeTree } from '../nn/tensor_tree.js';
 import type { HtConfig } from './ht_config.js';
 import { episodeLogits, episodeTensors, queryAccuracy, queryLoss, type FewShotEpisode, type FewShotModel } from './few_shot_model.js';
+import { readScalars } from '../nn/read_scalars.js';
 
 type Tf = typeof tfjs;
 
@@ -35,7 +36,13 @@ export function learningRateAt(m: Pick<FewShotModel, 'config'>, step: number): n
  * Runs `steps` optimiser steps on `m.params` (made variables first, the given tensors disposed) with the config's
  * optimiser and learning-rate schedule: step s minimises `loss(s)`, then `after(s + 1, loss value, learning rate)`.
  */
-export function optimiseParams<P>(tf: Tf, m: { config: HtConfig; params: P }, steps: number, loss: (step: number) => tfjs.Scalar, after: (step: number, loss: number, learningRate: number) => void): void {
+export async function optimiseParams<P>(
+  tf: Tf,
+  m: { config: HtConfig; params: P },
+  steps: number,
+  loss: (step: number) => tfjs.Scalar,
+  after: (step: number, loss: number, learningRate: number) => void | Promise<void>,
+): Promise<void> {
   const c = m.config;
   const before = m.params;
   m.params = toVariables(tf, m.params);
@@ -49,10 +56,9 @@ export function optimiseParams<P>(tf: Tf, m: { config: HtConfig; params: P }, st
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const { value, grads } = tf.variableGrads(() => loss(step), vars);
       optimizer.applyGradients(grads);
-      const v = value.dataSync()[0]!;
-      value.dispose();
       tf.dispose(grads);
-      after(step + 1, v, lr);
+      const [v] = await readScalars(tf, [value]);
+      await after(step + 1, v!, lr);
     }
   } finally {
     optimizer.dispose();
@@ -60,22 +66,23 @@ export function optimiseParams<P>(tf: Tf, m: { config: HtConfig; params: P }, st
 }
 
 /** Trains the model in place (its parameters become variables); returns the per-step losses and accuracies. */
-export function trainFewShot(tf: Tf, m: FewShotModel, o: TrainOptions): TrainProgress[] {
+export async function trainFewShot(tf: Tf, m: FewShotModel, o: TrainOptions): Promise<TrainProgress[]> {
   const c = m.config;
   const history: TrainProgress[] = [];
-  let correct = 0;
+  let hits: tfjs.Scalar[] = [];
   const loss = (step: number): tfjs.Scalar => {
-    correct = 0;
     let total: tfjs.Scalar = tf.scalar(0);
     for (let e = 0; e < c.episodesPerStep; e++) {
       const t = episodeTensors(tf, o.episode(step * c.episodesPerStep + e), c.imageSize);
       const logits = episodeLogits(tf, m, t);
-      correct += queryAccuracy(tf, logits, t.queryLabels);
+      hits.push(tf.keep(queryAccuracy(tf, logits, t.queryLabels)));
       total = tf.add(total, queryLoss(tf, logits, t.queryLabels, c.ways));
     }
     return tf.div(total, c.episodesPerStep) as tfjs.Scalar;
   };
-  optimiseParams(tf, m, o.steps, loss, (step, value, learningRate) => {
+  await optimiseParams(tf, m, o.steps, loss, async (step, value, learningRate) => {
+    const correct = (await readScalars(tf, hits)).reduce((a, v) => a + v, 0);
+    hits = [];
     const p = { step, loss: value, accuracy: correct / c.episodesPerStep, learningRate };
     history.push(p);
     o.onStep?.(p);
@@ -102,17 +109,17 @@ export function summarize(values: readonly number[]): { mean: number; std: numbe
 }
 
 /** Held-out evaluation: accuracy on `count` episodes, no parameter changes. */
-export function evaluateFewShot(tf: Tf, m: FewShotModel, episode: (i: number) => FewShotEpisode, count: number, onEpisode?: (done: number) => void): FewShotScore {
+export async function evaluateFewShot(tf: Tf, m: FewShotModel, episode: (i: number) => FewShotEpisode, count: number, onEpisode?: (done: number) => void): Promise<FewShotScore> {
   const acc: number[] = [];
   let loss = 0;
   for (let i = 0; i < count; i++) {
-    const [a, l] = tf.tidy(() => {
+    const [a, l] = await readScalars(tf, tf.tidy(() => {
       const t = episodeTensors(tf, episode(i), m.config.imageSize);
       const logits = episodeLogits(tf, m, t);
-      return [queryAccuracy(tf, logits, t.queryLabels), queryLoss(tf, logits, t.queryLabels, m.config.ways).dataSync()[0]!];
-    });
-    acc.push(a);
-    loss += l / count;
+      return [queryAccuracy(tf, logits, t.queryLabels), queryLoss(tf, logits, t.queryLabels, m.config.ways)];
+    }));
+    acc.push(a!);
+    loss += l! / count;
     onEpisode?.(i + 1);
   }
   const s = summarize(acc);

@@ -9,6 +9,7 @@ import type { DomainHead, ModuleBank, NetworkStats } from './modular_params.js';
 import type { Ordering } from './mixture.js';
 import { modularForward, softmaxCrossEntropy, updateNetworkStats, type NetworkMoments } from './modular_resnet.js';
 import { disposeTree, treeTensors } from '../nn/tensor_tree.js';
+import { readScalars } from '../nn/read_scalars.js';
 
 type Tf = typeof tfjs;
 
@@ -33,11 +34,11 @@ export function batchTensors(tf: Tf, c: ModularResNetConfig, images: Float32Arra
 
 /**
  * One step of `optimizer` on the mean cross-entropy of the batch (batch statistics), then the running
- * statistics move toward the batch's. Returns the loss before the step.
+ * statistics move toward the batch's. Returns the loss before the step (read asynchronously, as WebGPU needs).
  */
-export function trainStep(
+export async function trainStep(
   tf: Tf, c: ModularResNetConfig, net: ModularNetwork, optimizer: tfjs.Optimizer, x: tfjs.Tensor4D, y: tfjs.Tensor1D, trainable: tfjs.Variable[],
-): number {
+): Promise<number> {
   if (trainable.length === 0) throw new Error('trainStep needs at least one trainable variable');
   let moments: NetworkMoments | undefined;
   const cost = optimizer.minimize(() => {
@@ -46,24 +47,19 @@ export function trainStep(
     for (const t of treeTensors(tf, moments)) tf.keep(t);
     return softmaxCrossEntropy(tf, r.logits, y);
   }, true, trainable);
-  const loss = cost!.dataSync()[0]!;
-  cost!.dispose();
   const next = updateNetworkStats(tf, c, net.stats, moments!);
   disposeTree(tf, moments);
   disposeTree(tf, net.stats);
   net.stats = next;
-  return loss;
+  return (await readScalars(tf, [cost!]))[0]!;
 }
 
 /** Mean loss and accuracy with the running statistics (inference mode). */
-export function evaluateNetwork(tf: Tf, c: ModularResNetConfig, net: ModularNetwork, x: tfjs.Tensor4D, y: tfjs.Tensor1D): { loss: number; accuracy: number } {
-  const [loss, accuracy] = tf.tidy(() => {
+export async function evaluateNetwork(tf: Tf, c: ModularResNetConfig, net: ModularNetwork, x: tfjs.Tensor4D, y: tfjs.Tensor1D): Promise<{ loss: number; accuracy: number }> {
+  const [loss, accuracy] = await readScalars(tf, tf.tidy(() => {
     const r = modularForward(tf, c, net.bank, net.ordering, net.head, x, { training: false, stats: net.stats });
     const acc = tf.mean(tf.cast(tf.equal(tf.argMax(r.logits, 1), tf.cast(y, 'int32')), 'float32'));
     return [softmaxCrossEntropy(tf, r.logits, y), acc];
-  });
-  const out = { loss: loss.dataSync()[0]!, accuracy: accuracy.dataSync()[0]! };
-  loss.dispose();
-  accuracy.dispose();
-  return out;
+  }));
+  return { loss: loss!, accuracy: accuracy! };
 }

@@ -38,49 +38,49 @@ function problem(sizes: number[], gs: readonly BlurGenome[], network = {}): Blur
   return blurAnchorProblem({ sizes, unrollSteps: 3, batchSize: 4, seed: 5, genomes: gs, sampler: poolSampler(sizes[0]!, sizes[sizes.length - 1]!), network });
 }
 
-test('relativeDifference: max |a − b| over max |b|; NaN never passes a bound', (t) => {
+test('relativeDifference: max |a − b| over max |b|; NaN never passes a bound', async (t) => {
   t.is(relativeDifference([1, 2.5], [1, 2]), 0.25);
   t.is(relativeDifference([0, 0], [0, 0]), 0);
   t.true(Number.isNaN(relativeDifference([NaN], [1])));
   t.true(Number.isNaN(relativeDifference([1], [1, 2])));
 });
 
-test('the problem carries evometa\'s own episode: replaying it gives the loss of the seeded evaluation', (t) => {
+test('the problem carries evometa\'s own episode: replaying it gives the loss of the seeded evaluation', async (t) => {
   const gs = genomes(3, 1);
   const p = problem([6, 5, 3], gs);
   t.is(p.support.length, 2);
   t.is(p.synapses.forward[0]!.length, 2 * 7 * 5);
   t.is(p.synapses.backward[0]!.length, 2 * 3 * 5);
   t.is(p.genomes[0]!.length, 20);
-  const ours = evometaReference(tf, p, gs);
+  const ours = await evometaReference(tf, p, gs);
   t.is(ours.outputs[0]!.length, 4 * 3);
-  const direct = evaluateBlurPopulation(tf, gs, poolSampler(6, 3), { sizes: [6, 5, 3], unrollSteps: 3, batchSize: 4, seed: 5 });
+  const direct = await evaluateBlurPopulation(tf, gs, poolSampler(6, 3), { sizes: [6, 5, 3], unrollSteps: 3, batchSize: 4, seed: 5 });
   t.deepEqual(ours.losses, direct.loss);
   // another seed draws other batches and synapses: the loss moves
-  const other = evometaReference(tf, blurAnchorProblem({ sizes: [6, 5, 3], unrollSteps: 3, batchSize: 4, seed: 6, genomes: gs, sampler: poolSampler(6, 3) }), gs);
+  const other = await evometaReference(tf, blurAnchorProblem({ sizes: [6, 5, 3], unrollSteps: 3, batchSize: 4, seed: 6, genomes: gs, sampler: poolSampler(6, 3) }), gs);
   t.true(Math.abs(other.losses[0]! - ours.losses[0]!) > 1e-4);
 });
 
 for (const sizes of [[6, 5, 3], [6, 5, 4, 3]]) {
-  withNumpy(`numpy anchor agrees with evometa within 1e-4 relative, sizes ${sizes.join('-')}, P = 3, U = 3, batch 4`, (t) => {
+  withNumpy(`numpy anchor agrees with evometa within 1e-4 relative, sizes ${sizes.join('-')}, P = 3, U = 3, batch 4`, async (t) => {
     const gs = genomes(3, 2);
     const p = problem(sizes, gs);
-    const ours = evometaReference(tf, p, gs);
+    const ours = await evometaReference(tf, p, gs);
     const { float32: check, float64 } = checkBlurAnchor(python!, p, ours);
     t.log(`max relative difference ${check.max.toExponential(2)} over ${check.P} genomes (float64 run: ${float64.max.toExponential(2)})`);
     t.is(check.P, 3);
     t.true(check.max < 1e-4, `max relative difference ${check.max}`);
     t.true(float64.max < 1e-4, `max relative difference to the float64 run ${float64.max}`);
     // the inner loop matters: with no learning steps (U = 1) the outputs are not these
-    const untrained = evometaReference(tf, { ...p, unrollSteps: 1, support: [] }, gs);
+    const untrained = await evometaReference(tf, { ...p, unrollSteps: 1, support: [] }, gs);
     t.true(relativeDifference(untrained.outputs[0]!, ours.outputs[0]!) > 1e-3);
   });
 }
 
-withNumpy('the check catches a different rule: α changed in genome 1 of the anchor\'s copy only', (t) => {
+withNumpy('the check catches a different rule: α changed in genome 1 of the anchor\'s copy only', async (t) => {
   const gs = genomes(3, 2);
   const p = problem([6, 5, 3], gs);
-  const ours = evometaReference(tf, p, gs);
+  const ours = await evometaReference(tf, p, gs);
   const changed = structuredClone(p);
   changed.genomes[1]![9]! += 0.2; // α[0][1]: only the Hebbian update reads it
   const check = checkBlurAnchor(python!, changed, ours).float32;
@@ -89,7 +89,7 @@ withNumpy('the check catches a different rule: α changed in genome 1 of the anc
   t.true(check.max > 1e-3);
 });
 
-withNumpy('a problem with an option the anchor does not port is refused with one line naming it', (t) => {
+withNumpy('a problem with an option the anchor does not port is refused with one line naming it', async (t) => {
   const gs = genomes(1, 3);
   const tanh = problem([6, 5, 3], gs, { hiddenActivation: 'tanh' });
   const e = t.throws(() => checkBlurAnchor(python!, tanh, { losses: [0], outputs: [[]] }));
@@ -99,16 +99,16 @@ withNumpy('a problem with an option the anchor does not port is refused with one
   t.regex(e2.message, /blur_jax\.py: genome 0 holds 40 numbers; this anchor ports genome vectors of 20 \(k = 2, one layer rule shared by every synapse layer, no searched extras\)$/);
 });
 
-withJax('JAX anchor: jit(vmap) losses and jit(value_and_grad) agree with evometa, and it reports genome-steps/s', (t) => {
+withJax('JAX anchor: jit(vmap) losses and jit(value_and_grad) agree with evometa, and it reports genome-steps/s', async (t) => {
   const gs = genomes(3, 2);
   const p = problem([6, 5, 3], gs);
-  const ours = evometaReference(tf, p, gs);
+  const ours = await evometaReference(tf, p, gs);
   const timing = timeBlurAnchor(python!, p, { reps: 2, pops: [1, 3], threads: 1, warmupS: 0 });
   t.deepEqual(timing.rows.map((r) => r.P), [1, 3]);
   t.true(timing.rows.every((r) => r.genome_steps_per_s > 0));
   t.true(relativeDifference(timing.losses, ours.losses) < 1e-4, `${timing.losses} vs ${ours.losses}`);
   const config = blurGenome.resolveConfig({});
-  const g = metaLossAndGrad(tf, blurGenome.encode(gs[0]!, config), flatBlurRule(config), replaySampler(p), blurAnchorMetaOptions(p));
+  const g = await metaLossAndGrad(tf, blurGenome.encode(gs[0]!, config), flatBlurRule(config), replaySampler(p), blurAnchorMetaOptions(p));
   t.true(Math.abs(timing.grad0.loss - g.loss) / g.loss < 1e-4);
   t.true(relativeDifference(timing.grad0.grad, g.grad) < 1e-3, `${timing.grad0.grad} vs ${g.grad}`);
 });

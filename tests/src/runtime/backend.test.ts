@@ -154,7 +154,12 @@ test.serial('an unknown request is rejected', async (t) => {
 
 test.serial('an explicit webgpu request without a GPU is one line with the reason and the fix; the backend stays', async (t) => {
   await initBackend('wasm');
+  // No Vulkan driver, whatever this machine has installed (a developer's may have a software one).
+  const before = process.env['VK_DRIVER_FILES'];
+  process.env['VK_DRIVER_FILES'] = '/nonexistent/evometa-no-icd.json';
   const err = await t.throwsAsync(initBackend('webgpu'));
+  if (before === undefined) delete process.env['VK_DRIVER_FILES'];
+  else process.env['VK_DRIVER_FILES'] = before;
   t.regex(err!.message, /^TensorFlow\.js backend 'webgpu' is unavailable: no WebGPU adapter: .*\. Fix: run on a machine with a GPU and its Vulkan driver .*or use --backend wasm\.$/);
   t.false(err!.message.includes('\n'));
   t.is(tf.getBackend(), 'wasm');

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vulkanDrivers, vulkanLoader } from '../../../src/runtime/webgpu_adapter.js';
+import { describeAdapter, vulkanDrivers, vulkanLoader } from '../../../src/runtime/webgpu_adapter.js';
 
 test('the Vulkan loader is found in LD_LIBRARY_PATH folders, else not', (t) => {
   if (process.platform !== 'linux') return t.pass();
@@ -23,4 +23,10 @@ test('Vulkan drivers named by VK_DRIVER_FILES / VK_ICD_FILENAMES count only wher
   t.deepEqual(vulkanDrivers({ VK_DRIVER_FILES: `${icd}:${join(dir, 'missing.json')}` }), [icd]);
   t.deepEqual(vulkanDrivers({ VK_ICD_FILENAMES: icd }), [icd]);
   t.deepEqual(vulkanDrivers({ VK_DRIVER_FILES: join(dir, 'missing.json') }), []);
+});
+
+test('adapters are named by device, vendor and driver as Dawn reports them on NVIDIA and on lavapipe', (t) => {
+  t.is(describeAdapter({ vendor: 'nvidia', architecture: '', device: 'nvidia-h200', description: 'NVIDIA: 580.159.04 580.159.4.0' }), 'nvidia-h200 (nvidia, NVIDIA: 580.159.04 580.159.4.0)');
+  t.is(describeAdapter({ vendor: 'mesa', device: '', description: 'llvmpipe: Mesa 25.0.7' }), 'llvmpipe: Mesa 25.0.7 (mesa)');
+  t.is(describeAdapter({}), 'unknown device');
 });

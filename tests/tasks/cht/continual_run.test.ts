@@ -11,9 +11,9 @@ test.before(async () => {
   await initBackend('wasm');
 });
 
-test.serial('a Continual HT meta-trained 80 steps beats chance on test classes, class-incremental, after 2 tasks; no tensor leaks', (t) => {
+test.serial('a Continual HT meta-trained 80 steps beats chance on test classes, class-incremental, after 2 tasks; no tensor leaks', async (t) => {
   const before = tf.memory().numTensors;
-  const r = trainAndScoreContinual(tf, {
+  const r = await trainAndScoreContinual(tf, {
     kind: 'cht',
     config: resolveHtConfig({ ways: 2, shots: 5, queries: 5, channels: 4, transformerLayers: 1, embeddingDim: 16, episodesPerStep: 1 }),
     settings: resolveContinualSettings({ tasks: 2, embedding: 8 }),

@@ -33,7 +33,7 @@ test.before(async () => {
   bankDir = await savedTinyBank(tf);
 });
 
-test.serial('registered; config defaults and errors (missing bank, unknown keys, too many images)', (t) => {
+test.serial('registered; config defaults and errors (missing bank, unknown keys, too many images)', async (t) => {
   t.is(TASKS['ordering-transfer'], orderingTransferTask);
   t.deepEqual(orderingTransferTask.genomeKinds, ['ordering']);
   const c = resolveOrderingTransferConfig({ bank: bankDir });
@@ -46,7 +46,7 @@ test.serial('registered; config defaults and errors (missing bank, unknown keys,
   t.throws(() => resolveOrderingTransferConfig({ bank: bankDir, domain: 'rotate45', trainSamples: 59000, validation: 1000 }), { message: /imageOffset 400 \+ trainSamples 59000 \+ validation 1000 exceeds/ });
 });
 
-test.serial('target data: MNIST variants skip the images the bank trained on; splits are disjoint', (t) => {
+test.serial('target data: MNIST variants skip the images the bank trained on; splits are disjoint', async (t) => {
   const d = loadTransferData('rotate45', { trainSamples: 300, validation: 200, testSamples: 300, offset: 400 });
   const ids = [...d.train.ids, ...d.validation.ids];
   t.is(d.train.labels.length, 300);
@@ -94,19 +94,19 @@ test.serial('batch-norm and full fits, and the soft mixture fitted by gradient, 
   const data = loadTransferData('rotate45', { trainSamples: 300, validation: 200, testSamples: 300, offset: 400 });
   const before = tf.memory().numTensors;
   const settings = { headSteps: 15, batchSize: 16, statsSamples: 64, seed: 0 };
-  const bn = evaluateTransfer(tf, b.config, b.bank, { modules: [0, 1, 2] }, data, { ...settings, fit: 'batchnorm' });
-  const all = evaluateTransfer(tf, b.config, b.bank, { modules: [0, 1, 2] }, data, { ...settings, fit: 'all', learningRate: 2e-3 });
+  const bn = await evaluateTransfer(tf, b.config, b.bank, { modules: [0, 1, 2] }, data, { ...settings, fit: 'batchnorm' });
+  const all = await evaluateTransfer(tf, b.config, b.bank, { modules: [0, 1, 2] }, data, { ...settings, fit: 'all', learningRate: 2e-3 });
   const fitted = fitMixtureLogits(tf, b.config, b.bank, data, { steps: 15, batchSize: 16, init: b.domains[0]!.logits });
   t.is(fitted.losses.length, 15);
   t.is(fitted.ordering.length, 3);
   t.deepEqual(fitted.logits.shape, [3, 3]);
-  const soft = evaluateTransfer(tf, b.config, b.bank, { logits: fitted.logits }, data, { ...settings, fit: 'head' });
+  const soft = await evaluateTransfer(tf, b.config, b.bank, { logits: fitted.logits }, data, { ...settings, fit: 'head' });
   fitted.logits.dispose();
   for (const r of [bn, all, soft]) t.true(r.validationAccuracy >= 0 && r.validationAccuracy <= 1 && r.testAccuracy >= 0 && r.testAccuracy <= 1);
   t.log(`batchnorm ${bn.validationAccuracy}, all ${all.validationAccuracy}, soft ${soft.validationAccuracy}`);
   t.is(tf.memory().numTensors, before);
   // the bank is untouched by the fits that train copies of it
-  const again = evaluateTransfer(tf, b.config, b.bank, { modules: [0, 1, 2] }, data, { ...settings, fit: 'batchnorm' });
+  const again = await evaluateTransfer(tf, b.config, b.bank, { modules: [0, 1, 2] }, data, { ...settings, fit: 'batchnorm' });
   t.deepEqual(again, bn);
 });
 

@@ -43,7 +43,7 @@ export interface ContinualTrainResult {
 }
 
 /** Trains the model in place (its parameters become variables, then the chosen checkpoint's tensors). */
-export function trainContinual(tf: Tf, m: ContinualModel, o: ContinualTrainOptions): ContinualTrainResult {
+export async function trainContinual(tf: Tf, m: ContinualModel, o: ContinualTrainOptions): Promise<ContinualTrainResult> {
   const c = m.config;
   const history: ContinualProgress[] = [];
   const validation: ValidationPoint[] = [];
@@ -64,7 +64,7 @@ export function trainContinual(tf: Tf, m: ContinualModel, o: ContinualTrainOptio
     }
     return tf.div(total, c.episodesPerStep) as tfjs.Scalar;
   };
-  optimiseParams(tf, m, o.steps, loss, (step, value, learningRate) => {
+  await optimiseParams(tf, m, o.steps, loss, (step, value, learningRate) => {
     const p = { step, loss: value, learningRate };
     history.push(p);
     o.onStep?.(p);

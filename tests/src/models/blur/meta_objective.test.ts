@@ -43,43 +43,43 @@ function sampler(outputs: 1 | 3): BlurSampler {
 
 const SMOOTH: Partial<BlurNetworkOptions> = { hiddenActivation: 'tanh', backwardActivation: 'tanh' };
 
-test('batched population equals each genome alone; deterministic per seed', (t) => {
+test('batched population equals each genome alone; deterministic per seed', async (t) => {
   const rng = new Rng(3);
   const genomes = [0, 1, 2].map(() => randomBlurGenome(2, rng, { synapseUpdate: -0.05 }));
   for (const s of [sampler(1), sampler(3)]) {
     const opts: BlurMetaOptions = { sizes: [2, 6, s.numOutputs], unrollSteps: 4, batchSize: 8, replicas: 2, seed: 5 };
-    const all = evaluateBlurPopulation(tf, genomes, s, opts);
+    const all = await evaluateBlurPopulation(tf, genomes, s, opts);
     t.is(all.loss.length, 3);
-    genomes.forEach((g, p) => {
-      const one = evaluateBlurPopulation(tf, [g], s, opts);
+    for (const [p, g] of genomes.entries()) {
+      const one = await evaluateBlurPopulation(tf, [g], s, opts);
       t.true(Math.abs(one.loss[0]! - all.loss[p]!) < 1e-6 * Math.max(1, all.loss[p]!));
       t.is(one.accuracy[0], all.accuracy[p]);
-    });
-    t.deepEqual(evaluateBlurPopulation(tf, genomes, s, opts), all);
-    t.notDeepEqual(evaluateBlurPopulation(tf, genomes, s, { ...opts, seed: 6 }).loss, all.loss);
+    }
+    t.deepEqual(await evaluateBlurPopulation(tf, genomes, s, opts), all);
+    t.notDeepEqual((await evaluateBlurPopulation(tf, genomes, s, { ...opts, seed: 6 })).loss, all.loss);
     t.true(all.accuracy.every((a) => a >= 0 && a <= 1));
   }
 });
 
-test('the backprop genome learns the task: query loss falls with more unrolled steps', (t) => {
+test('the backprop genome learns the task: query loss falls with more unrolled steps', async (t) => {
   const s = sampler(1);
   const g = backpropGenome(2, 0.05);
   const opts = (U: number): BlurMetaOptions => ({ sizes: [2, 8, 1], unrollSteps: U, batchSize: 16, queryBatchSize: 64, seed: 1, network: { initScaleByChannels: true } });
-  const before = evaluateBlurPopulation(tf, [g], s, opts(1));
-  const after = evaluateBlurPopulation(tf, [g], s, opts(40));
+  const before = await evaluateBlurPopulation(tf, [g], s, opts(1));
+  const after = await evaluateBlurPopulation(tf, [g], s, opts(40));
   t.true(after.loss[0]! < 0.6 * before.loss[0]!, `${before.loss[0]} → ${after.loss[0]}`);
   t.true(after.accuracy[0]! > 0.85, `accuracy ${after.accuracy[0]}`);
 });
 
-function centralDifference(flat: number[], i: number, h: number, f: (x: number[]) => number): number {
+async function centralDifference(flat: number[], i: number, h: number, f: (x: number[]) => Promise<number>): Promise<number> {
   const up = flat.slice();
   const down = flat.slice();
   up[i] = up[i]! + h;
   down[i] = down[i]! - h;
-  return (f(up) - f(down)) / (2 * h);
+  return ((await f(up)) - (await f(down))) / (2 * h);
 }
 
-test('metaLossAndGrad: loss equals the population evaluation and the gradient matches central differences', (t) => {
+test('metaLossAndGrad: loss equals the population evaluation and the gradient matches central differences', async (t) => {
   const cases: { config: BlurGenomeConfig; network: Partial<BlurNetworkOptions>; sizes: number[]; coords: number[] }[] = [
     { config: blurGenome.resolveConfig({}), network: SMOOTH, sizes: [2, 4, 3], coords: [0, 5, 9, 14, 17, 19] },
     {
@@ -94,15 +94,15 @@ test('metaLossAndGrad: loss equals the population evaluation and the gradient ma
     const opts: BlurMetaOptions = { sizes, unrollSteps: 4, batchSize: 6, replicas: 2, seed: 2, network };
     const g = randomBlurGenome(2, new Rng(7), { layers: config.perLayer ? 2 : 1, synapseUpdate: -0.2, neuronStd: 0.7 });
     const flat = blurGenome.encode(g, config);
-    const r = metaLossAndGrad(tf, flat, flatBlurRule(config), s, opts);
+    const r = await metaLossAndGrad(tf, flat, flatBlurRule(config), s, opts);
     t.is(r.grad.length, flat.length);
-    const pop = evaluateBlurPopulation(tf, [blurGenome.decode(flat, config)], s, opts);
+    const pop = await evaluateBlurPopulation(tf, [blurGenome.decode(flat, config)], s, opts);
     t.true(Math.abs(pop.loss[0]! - r.loss) < 1e-6, `${pop.loss[0]} vs ${r.loss}`);
     t.is(pop.accuracy[0], r.accuracy);
-    const loss = (x: number[]) => metaLossAndGrad(tf, x, flatBlurRule(config), s, opts).loss;
+    const loss = async (x: number[]) => (await metaLossAndGrad(tf, x, flatBlurRule(config), s, opts)).loss;
     const scale = Math.max(...r.grad.map(Math.abs));
     for (const i of coords) {
-      const fd = centralDifference(flat, i, 1e-2, loss);
+      const fd = await centralDifference(flat, i, 1e-2, loss);
       const err = Math.abs(fd - r.grad[i]!);
       t.true(err < 5e-2 * Math.abs(r.grad[i]!) + 5e-4 * scale, `coordinate ${i}: fd ${fd} vs grad ${r.grad[i]} (scale ${scale})`);
     }
@@ -111,49 +111,49 @@ test('metaLossAndGrad: loss equals the population evaluation and the gradient ma
   }
 });
 
-test('non-finite losses come back as NaN, with a NaN gradient, without throwing', (t) => {
+test('non-finite losses come back as NaN, with a NaN gradient, without throwing', async (t) => {
   const config = blurGenome.resolveConfig({});
   const g = randomBlurGenome(2, new Rng(1), { synapseUpdate: 1e30 });
   const network: Partial<BlurNetworkOptions> = { hiddenActivation: 'identity', outputActivation: 'identity', backwardActivation: 'identity' };
   const opts: BlurMetaOptions = { sizes: [2, 4, 1], unrollSteps: 5, batchSize: 4, seed: 0, network };
-  const e = evaluateBlurPopulation(tf, [g, randomBlurGenome(2, new Rng(2))], sampler(1), opts);
+  const e = await evaluateBlurPopulation(tf, [g, randomBlurGenome(2, new Rng(2))], sampler(1), opts);
   t.true(Number.isNaN(e.loss[0]));
   t.true(Number.isNaN(e.accuracy[0]));
   t.true(Number.isFinite(e.loss[1]!));
   t.true(Number.isFinite(e.accuracy[1]!));
-  const r = metaLossAndGrad(tf, blurGenome.encode(g, config), flatBlurRule(config), sampler(1), opts);
+  const r = await metaLossAndGrad(tf, blurGenome.encode(g, config), flatBlurRule(config), sampler(1), opts);
   t.true(Number.isNaN(r.loss));
   t.true(Number.isNaN(r.accuracy));
   t.true(r.grad.every(Number.isNaN));
 });
 
-test('no tensor leaks across evaluations and metaLossAndGrad calls', (t) => {
+test.serial('no tensor leaks across evaluations and metaLossAndGrad calls', async (t) => {
   const config = blurGenome.resolveConfig({ extras: ['rescaleTo'] });
   const g = randomBlurGenome(2, new Rng(1));
   const opts: BlurMetaOptions = { sizes: [2, 3, 3], unrollSteps: 3, batchSize: 4, replicas: 2, seed: 0, network: { normalizeSynapses: true, rescale: true } };
   const flat = blurGenome.encode(g, config);
-  evaluateBlurPopulation(tf, [g, g], sampler(3), opts);
-  metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(3), opts);
+  await evaluateBlurPopulation(tf, [g, g], sampler(3), opts);
+  await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(3), opts);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) {
-    evaluateBlurPopulation(tf, [g, g], sampler(3), opts);
-    metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(3), opts);
-    evaluateBlurPopulation(tf, [g], sampler(3), { ...opts, unrollSteps: 1, network: {} });
+    await evaluateBlurPopulation(tf, [g, g], sampler(3), opts);
+    await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(3), opts);
+    await evaluateBlurPopulation(tf, [g], sampler(3), { ...opts, unrollSteps: 1, network: {} });
   }
   t.is(tf.memory().numTensors, before);
 });
 
-test('bad options name the problem', (t) => {
+test('bad options name the problem', async (t) => {
   const g = backpropGenome(2);
   const base: BlurMetaOptions = { sizes: [2, 3, 1], unrollSteps: 2, batchSize: 4, seed: 0 };
-  t.throws(() => evaluateBlurPopulation(tf, [g], sampler(1), { ...base, sizes: [3, 1] }), { message: /must start with the data's 2 inputs and end with its 1 outputs/ });
-  t.throws(() => evaluateBlurPopulation(tf, [g], sampler(1), { ...base, unrollSteps: 0 }), { message: /unrollSteps must be an integer >= 1/ });
+  await t.throwsAsync(() => evaluateBlurPopulation(tf, [g], sampler(1), { ...base, sizes: [3, 1] }), { message: /must start with the data's 2 inputs and end with its 1 outputs/ });
+  await t.throwsAsync(() => evaluateBlurPopulation(tf, [g], sampler(1), { ...base, unrollSteps: 0 }), { message: /unrollSteps must be an integer >= 1/ });
   const config = blurGenome.resolveConfig({ perLayer: true, numLayers: 3 });
-  t.throws(() => metaLossAndGrad(tf, new Array<number>(blurGenome.dim(config)).fill(0), flatBlurRule(config), sampler(1), base), { message: /holds 3 layer rules but the network has 2 synapse layers .*use 1 \(shared\) or 2/ });
-  t.throws(() => metaLossAndGrad(tf, [1, 2], flatBlurRule(blurGenome.resolveConfig({})), sampler(1), base), { message: /must have 20 numbers/ });
+  await t.throwsAsync(() => metaLossAndGrad(tf, new Array<number>(blurGenome.dim(config)).fill(0), flatBlurRule(config), sampler(1), base), { message: /holds 3 layer rules but the network has 2 synapse layers .*use 1 \(shared\) or 2/ });
+  await t.throwsAsync(() => metaLossAndGrad(tf, [1, 2], flatBlurRule(blurGenome.resolveConfig({})), sampler(1), base), { message: /must have 20 numbers/ });
 });
 
-test('cross-entropy query loss: hand-computed values, a constant output scores log m, one output is the logistic loss', (t) => {
+test('cross-entropy query loss: hand-computed values, a constant output scores log m, one output is the logistic loss', async (t) => {
   const pred = tf.tensor4d([0, 1, 2, 1, 1, 1], [1, 1, 2, 3]);
   const y = tf.tensor2d([-1, 1, -1, 1, -1, -1], [2, 3]);
   const ce = Array.from(queryLoss(tf, pred, y, 'cross-entropy').dataSync());
@@ -174,7 +174,7 @@ test('cross-entropy query loss: hand-computed values, a constant output scores l
   tf.dispose([pred, y, constant, target]);
 });
 
-test('cross-entropy meta-loss: population and single evaluation agree, the gradient matches central differences', (t) => {
+test('cross-entropy meta-loss: population and single evaluation agree, the gradient matches central differences', async (t) => {
   const config = blurGenome.resolveConfig({});
   for (const outputs of [3, 1] as const) {
     const s = sampler(outputs);
@@ -182,22 +182,22 @@ test('cross-entropy meta-loss: population and single evaluation agree, the gradi
     const opts: BlurMetaOptions = { sizes: [2, 4, outputs], unrollSteps: 4, batchSize: 6, queryBatchSize: 16, replicas: 2, seed: 3, network, loss: 'cross-entropy' };
     const g = randomBlurGenome(2, new Rng(11), { synapseUpdate: -0.2, neuronStd: 0.7 });
     const flat = blurGenome.encode(g, config);
-    const r = metaLossAndGrad(tf, flat, flatBlurRule(config), s, opts);
-    const pop = evaluateBlurPopulation(tf, [g, backpropGenome(2, 0.1)], s, opts);
+    const r = await metaLossAndGrad(tf, flat, flatBlurRule(config), s, opts);
+    const pop = await evaluateBlurPopulation(tf, [g, backpropGenome(2, 0.1)], s, opts);
     t.true(Math.abs(pop.loss[0]! - r.loss) < 1e-5, `${pop.loss[0]} vs ${r.loss}`);
     t.is(pop.accuracy[0], r.accuracy);
     // a different loss than the MSE of the same run
-    const mse = evaluateBlurPopulation(tf, [g], s, { ...opts, loss: 'mse' });
+    const mse = await evaluateBlurPopulation(tf, [g], s, { ...opts, loss: 'mse' });
     t.is(mse.accuracy[0], pop.accuracy[0]);
     t.true(Math.abs(mse.loss[0]! - pop.loss[0]!) > 1e-3);
-    const loss = (x: number[]) => metaLossAndGrad(tf, x, flatBlurRule(config), s, opts).loss;
+    const loss = async (x: number[]) => (await metaLossAndGrad(tf, x, flatBlurRule(config), s, opts)).loss;
     const scale = Math.max(...r.grad.map(Math.abs));
     for (const i of [0, 5, 9, 14, 17, 19]) {
-      const fd = centralDifference(flat, i, 1e-3, loss);
+      const fd = await centralDifference(flat, i, 1e-3, loss);
       t.true(Math.abs(fd - r.grad[i]!) < 5e-2 * Math.abs(r.grad[i]!) + 5e-4 * scale, `${outputs} outputs, coordinate ${i}: fd ${fd} vs grad ${r.grad[i]}`);
     }
   }
-  t.throws(() => evaluateBlurPopulation(tf, [backpropGenome(2)], sampler(1), { sizes: [2, 3, 1], unrollSteps: 2, batchSize: 4, seed: 0, loss: 'hinge' as 'mse' }), {
+  await t.throwsAsync(() => evaluateBlurPopulation(tf, [backpropGenome(2)], sampler(1), { sizes: [2, 3, 1], unrollSteps: 2, batchSize: 4, seed: 0, loss: 'hinge' as 'mse' }), {
     message: 'BLUR meta-objective loss must be one of mse, cross-entropy (got "hinge")',
   });
 });

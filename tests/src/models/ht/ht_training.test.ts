@@ -18,9 +18,9 @@ const run = (kind: 'hypertransformer' | 'protonet', steps: number, extra: Record
     steps, seed: 1, evalEpisodes, evalSource: 'test', evalSeed: 0,
   });
 
-test.serial('an HT trained 250 steps on 2-way 1-shot episodes beats chance clearly on held-out classes', (t) => {
+test.serial('an HT trained 250 steps on 2-way 1-shot episodes beats chance clearly on held-out classes', async (t) => {
   const before = tf.memory().numTensors;
-  const r = run('hypertransformer', 250);
+  const r = await run('hypertransformer', 250);
   // Chance is 50 %; the whole 95 % interval must lie well above it.
   t.true(r.score.accuracy - r.score.ci95 > 0.6, `held-out accuracy ${r.score.accuracy} ± ${r.score.ci95}`);
   const first = r.history.slice(0, 25).reduce((a, p) => a + p.loss, 0) / 25;
@@ -30,17 +30,17 @@ test.serial('an HT trained 250 steps on 2-way 1-shot episodes beats chance clear
   t.is(tf.memory().numTensors, before, 'training and evaluation leak no tensors');
 });
 
-test.serial('the same seed gives the same training run and the same held-out score', (t) => {
-  const a = run('hypertransformer', 4, { generatedConvLayers: 1 }, 10);
-  const b = run('hypertransformer', 4, { generatedConvLayers: 1 }, 10);
+test.serial('the same seed gives the same training run and the same held-out score', async (t) => {
+  const a = await run('hypertransformer', 4, { generatedConvLayers: 1 }, 10);
+  const b = await run('hypertransformer', 4, { generatedConvLayers: 1 }, 10);
   t.deepEqual(a.history.map((p) => p.loss), b.history.map((p) => p.loss));
   t.is(a.score.accuracy, b.score.accuracy);
-  const p = run('protonet', 4, {}, 10);
+  const p = await run('protonet', 4, {}, 10);
   t.true(p.history.every((h) => Number.isFinite(h.loss)));
   for (const r of [a, b, p]) disposeTree(tf, r.model.params);
 });
 
-test('learning-rate schedule and interval arithmetic', (t) => {
+test('learning-rate schedule and interval arithmetic', async (t) => {
   const m = initFewShotModel(tf, 'protonet', resolveHtConfig({ learningRate: 0.02, decayRate: 0.5, decaySteps: 100 }), 0);
   t.is(learningRateAt(m, 0), 0.02);
   t.true(Math.abs(learningRateAt(m, 100) - 0.01) < 1e-12);

@@ -42,7 +42,7 @@ function perturbedStats(c: ModularResNetConfig, seed: number): NetworkStats {
   return out;
 }
 
-test.serial('config: defaults, derived sizes and errors that name the field', (t) => {
+test.serial('config: defaults, derived sizes and errors that name the field', async (t) => {
   const c = resolveModularConfig();
   t.like(c, { inputHeight: 28, tensorSize: 7, channels: 16, blocks: 8, templates: 4, activation: 'swish', allowSkip: false });
   t.is(choicesPerPosition({ templates: 4, allowSkip: true }), 5);
@@ -52,7 +52,7 @@ test.serial('config: defaults, derived sizes and errors that name the field', (t
   t.throws(() => resolveModularConfig({ depth: 3 } as never), { message: /unknown modular network setting depth/ });
 });
 
-test.serial('seeded init: same seed, same bank; shapes as documented', (t) => {
+test.serial('seeded init: same seed, same bank; shapes as documented', async (t) => {
   const c = tiny();
   const a = initModuleBank(tf, c, new Rng(3));
   const b = initModuleBank(tf, c, new Rng(3));
@@ -67,7 +67,7 @@ test.serial('seeded init: same seed, same bank; shapes as documented', (t) => {
 });
 
 for (const allowSkip of [false, true]) {
-  test.serial(`one-hot mixture logits give exactly the hard-ordered network (allowSkip ${allowSkip}, training and inference)`, (t) => {
+  test.serial(`one-hot mixture logits give exactly the hard-ordered network (allowSkip ${allowSkip}, training and inference)`, async (t) => {
     const c = tiny({ allowSkip });
     const rng = new Rng(11);
     const bank = initModuleBank(tf, c, rng);
@@ -102,7 +102,7 @@ for (const allowSkip of [false, true]) {
   });
 }
 
-test.serial('soft mixtures: weights are row softmaxes, skip gates the branch', (t) => {
+test.serial('soft mixtures: weights are row softmaxes, skip gates the branch', async (t) => {
   const c = tiny({ allowSkip: true });
   tf.tidy(() => {
     const logits = tf.tensor2d([[0, 0, 0, 0], [1, 2, 3, 4], [5, -1, -1, Math.log(3)]]);
@@ -122,7 +122,7 @@ test.serial('soft mixtures: weights are row softmaxes, skip gates the branch', (
 });
 
 for (const allowSkip of [false, true]) {
-  test.serial(`mixture-logit gradients match central finite differences (allowSkip ${allowSkip})`, (t) => {
+  test.serial(`mixture-logit gradients match central finite differences (allowSkip ${allowSkip})`, async (t) => {
     const c = tiny({ allowSkip });
     const rng = new Rng(21);
     const bank = initModuleBank(tf, c, rng);
@@ -155,7 +155,7 @@ for (const allowSkip of [false, true]) {
   });
 }
 
-test.serial('a hard ordering trains only the templates it uses; a mixture reaches all of them', (t) => {
+test.serial('a hard ordering trains only the templates it uses; a mixture reaches all of them', async (t) => {
   const c = tiny();
   const rng = new Rng(61);
   const bank = initModuleBank(tf, c, rng);
@@ -177,7 +177,7 @@ test.serial('a hard ordering trains only the templates it uses; a mixture reache
   disposeTree(tf, [bank, head, x, y, logits]);
 });
 
-test.serial('no tensor leaks across forward, backward and training steps', (t) => {
+test.serial('no tensor leaks across forward, backward and training steps', async (t) => {
   const c = tiny({ allowSkip: true });
   const rng = new Rng(31);
   const x = randomImages(c, 6, 32);
@@ -200,17 +200,17 @@ test.serial('no tensor leaks across forward, backward and training steps', (t) =
   disposeTree(tf, moments);
   t.is(tf.memory().numTensors, before);
   const vars = [...treeVariables(tf, net.bank), ...treeVariables(tf, net.ordering), ...treeVariables(tf, net.head)];
-  trainStep(tf, c, net, opt, x, y, vars);
+  await trainStep(tf, c, net, opt, x, y, vars);
   const afterOne = tf.memory().numTensors;
-  for (let i = 0; i < 3; i++) trainStep(tf, c, net, opt, x, y, vars);
-  evaluateNetwork(tf, c, net, x, y);
+  for (let i = 0; i < 3; i++) await trainStep(tf, c, net, opt, x, y, vars);
+  await evaluateNetwork(tf, c, net, x, y);
   t.is(tf.memory().numTensors, afterOne);
   t.is(afterOne, before); // plain SGD keeps no slots
   opt.dispose();
   disposeTree(tf, [net, x, y]);
 });
 
-test.serial('running statistics move by the momentum; a skipped position keeps its own', (t) => {
+test.serial('running statistics move by the momentum; a skipped position keeps its own', async (t) => {
   const c = tiny({ allowSkip: true, bnMomentum: 0.75 });
   const rng = new Rng(41);
   const bank = initModuleBank(tf, c, rng);
@@ -257,11 +257,11 @@ test.serial('wasm: one-hot equals hard, and a few dozen Adam steps on an MNIST s
   for (let step = 0; step < 40; step++) {
     const i = (step * B) % 256;
     const b = batchTensors(tf, c, ds.train.images.subarray(i * 784, (i + B) * 784), ds.train.labels.subarray(i, i + B));
-    trainStep(tf, c, net, opt, b.x, b.y, vars);
+    await trainStep(tf, c, net, opt, b.x, b.y, vars);
     disposeTree(tf, b);
   }
   const end = trainLoss();
-  const evalAfter = evaluateNetwork(tf, c, net, all.x, all.y);
+  const evalAfter = await evaluateNetwork(tf, c, net, all.x, all.y);
   t.log(`loss ${start.toFixed(3)} → ${end.toFixed(3)} (running-stats loss ${evalAfter.loss.toFixed(3)}, accuracy ${evalAfter.accuracy.toFixed(3)}), 40 steps in ${Date.now() - t0} ms`);
   t.true(end < 0.6 * start, `loss ${start} → ${end}`);
   t.true(evalAfter.accuracy > 0.25, `accuracy ${evalAfter.accuracy} (chance 0.1)`);
