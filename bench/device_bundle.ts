@@ -1,16 +1,15 @@
 /**
  * `npm run bench -- device_bundle [--out DIR] [--with-node]`: a self-contained folder for a GPU machine that reaches no package
  * registry: the device check (bench/device.ts) bundled by esbuild with TensorFlow.js and its WebGPU and wasm backends
- * into one file, the wasm backend's binaries, Dawn (the `webgpu` package's linux-x64 native addon) and this machine's
- * Vulkan loader. Run it there with `DIR/run.sh [--backends webgpu,wasm] [--out FILE]`; it needs the GPU's Vulkan
+ * into one file, the wasm backend's binaries, Dawn (the `webgpu` package's linux-x64 native addon) and Debian's
+ * packages of the Vulkan loader. Run it there with `DIR/run.sh [--backends webgpu,wasm] [--out FILE]`; it needs the GPU's Vulkan
  * driver and Node.js 20, which `--with-node` ships too (this machine's node, xz-compressed) for a machine without it.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vulkanLoader } from '../src/runtime/webgpu_adapter.js';
 import { option } from './bench_args.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -27,14 +26,29 @@ function folderBytes(dir: string): number {
 }
 
 /**
- * The bundle's launcher. The Vulkan loader and Node.js shipped beside it are used only where the machine has none
- * (GPU images often carry the driver's ICD but not libvulkan1, and CUDA images often no Node.js).
+ * The bundle's launcher, for a GPU machine set up like the one the check ran on (an NVIDIA H200 image with the
+ * driver's Vulkan ICD in /usr/local/nvidia but no Vulkan loader and no Node.js). Where libvulkan.so.1 is missing it
+ * unpacks the Debian packages of the Vulkan loader and GLVND shipped in debs/ into / (as root), as that run did;
+ * it puts NVIDIA's driver folder on the library path and names its ICD; it unpacks the shipped node when there is
+ * no Node.js 20.
  */
 const RUN_SH = `#!/bin/sh
 # The device check: node device.mjs with the wasm binaries beside it.
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -e "$here/lib/libvulkan.so.1" ] && ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-  LD_LIBRARY_PATH="$here/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+  if [ "$(id -u)" = 0 ] && ls "$here"/debs/*.deb >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then
+    echo "device check: no Vulkan loader here; unpacking $(ls "$here"/debs | tr '\\n' ' ')into /"
+    for f in "$here"/debs/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+  else
+    echo "device check: no Vulkan loader (libvulkan.so.1) here; install libvulkan1 and libglvnd0, or run this as root" >&2
+  fi
+fi
+for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
+  if [ -d "$d" ]; then LD_LIBRARY_PATH="$d\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; export LD_LIBRARY_PATH; fi
+done
+if [ -z "\${VK_DRIVER_FILES:-}" ] && [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
+  VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json; export VK_DRIVER_FILES
 fi
 node=node
 if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
@@ -48,6 +62,9 @@ if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(Number(process.v
 fi
 EVOMETA_WASM_DIR="$here/wasm/" XDG_RUNTIME_DIR="\${XDG_RUNTIME_DIR:-/tmp}" exec "$node" "$here/device.mjs" "$@"
 `;
+
+/** Debian's Vulkan loader and the GLVND libraries NVIDIA's Vulkan driver (libGLX_nvidia) loads through. */
+const VULKAN_DEBS = ['libvulkan1', 'libglvnd0', 'libgl1', 'libglx0', 'libegl1', 'libopengl0', 'libgles2'];
 
 export interface DeviceBundleOptions {
   /** Ship this machine's node binary (xz-compressed, about 23 MiB) for a machine without Node.js 20. */
@@ -84,11 +101,12 @@ export async function buildDeviceBundle(out: string, options: DeviceBundleOption
   for (const f of ['index.js', 'package.json', 'LICENSE.md']) cpSync(join(dawn, f), join(dawnOut, f));
   cpSync(join(dawn, 'dist', 'linux-x64'), join(dawnOut, 'dist', 'linux-x64'), { recursive: true });
   writeFileSync(join(out, 'package.json'), JSON.stringify({ name: 'evometa-device-check', private: true, type: 'module' }, null, 1));
-  const loader = vulkanLoader();
-  if (loader && loader !== 'system') {
-    mkdirSync(join(out, 'lib'));
-    cpSync(realpathSync(loader), join(out, 'lib', 'libvulkan.so.1'));
-  } else console.log('device bundle: no Vulkan loader here to ship (apt-get install libvulkan1); the GPU machine must have its own');
+  mkdirSync(join(out, 'debs'));
+  const debs = spawnSync('apt-get', ['download', '-qq', ...VULKAN_DEBS], { cwd: join(out, 'debs'), encoding: 'utf8' });
+  if (debs.status !== 0) {
+    rmSync(join(out, 'debs'), { recursive: true, force: true });
+    console.log(`device bundle: the Vulkan loader's packages were not shipped (apt-get download ${VULKAN_DEBS.join(' ')} failed); the GPU machine needs its own libvulkan1`);
+  }
   if (options.withNode) {
     const xz = spawnSync('sh', ['-c', `xz -T0 -6 -c "${process.execPath}" > "${join(out, 'node.xz')}"`], { stdio: 'inherit' });
     if (xz.status !== 0) throw new Error('--with-node needs xz (apt-get install xz-utils)');

@@ -12,7 +12,7 @@ import { dirname, join, sep } from 'node:path';
 import { registerWasmGradients } from './wasm_conv_grad.js';
 import { registerWasmBatchMatMul } from './wasm_batch_matmul.js';
 import { registerTf } from './tf_handle.js';
-import { NoWebgpuAdapter, webgpuAdapter } from './webgpu_adapter.js';
+import { explainSyncReads, NoWebgpuAdapter, webgpuAdapter } from './webgpu_adapter.js';
 
 import { BACKEND_NAMES, type BackendName, type BackendRequest } from './backend_names.js';
 export { BACKEND_NAMES, type BackendName, type BackendRequest };
@@ -158,6 +158,7 @@ async function activate(name: BackendName, loader: () => Promise<unknown>): Prom
     throw new Error(`tf.setBackend('${tfjsName}') returned false: the backend failed to initialise`);
   }
   await tf.ready();
+  if (name === 'webgpu') explainSyncReads(tf.backend() as unknown as { readSync(dataId: object): unknown });
   if (tfjsName === 'tensorflow') nativeFrom = name;
   if (tf.getBackend() !== tfjsName) throw new Error(`tfjs runs '${tf.getBackend()}' after selecting '${tfjsName}'`);
   // the cpu backend prints an "install tfjs-node" banner on its first tensor; we already chose it knowingly

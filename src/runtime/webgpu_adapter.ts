@@ -70,6 +70,14 @@ export function describeAdapter(i: NonNullable<DawnAdapter['info']>): string {
   return about.length ? `${name} (${about.join(', ')})` : name;
 }
 
+/**
+ * A GPU emulated on the CPU. Dawn flags only its own SwiftShader as a fallback adapter; Mesa's lavapipe says so in
+ * its architecture ("software") and its name ("llvmpipe").
+ */
+export function isSoftwareAdapter(i: NonNullable<DawnAdapter['info']>, fallback = false): boolean {
+  return fallback || i.adapterType === 'cpu' || /software|llvmpipe|lavapipe|swiftshader/i.test([i.architecture, i.device, i.description].join(' '));
+}
+
 /** Why no adapter is used: the reason is the whole message (no package failed to load). */
 export class NoWebgpuAdapter extends Error {
   override readonly name = 'NoWebgpuAdapter';
@@ -91,7 +99,7 @@ async function findAdapter(allowSoftware: boolean): Promise<WebgpuAdapterInfo> {
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new NoWebgpuAdapter('no WebGPU adapter: Dawn found no GPU through Vulkan');
   const i = adapter.info ?? {};
-  const software = adapter.isFallbackAdapter === true || i.adapterType === 'cpu';
+  const software = isSoftwareAdapter(i, adapter.isFallbackAdapter === true);
   const description = describeAdapter(i);
   if (software && !allowSoftware) throw new NoWebgpuAdapter(`only a software WebGPU adapter was found (${description}); auto skips it, --backend webgpu uses it`);
   // TensorFlow.js's WebGPU backend finds the device through navigator.gpu and the WebGPU constants as globals.
@@ -112,4 +120,25 @@ export function webgpuAdapter(allowSoftware: boolean): Promise<WebgpuAdapterInfo
     found.catch(() => (found = null));
   }
   return found;
+}
+
+/** What a synchronous read on WebGPU says instead of TensorFlow.js's "OffscreenCanvas is not defined". */
+export const WEBGPU_SYNC_READ = 'a synchronous read (dataSync or arraySync) on --backend webgpu: TensorFlow.js\'s WebGPU backend reads '
+  + 'synchronously only in a browser, and this workflow still reads that way; run it with --backend wasm (the BLUR '
+  + 'evaluation and meta-gradient, HyperTransformer training and the modular ResNet fit run on webgpu)';
+
+/**
+ * tfjs-webgpu's synchronous read copies through an OffscreenCanvas, which Node.js lacks; reads of values still on
+ * the CPU keep working. This turns the ReferenceError of the other reads into one line that says what to do.
+ */
+export function explainSyncReads(backend: { readSync(dataId: object): unknown }): void {
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId: object): unknown => {
+    try {
+      return readSync(dataId);
+    } catch (e) {
+      if (e instanceof ReferenceError && e.message.includes('OffscreenCanvas')) throw new Error(WEBGPU_SYNC_READ);
+      throw e;
+    }
+  };
 }
