@@ -12,11 +12,12 @@ import { needLavapipe } from '../../helpers/lavapipe.js';
 interface Generation {
   bestFitness: number;
   medianFitness: number;
+  mean: number[];
 }
 
-function search(backend: string, args: string[], env: Record<string, string>): { dir: string; first: Generation; status: number | null; stderr: string } {
+function search(backend: string, args: string[], env: Record<string, string>, workers = 0): { dir: string; first: Generation; status: number | null; stderr: string } {
   const dir = join(tempDir(), 'run');
-  const r = spawnSync(process.execPath, [CLI, 'search', ...args, '--backend', backend, '--workers', '0', '--max-generations', '1', '--popsize', '4', '--seed', '1', '--out', dir], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [CLI, 'search', ...args, '--backend', backend, '--workers', String(workers), '--max-generations', '1', '--popsize', '4', '--seed', '1', '--out', dir], { encoding: 'utf8', env: { ...process.env, ...env } });
   const lines = r.status === 0 ? spawnSync('head', ['-1', join(dir, 'generations.jsonl')], { encoding: 'utf8' }).stdout : '{}';
   return { dir, first: JSON.parse(lines) as Generation, status: r.status, stderr: r.stderr };
 }
@@ -42,3 +43,14 @@ for (const [name, args] of [
     t.regex(manifest.backend.adapter, /llvmpipe.*software/);
   });
 }
+
+test('webgpu in two worker threads (each its own Dawn device) gives the inline webgpu run\'s generation exactly', (t) => {
+  const env = needLavapipe(t);
+  if (!env) return;
+  const args = ['--task', 'blur-boolean', '--genome', 'blur'];
+  const inline = search('webgpu', args, env);
+  const threads = search('webgpu', args, env, 2);
+  t.is(threads.status, 0, threads.stderr);
+  const scored = (g: Generation) => ({ best: g.bestFitness, median: g.medianFitness, mean: g.mean });
+  t.deepEqual(scored(threads.first), scored(inline.first));
+});
