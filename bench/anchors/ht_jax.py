@@ -47,7 +47,7 @@ BN_EPSILON = 1e-3  # src/models/ht/target_cnn.ts
 LN_EPSILON = 1e-6  # src/models/ht/transformer.ts
 # What this anchor ports, as field -> (allowed values, why); HT_DEFAULTS of src/models/ht/ht_config.ts has them all.
 PORTED = {
-    "generatedConvLayers": ((0,), "only the logits layer generated, every conv layer trained"),
+    "generatedConvLayers": ((0,), "the logits layer generated, every conv layer trained"),
     "cnnActivation": (("relu",), "ReLU in the target CNN"),
     "transformerActivation": (("relu",), "ReLU in the transformer's feed-forward layers"),
     "optimizer": (("adam",), "TensorFlow.js's Adam"),
