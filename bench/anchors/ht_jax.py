@@ -3,8 +3,8 @@
 Written for evometa (not part of JAX). The few-shot model of "HyperTransformer: Model Generation for Supervised
 and Semi-Supervised Few-Shot Learning" (Zhmoginov, Sandler, Vladymyrov, ICML 2022; as evometa's src/models/ht
 implements it, §2.1-2.7 of its paper notes) is written once against an array module `xp`: numpy for checking,
-jax.numpy for timing. Only the two primitives that numpy lacks (a 2-D convolution and nothing else) have one
-body per module: numpy sums the kernel taps, jax calls lax.conv_general_dilated with the same explicit padding.
+jax.numpy for timing. Only the 2-D convolution, which numpy lacks, has one body per module: numpy sums the
+kernel taps, jax calls lax.conv_general_dilated with the same explicit padding.
 
 The model: a shared feature extractor on the raw support images, a 4-block target CNN (3x3 conv 'same' without
 bias, ReLU, 2x2/2 max-pool, batch norm on the batch's own moments) whose conv kernels are trained weights, and a
