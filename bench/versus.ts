@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- versus [--python PATH] [--repeats 5] [--dims 10,100,200,500,1000] [--sep-dims 1000,5000]
- * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--blur-repeats 3] [--jax-threads 1]`: evometa against
- * its anchors, measured side by side in one run on one machine.
+ * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--blur-repeats 3] [--jax-threads 1] [--ht-reps 20]
+ * [--ht-repeats 3] [--no-ht] [--no-blur]`: evometa against its anchors, measured side by side in one run on one machine.
  *
  * CMA-ES ask+tell milliseconds per generation on the sphere (x0 = 3·1, σ0 = 2, default λ, f excluded) for the
  * full model at each n of --dims and sep-CMA-ES at each n of --sep-dims, against pycma's ask/tell loop
@@ -22,6 +22,10 @@
  * the same computation in JAX (bench/anchors/blur_versus.ts): the anchor's math is first checked against evometa
  * with numpy on the timed problem; the JAX rows need a Python that imports jax (XLA's CPU runtime limited to
  * --jax-threads threads), --blur-repeats times interleaved. `--dims '' --sep-dims ''` runs the BLUR section alone.
+ *
+ * Then the HyperTransformer training step (HT_DEFAULTS, bench/anchors/ht_versus.ts): steps/s of `trainFewShot` on
+ * wasm against jit(value_and_grad) + Adam in JAX, --ht-reps timed steps, --ht-repeats alternating repeats (default 3);
+ * `--no-ht` skips it, `--no-blur` the BLUR section (`--dims '' --sep-dims '' --no-blur`: the HT section alone).
  */
 import { cpus } from 'node:os';
 import { cmaes, sepCmaes, type CmaState } from '../strategies/cma_es.js';
@@ -30,6 +34,7 @@ import type { Strategy } from '../src/core/strategy.js';
 import { option } from './bench_args.js';
 import { probePython, runAnchor } from './anchors/python.js';
 import { blurVersusJax } from './anchors/blur_versus.js';
+import { htVersusJax } from './anchors/ht_versus.js';
 import { cpuMs, median } from './stats.js';
 
 type Model = 'full' | 'sep';
@@ -168,7 +173,7 @@ export default async function main(args: string[]): Promise<void> {
     const pairs = evometa[k]!.map((t, i) => `${t.wall.toFixed(3)}/${pycma[k]![i]?.ms_per_generation.toFixed(3) ?? '–'}`);
     console.log(`  ${row.model} n=${row.n}: ${pairs.join('  ')}`);
   });
-  await blurVersusJax({
+  if (!args.includes('--no-blur')) await blurVersusJax({
     python: explicit ?? (python ?? undefined),
     sizes: [784, 100, 10],
     batch: 32,
@@ -178,4 +183,12 @@ export default async function main(args: string[]): Promise<void> {
     threads: Number(option(args, 'jax-threads', '1')),
     repeats: Number(option(args, 'blur-repeats', '3')),
   });
+  if (!args.includes('--no-ht')) {
+    await htVersusJax({
+      python: explicit ?? (python ?? undefined),
+      reps: Number(option(args, 'ht-reps', '20')),
+      threads: Number(option(args, 'jax-threads', '1')),
+      repeats: Number(option(args, 'ht-repeats', '3')),
+    });
+  }
 }
