@@ -276,30 +276,40 @@ def time_jax(p, genomes, data, reps, pops, warmup_s):
             "losses": [float(v) for v in losses], "grad0": {"loss": float(loss0), "grad": [float(g) for g in grad0]}}
 
 
-def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def anchor_main(argv, description, script, writer, run, add_arguments=lambda parser: None):
+    """The command line the anchors share: a problem file, --check or --time, --reps and --warmup-s (and the
+    anchor's own options); one JSON object on stdout, or one line on stderr and exit 2 for a problem not ported."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("problem")
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", action="store_true")
     mode.add_argument("--time", action="store_true")
     parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--pops", default="1,8,32")
     parser.add_argument("--warmup-s", type=float, default=1.0)
+    add_arguments(parser)
     args = parser.parse_args(argv)
     try:
-        p, genomes, data = load_problem(args.problem)
-        if args.check:
-            out = check(p, genomes, data)
-        else:
-            out = time_jax(p, genomes, data, args.reps, [int(s) for s in args.pops.split(",") if s.strip()], args.warmup_s)
+        out = run(args)
     except Refused as refusal:
-        print(f"blur_jax.py: {refusal}", file=sys.stderr)
+        print(f"{script}: {refusal}", file=sys.stderr)
         return 2
     except KeyError as missing:
-        print(f"blur_jax.py: the problem file has no field {missing}; write it with bench/anchors/blur_problem.ts", file=sys.stderr)
+        print(f"{script}: the problem file has no field {missing}; write it with bench/anchors/{writer}", file=sys.stderr)
         return 2
     print(json.dumps(out))
     return 0
+
+
+def run_blur(args):
+    p, genomes, data = load_problem(args.problem)
+    if args.check:
+        return check(p, genomes, data)
+    return time_jax(p, genomes, data, args.reps, [int(s) for s in args.pops.split(",") if s.strip()], args.warmup_s)
+
+
+def main(argv):
+    return anchor_main(argv, __doc__.split("\n\n")[0], "blur_jax.py", "blur_problem.ts", run_blur,
+                       lambda parser: parser.add_argument("--pops", default="1,8,32"))
 
 
 if __name__ == "__main__":

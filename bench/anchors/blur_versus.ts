@@ -17,7 +17,7 @@ import { poolSampler, time } from '../blur.js';
 import { cpuMs, median } from '../stats.js';
 import { blurAnchorMetaOptions, blurAnchorProblem, evometaReference, replaySampler, type BlurAnchorProblem } from './blur_problem.js';
 import { checkBlurAnchor, relativeDifference, timeBlurAnchor, type JaxTiming } from './blur_jax.js';
-import { probePython } from './python.js';
+import { numpyPythonOrSkip, probePython } from './python.js';
 
 export interface BlurVersusOptions {
   /** The interpreter named with --python, else python3 is tried. */
@@ -79,11 +79,8 @@ const jaxRun = (j: JaxTiming): SideRun => ({
 export async function blurVersusJax(o: BlurVersusOptions): Promise<void> {
   console.log('');
   console.log(`## BLUR against JAX: sizes ${o.sizes.join('-')}, k = 2, batch ${o.batch}, U = ${o.unroll} (U − 1 learning steps + query), P = ${o.pops.join(', ')}`);
-  const numpy = probePython(o.python, 'numpy');
-  if ('skipped' in numpy) {
-    console.log(`anchor skipped: ${numpy.skipped}`);
-    return;
-  }
+  const numpy = numpyPythonOrSkip(o.python);
+  if (numpy === null) return;
   const python = numpy.python;
   const info = await initBackend('wasm');
   const tf = getTf();

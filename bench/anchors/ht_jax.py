@@ -29,7 +29,6 @@ Usage:
         trained in order from its parameters (losses: the first is the loss at the given parameters), then
         training steps/s over N timed steps after the warm-up, the cores busy, jax's version and devices.
 """
-import argparse
 import json
 import math
 import platform
@@ -38,7 +37,7 @@ import time
 
 import numpy as np
 
-from blur_jax import timed  # this folder is on sys.path when the script runs
+from blur_jax import Refused, anchor_main, timed  # this folder is on sys.path when the script runs
 
 FORMAT = "evometa-ht-anchor-problem"
 CNN_BLOCKS = 4
@@ -52,10 +51,6 @@ PORTED = {
     "transformerActivation": (("relu",), "ReLU in the transformer's feed-forward layers"),
     "optimizer": (("adam",), "TensorFlow.js's Adam"),
 }
-
-
-class Refused(Exception):
-    """A problem this anchor does not port; the message is the one line the caller shows."""
 
 
 def refuse_unsupported(p):
@@ -358,26 +353,13 @@ def time_jax(p, plan, params, steps, reps, warmup_s):
             "ms_per_step": 1000 * seconds, "steps_per_s": 1 / seconds, "cores": cores, "timed_steps": reps}
 
 
+def run_ht(args):
+    p, plan, params, steps = load_problem(args.problem)
+    return check(p, plan, params, steps) if args.check else time_jax(p, plan, params, steps, args.reps, args.warmup_s)
+
+
 def main(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("problem")
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--check", action="store_true")
-    mode.add_argument("--time", action="store_true")
-    parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--warmup-s", type=float, default=1.0)
-    args = parser.parse_args(argv)
-    try:
-        p, plan, params, steps = load_problem(args.problem)
-        out = check(p, plan, params, steps) if args.check else time_jax(p, plan, params, steps, args.reps, args.warmup_s)
-    except Refused as refusal:
-        print(f"ht_jax.py: {refusal}", file=sys.stderr)
-        return 2
-    except KeyError as missing:
-        print(f"ht_jax.py: the problem file has no field {missing}; write it with bench/anchors/ht_problem.ts", file=sys.stderr)
-        return 2
-    print(json.dumps(out))
-    return 0
+    return anchor_main(argv, __doc__.split("\n\n")[0], "ht_jax.py", "ht_problem.ts", run_ht)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import { cpuMs, median } from '../stats.js';
 import { htAnchorProblem, htEvometaReference, problemEpisodes, problemModel, type HtAnchorProblem } from './ht_problem.js';
 import { checkHtAnchor, timeHtAnchor, type HtJaxTiming } from './ht_jax.js';
 import { relativeDifference } from './blur_jax.js';
-import { probePython } from './python.js';
+import { numpyPythonOrSkip, probePython } from './python.js';
 
 type Tf = typeof tfjs;
 
@@ -75,11 +75,8 @@ export async function htVersusJax(o: HtVersusOptions): Promise<void> {
   console.log('');
   console.log(`## HyperTransformer training step against JAX: ${config.ways}-way ${config.shots}-shot, ${config.imageSize}×${config.imageSize}, `
     + `${config.channels} channels, d ${config.embeddingDim}, ${config.transformerLayers} layers / ${config.heads} heads, ${config.episodesPerStep} episodes a step, ${config.optimizer}`);
-  const numpy = probePython(o.python, 'numpy');
-  if ('skipped' in numpy) {
-    console.log(`anchor skipped: ${numpy.skipped}`);
-    return;
-  }
+  const numpy = numpyPythonOrSkip(o.python);
+  if (numpy === null) return;
   const python = numpy.python;
   const info = await initBackend('wasm');
   const tf = getTf();

@@ -27,6 +27,14 @@ export function probePython(explicit: string | undefined, module: string): Pytho
   return { python, version: r.stdout.trim().split(/\s+/)[0] ?? '?' };
 }
 
+/** The Python (with numpy's version) for an anchor section of a bench, or null after printing why it is skipped. */
+export function numpyPythonOrSkip(explicit: string | undefined): { python: string; version: string } | null {
+  const numpy = probePython(explicit, 'numpy');
+  if (!('skipped' in numpy)) return numpy;
+  console.log(`anchor skipped: ${numpy.skipped}`);
+  return null;
+}
+
 /** Runs bench/anchors/`script` with `args`; its last stdout line must be a JSON object. */
 export function runAnchor(python: string, script: string, args: string[], env: Record<string, string> = {}): Record<string, unknown> {
   const r = spawnSync(python, [join(ANCHORS_DIR, script), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 24 });

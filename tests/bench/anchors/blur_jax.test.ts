@@ -13,16 +13,11 @@ import { evaluateBlurPopulation, metaLossAndGrad } from '../../../src/models/blu
 import { flatBlurRule } from '../../../tasks/blur/flat_blur_rule.js';
 import { blurAnchorMetaOptions, blurAnchorProblem, evometaReference, replaySampler, type BlurAnchorProblem } from '../../../bench/anchors/blur_problem.js';
 import { checkBlurAnchor, relativeDifference, timeBlurAnchor } from '../../../bench/anchors/blur_jax.js';
-import { probePython } from '../../../bench/anchors/python.js';
+import { anchorPython } from '../../helpers/anchor_python.js';
 import { poolSampler } from '../../../bench/blur.js';
 
 const tf = getTf();
-const numpy = probePython(process.env['EVOMETA_ANCHOR_PYTHON'], 'numpy');
-const python = 'skipped' in numpy ? null : numpy.python;
-const jax = python ? probePython(python, 'jax') : null;
-if (!python) console.warn(`BLUR anchor tests skipped: ${'skipped' in numpy ? numpy.skipped : ''} (set EVOMETA_ANCHOR_PYTHON to a Python with numpy)`);
-const withNumpy = python ? test.serial : test.skip;
-const withJax = jax && !('skipped' in jax) ? test.serial : test.skip;
+const { python, withNumpy, withJax } = anchorPython('BLUR');
 
 test.before(async () => {
   await initBackend('cpu');

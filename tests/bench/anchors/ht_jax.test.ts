@@ -13,15 +13,10 @@ import { htAnchorProblem, htEvometaReference, problemEpisodes } from '../../../b
 import { checkHtAnchor, timeHtAnchor, xlaThreadsEnv } from '../../../bench/anchors/ht_jax.js';
 import { relativeDifference } from '../../../bench/anchors/blur_jax.js';
 import { evometaHtRate } from '../../../bench/anchors/ht_versus.js';
-import { probePython } from '../../../bench/anchors/python.js';
+import { anchorPython } from '../../helpers/anchor_python.js';
 
 const tf = getTf();
-const numpy = probePython(process.env['EVOMETA_ANCHOR_PYTHON'], 'numpy');
-const python = 'skipped' in numpy ? null : numpy.python;
-const jax = python ? probePython(python, 'jax') : null;
-if (!python) console.warn(`HT anchor tests skipped: ${'skipped' in numpy ? numpy.skipped : ''} (set EVOMETA_ANCHOR_PYTHON to a Python with numpy)`);
-const withNumpy = python ? test.serial : test.skip;
-const withJax = jax && !('skipped' in jax) ? test.serial : test.skip;
+const { python, withNumpy, withJax } = anchorPython('HT');
 
 test.before(async () => {
   await initBackend('cpu');
