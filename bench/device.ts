@@ -57,8 +57,6 @@ export interface DeviceFigures {
 }
 
 /** `--tf-flags NAME=VALUE,…`: TensorFlow.js environment flags set after the backend starts (numbers and booleans parsed). */
-let tfFlags: Record<string, number | boolean | string> = {};
-
 export function parseTfFlags(spec: string): Record<string, number | boolean | string> {
   const out: Record<string, number | boolean | string> = {};
   for (const pair of spec.split(',').filter(Boolean)) {
@@ -111,7 +109,15 @@ async function timeHt(out: DeviceFigures, htSteps: number): Promise<void> {
 }
 
 /** Each stage is tried on its own: a failure is recorded with its reason and the next stage still runs. */
-async function measure(backend: BackendName, pops: readonly number[], htSteps: number, profileP: number, options: DeviceCheckOptions): Promise<DeviceFigures> {
+/** What one backend's measurement runs: population sizes, HT steps, the P to profile (0: none), TensorFlow.js flags. */
+interface MeasureSettings {
+  pops: readonly number[];
+  htSteps: number;
+  profileP: number;
+  tfFlags: Record<string, number | boolean | string>;
+}
+
+async function measure(backend: BackendName, { pops, htSteps, profileP, tfFlags }: MeasureSettings, options: DeviceCheckOptions): Promise<DeviceFigures> {
   const importWebgpu = options.importWebgpu;
   const info = await initBackend(backend, backend === 'webgpu' && importWebgpu ? { loaders: { webgpu: () => loadWebgpu(true, importWebgpu) } } : {});
   const out: DeviceFigures = { backend: info.backend, ...(info.adapter ? { adapter: info.adapter } : {}), blurEvalsPerSecond: {}, blurLosses: {}, htStepsPerSecond: 0, workloads: {} };
@@ -183,15 +189,14 @@ export default async function deviceCheck(args: string[], options: DeviceCheckOp
   const backends = option(args, 'backends', 'webgpu,wasm').split(',') as BackendName[];
   const pops = option(args, 'pops', '1,8,32,128,512').split(',').map(Number);
   const htSteps = Number(option(args, 'ht-steps', '5'));
-  const profileP = Number(option(args, 'profile', '0'));
-  tfFlags = parseTfFlags(option(args, 'tf-flags', ''));
+  const settings: MeasureSettings = { pops, htSteps, profileP: Number(option(args, 'profile', '0')), tfFlags: parseTfFlags(option(args, 'tf-flags', '')) };
   const out = option(args, 'out', '');
   console.log(`device check: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}, tfjs ${tf.version.tfjs}, ${new Date().toISOString()}`);
   const figures: DeviceFigures[] = [];
   const skipped: Record<string, string> = {};
   for (const b of backends) {
     try {
-      figures.push(await measure(b, pops, htSteps, profileP, options));
+      figures.push(await measure(b, settings, options));
     } catch (e) {
       skipped[b] = (e as Error).message.split('\n')[0]!;
       console.log(`${b}: skipped (${skipped[b]})`);
