@@ -7,9 +7,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { blurGenome, randomBlurGenome } from '../genomes/blur_genome.js';
+import { blurGenome, randomBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
 import { Rng } from '../src/core/rng.js';
-import { evaluateBlurPopulation, metaLossAndGrad } from '../src/models/blur/meta_objective.js';
+import { evaluateBlurPopulation, metaLossAndGrad, type BlurSampler } from '../src/models/blur/meta_objective.js';
+import { disposeTree } from '../src/models/nn/tensor_tree.js';
 import { HT_DEFAULTS } from '../src/models/ht/ht_config.js';
 import { initFewShotModel } from '../src/models/ht/few_shot_model.js';
 import { trainFewShot } from '../src/models/ht/ht_training.js';
@@ -74,15 +75,24 @@ export interface DeviceCheckOptions {
 
 const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!;
 
-async function timeBlur(out: DeviceFigures, P: number): Promise<void> {
-  const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
+/** P random genomes (seeded by P) and the data sampler of the timed BLUR problem. */
+function blurProblem(P: number): { genomes: BlurGenome[]; sampler: BlurSampler } {
   const rng = new Rng(P);
-  const genomes = Array.from({ length: P }, () => randomBlurGenome(2, rng));
+  return { genomes: Array.from({ length: P }, () => randomBlurGenome(2, rng)), sampler: poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!) };
+}
+
+/** Calls of `fn` per second over `reps` calls, one after another. */
+async function callsPerSecond(reps: number, fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  for (let k = 0; k < reps; k++) await fn();
+  return reps / ((performance.now() - t0) / 1000);
+}
+
+async function timeBlur(out: DeviceFigures, P: number): Promise<void> {
+  const { genomes, sampler } = blurProblem(P);
   const first = await evaluateBlurPopulation(tf, genomes, sampler, BLUR); // warm-up: shader and kernel set-up
   const reps = Math.max(1, Math.min(4, Math.round(64 / P)));
-  const t0 = performance.now();
-  for (let k = 0; k < reps; k++) await evaluateBlurPopulation(tf, genomes, sampler, BLUR);
-  out.blurEvalsPerSecond[P] = (reps * P) / ((performance.now() - t0) / 1000);
+  out.blurEvalsPerSecond[P] = P * (await callsPerSecond(reps, () => evaluateBlurPopulation(tf, genomes, sampler, BLUR)));
   out.blurLosses[P] = first.loss;
   console.log(`${out.backend.padEnd(6)} BLUR P = ${String(P).padStart(3)}: ${out.blurEvalsPerSecond[P]!.toFixed(1).padStart(8)} genome-evals/s`);
 }
@@ -91,24 +101,25 @@ async function timeMetaGrad(out: DeviceFigures): Promise<void> {
   const config = blurGenome.resolveConfig({});
   const flat = blurGenome.encode(randomBlurGenome(2, new Rng(7)), config);
   const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
-  await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, BLUR); // warm-up
-  const reps = 3;
-  const t0 = performance.now();
-  for (let k = 0; k < reps; k++) await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, BLUR);
-  out.metaGradsPerSecond = reps / ((performance.now() - t0) / 1000);
+  const grad = (): Promise<unknown> => metaLossAndGrad(tf, flat, flatBlurRule(config), sampler, BLUR);
+  await grad(); // warm-up
+  out.metaGradsPerSecond = await callsPerSecond(3, grad);
   console.log(`${out.backend.padEnd(6)} BLUR meta-gradient: ${out.metaGradsPerSecond.toFixed(2)} grads/s`);
 }
 
 async function timeHt(out: DeviceFigures, htSteps: number): Promise<void> {
   const model = initFewShotModel(tf, 'hypertransformer', HT_DEFAULTS, 1);
-  await trainFewShot(tf, model, { steps: 1, episode: syntheticEpisodes(HT_DEFAULTS) }); // warm-up
-  const t0 = performance.now();
-  await trainFewShot(tf, model, { steps: htSteps, episode: syntheticEpisodes(HT_DEFAULTS) });
-  out.htStepsPerSecond = htSteps / ((performance.now() - t0) / 1000);
+  try {
+    await trainFewShot(tf, model, { steps: 1, episode: syntheticEpisodes(HT_DEFAULTS) }); // warm-up
+    const t0 = performance.now();
+    await trainFewShot(tf, model, { steps: htSteps, episode: syntheticEpisodes(HT_DEFAULTS) });
+    out.htStepsPerSecond = htSteps / ((performance.now() - t0) / 1000);
+  } finally {
+    disposeTree(tf, model.params);
+  }
   console.log(`${out.backend.padEnd(6)} HT training: ${out.htStepsPerSecond.toFixed(2)} steps/s (${HT_DEFAULTS.episodesPerStep} episodes a step)`);
 }
 
-/** Each stage is tried on its own: a failure is recorded with its reason and the next stage still runs. */
 /** What one backend's measurement runs: population sizes, HT steps, the P to profile (0: none), TensorFlow.js flags. */
 interface MeasureSettings {
   pops: readonly number[];
@@ -117,6 +128,7 @@ interface MeasureSettings {
   tfFlags: Record<string, number | boolean | string>;
 }
 
+/** Each stage is tried on its own: a failure is recorded with its reason and the next stage still runs. */
 async function measure(backend: BackendName, { pops, htSteps, profileP, tfFlags }: MeasureSettings, options: DeviceCheckOptions): Promise<DeviceFigures> {
   const importWebgpu = options.importWebgpu;
   const info = await initBackend(backend, backend === 'webgpu' && importWebgpu ? { loaders: { webgpu: () => loadWebgpu(true, importWebgpu) } } : {});
@@ -143,9 +155,7 @@ async function measure(backend: BackendName, { pops, htSteps, profileP, tfFlags 
   }
   if (profileP > 0) {
     try {
-      const sampler = poolSampler(SIZES[0]!, SIZES[SIZES.length - 1]!);
-      const rng = new Rng(profileP);
-      const genomes = Array.from({ length: profileP }, () => randomBlurGenome(2, rng));
+      const { genomes, sampler } = blurProblem(profileP);
       console.log(`${info.backend.padEnd(6)} BLUR P = ${profileP}, profiled:`);
       const p = await kernelProfile(async () => void (await evaluateBlurPopulation(tf, genomes, sampler, BLUR)));
       out.profile = { P: profileP, kernelMs: p.totalMs, wallMs: p.wallMs, kernels: p.kernels, top: p.rows.slice(0, 60) };

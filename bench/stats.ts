@@ -13,3 +13,9 @@ export function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 }
+
+/** A throughput and the cores this process kept busy while it was measured (CPU seconds per wall second). */
+export interface Rate {
+  perS: number;
+  cores: number;
+}

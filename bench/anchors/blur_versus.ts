@@ -14,7 +14,7 @@ import { blurGenome, randomBlurGenome, type BlurGenome } from '../../genomes/blu
 import { evaluateBlurPopulation, metaLossAndGrad } from '../../src/models/blur/meta_objective.js';
 import { flatBlurRule } from '../../tasks/blur/flat_blur_rule.js';
 import { poolSampler, time } from '../blur.js';
-import { cpuMs, median } from '../stats.js';
+import { cpuMs, median, type Rate } from '../stats.js';
 import { blurAnchorMetaOptions, blurAnchorProblem, evometaReference, replaySampler, type BlurAnchorProblem } from './blur_problem.js';
 import { checkBlurAnchor, relativeDifference, timeBlurAnchor, type JaxTiming } from './blur_jax.js';
 import { numpyPythonOrSkip, probePython } from './python.js';
@@ -39,13 +39,7 @@ export interface BlurVersusOptions {
 
 const fmt = (v: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : 'skipped');
 
-interface Rate {
-  perS: number;
-  /** This process's CPU seconds per wall second over the warm-up and the timed calls. */
-  cores: number;
-}
-
-/** Calls per second of `fn` (bench/blur.ts `time`: at least a second of warm-up) and the cores it kept busy. */
+/** Calls per second of `fn` (bench/blur.ts `time`: at least a second of warm-up) and the cores it kept busy over the warm-up and the timed calls. */
 async function rate(fn: () => unknown, reps: number, per: number): Promise<Rate> {
   const [t0, c0] = [performance.now(), cpuMs()];
   const ms = await time(fn, reps);

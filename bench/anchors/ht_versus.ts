@@ -15,7 +15,7 @@ import { HT_DEFAULTS, type HtConfig } from '../../src/models/ht/ht_config.js';
 import { trainFewShot } from '../../src/models/ht/ht_training.js';
 import type { FewShotEpisode } from '../../src/models/ht/few_shot_model.js';
 import { disposeTree } from '../../src/models/nn/tensor_tree.js';
-import { cpuMs, median } from '../stats.js';
+import { cpuMs, median, type Rate } from '../stats.js';
 import { htAnchorProblem, htEvometaReference, problemEpisodes, problemModel, type HtAnchorProblem } from './ht_problem.js';
 import { checkHtAnchor, timeHtAnchor, type HtJaxTiming } from './ht_jax.js';
 import { relativeDifference } from './blur_jax.js';
@@ -40,17 +40,11 @@ export interface HtVersusOptions {
   warmupS?: number;
 }
 
-/** Training steps per second and the cores this process kept busy while timing. */
-export interface StepRate {
-  perS: number;
-  cores: number;
-}
-
 /**
  * evometa's training steps/s on the active backend: `trainFewShot` one step at a time for at least `warmupS`
  * seconds (the JIT and the backend's kernels warm), then one call of `reps` steps, timed.
  */
-export async function evometaHtRate(tf: Tf, problem: HtAnchorProblem, episodes: readonly FewShotEpisode[], reps: number, warmupS = 1): Promise<StepRate> {
+export async function evometaHtRate(tf: Tf, problem: HtAnchorProblem, episodes: readonly FewShotEpisode[], reps: number, warmupS = 1): Promise<Rate> {
   const model = problemModel(tf, problem);
   const episode = (i: number): FewShotEpisode => episodes[i % episodes.length]!;
   try {
@@ -89,8 +83,8 @@ export async function htVersusJax(o: HtVersusOptions): Promise<void> {
 
   const jax = probePython(python, 'jax');
   if ('skipped' in jax) console.log(`JAX timing skipped: ${jax.skipped}; the figures below are evometa's alone`);
-  const ours: StepRate[] = [];
-  const theirs: StepRate[] = [];
+  const ours: Rate[] = [];
+  const theirs: Rate[] = [];
   for (let r = 1; r <= o.repeats; r++) {
     const runOurs = async (): Promise<void> => void ours.push(await evometaHtRate(tf, problem, episodes, o.reps, o.warmupS));
     const runTheirs = (): void => {
@@ -105,7 +99,7 @@ export async function htVersusJax(o: HtVersusOptions): Promise<void> {
     if (r % 2) { await runOurs(); runTheirs(); } else { runTheirs(); await runOurs(); }
     process.stderr.write(`ht repeat ${r}/${o.repeats} done\n`);
   }
-  const med = (runs: StepRate[], pick: (r: StepRate) => number): number => (runs.length === 0 ? NaN : median(runs.map(pick)));
+  const med = (runs: Rate[], pick: (r: Rate) => number): number => (runs.length === 0 ? NaN : median(runs.map(pick)));
   const [a, b] = [med(ours, (r) => r.perS), med(theirs, (r) => r.perS)];
   console.log('');
   console.log(`median of ${ours.length} alternating repeat(s), ${o.reps} timed steps each`);

@@ -94,21 +94,32 @@ export async function splitFeatures(tf: Tf, c: ModularResNetConfig, bank: Module
   return out;
 }
 
+/**
+ * Correct arg-max predictions against `labels` and the cross-entropy, read asynchronously (the WebGPU backend has
+ * no synchronous read in Node.js); both tensors are disposed.
+ */
+async function readScores(tf: Tf, pred: tfjs.Tensor, loss: tfjs.Tensor, labels: ArrayLike<number>): Promise<{ hits: number; loss: number }> {
+  try {
+    const p = await pred.data();
+    let hits = 0;
+    for (let i = 0; i < labels.length; i++) if (p[i] === labels[i]) hits++;
+    return { hits, loss: (await loss.data())[0]! };
+  } finally {
+    tf.dispose([pred, loss]);
+  }
+}
+
 /** Accuracy and mean cross-entropy of a dense head on features [n, F]. */
 async function headScores(tf: Tf, head: DomainHead, features: Float32Array, labels: Uint8Array, F: number): Promise<{ accuracy: number; loss: number }> {
   const n = labels.length;
   if (n === 0) return { accuracy: NaN, loss: NaN };
-  const [lossT, predT] = tf.tidy(() => {
+  const [pred, loss] = tf.tidy(() => {
     const logits = tf.add(tf.matMul(tf.tensor2d(features, [n, F]), head.kernel), head.bias) as tfjs.Tensor2D;
     const y = tf.tensor1d(Int32Array.from(labels), 'int32');
-    return [softmaxCrossEntropy(tf, logits, y), tf.argMax(logits, 1)];
+    return [tf.argMax(logits, 1), softmaxCrossEntropy(tf, logits, y)];
   });
-  const pred = await predT.data();
-  predT.dispose();
-  const [loss] = await readScalars(tf, [lossT]);
-  let k = 0;
-  for (let i = 0; i < n; i++) if (pred[i] === labels[i]) k++;
-  return { accuracy: k / n, loss: loss! };
+  const r = await readScores(tf, pred, loss, labels);
+  return { accuracy: r.hits / n, loss: r.loss };
 }
 
 function checkData(c: ModularResNetConfig, data: TransferData): void {
@@ -197,16 +208,16 @@ async function networkScores(tf: Tf, c: ModularResNetConfig, net: ModularNetwork
   let lossSum = 0;
   for (let at = 0; at < n; at += 250) {
     const m = Math.min(250, n - at);
-    const [predT, lossT] = tf.tidy(() => {
+    const labels = split.labels.subarray(at, at + m);
+    const [pred, loss] = tf.tidy(() => {
       const x = tf.tensor4d(split.images.subarray(at * p, (at + m) * p), [m, c.inputHeight, c.inputWidth, c.inputChannels]);
-      const y = tf.tensor1d(Int32Array.from(split.labels.subarray(at, at + m)), 'int32');
+      const y = tf.tensor1d(Int32Array.from(labels), 'int32');
       const r = modularForward(tf, c, net.bank, net.ordering, net.head, x, { training: false, stats: net.stats });
       return [tf.argMax(r.logits, 1), softmaxCrossEntropy(tf, r.logits, y)];
     });
-    const pred = await predT.data();
-    predT.dispose();
-    for (let i = 0; i < m; i++) if (pred[i] === split.labels[at + i]) correct++;
-    lossSum += (await readScalars(tf, [lossT]))[0]! * m;
+    const r = await readScores(tf, pred, loss, labels);
+    correct += r.hits;
+    lossSum += r.loss * m;
   }
   return { accuracy: correct / n, loss: lossSum / n };
 }
