@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- versus [--python PATH] [--repeats 5] [--dims 10,100,200,500,1000] [--sep-dims 1000,5000]
  * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--blur-repeats 3] [--jax-threads 1] [--ht-reps 20]
- * [--ht-repeats 3] [--no-ht] [--no-blur]`: evometa against its anchors, measured side by side in one run on one machine.
+ * [--ht-repeats 3] [--no-ht] [--no-blur] [--normals box-muller|ziggurat]`: evometa against its anchors, measured side by side in one run on one machine.
  *
  * CMA-ES ask+tell milliseconds per generation on the sphere (x0 = 3·1, σ0 = 2, default λ, f excluded) for the
  * full model at each n of --dims and sep-CMA-ES at each n of --sep-dims, against pycma's ask/tell loop
@@ -62,9 +62,9 @@ function generationsFor(model: Model, n: number): number {
 }
 
 /** evometa's ask+tell ms per generation (wall and CPU), after three untimed generations. */
-function evometaTiming(model: Model, n: number, generations: number, seed: number): Timing {
+function evometaTiming(model: Model, n: number, generations: number, seed: number, normals: string | undefined): Timing {
   const strategy = (model === 'sep' ? sepCmaes : cmaes) as Strategy<CmaState>;
-  const state = strategy.init({ x0: new Array<number>(n).fill(3), sigma0: 2, seed });
+  const state = strategy.init({ x0: new Array<number>(n).fill(3), sigma0: 2, seed, ...(normals ? { params: { normals } } : {}) });
   const all = { wall: 0, cpu: 0 };
   const plain = { wall: 0, cpu: 0, count: 0 };
   for (let g = -3; g < generations; g++) {
@@ -118,6 +118,8 @@ function pycmaTiming(python: string, model: Model, n: number, generations: numbe
 export default async function main(args: string[]): Promise<void> {
   const repeats = Number(option(args, 'repeats', '5'));
   const threads = option(args, 'blas-threads', '1');
+  // params.normals of evometa's runs: the default (the ziggurat) unless given, e.g. 'box-muller' for the stream of older runs.
+  const normals = args.includes('--normals') ? option(args, 'normals', '') : undefined;
   const explicit = args.includes('--python') ? option(args, 'python', 'python3') : undefined;
   const rows: { model: Model; n: number }[] = [
     ...list(option(args, 'dims', '10,100,200,500,1000')).map((n) => ({ model: 'full' as const, n })),
@@ -130,14 +132,14 @@ export default async function main(args: string[]): Promise<void> {
   console.log(python ? `pycma ${'version' in probe ? probe.version : ''} via ${python}, ${threads} BLAS thread(s)` : `pycma anchor skipped: ${'skipped' in probe ? probe.skipped : ''}`);
 
   // One untimed pass per row first, so every repeat times code the JIT has already optimised.
-  for (const row of rows) evometaTiming(row.model, row.n, Math.min(20, generationsFor(row.model, row.n)), 99);
+  for (const row of rows) evometaTiming(row.model, row.n, Math.min(20, generationsFor(row.model, row.n)), 99, normals);
   const evometa = rows.map(() => [] as Timing[]);
   const pycma = rows.map(() => [] as PycmaRow[]);
   let versions: Record<string, unknown> | null = null;
   for (let r = 1; r <= repeats; r++) {
     rows.forEach((row, k) => {
       const generations = generationsFor(row.model, row.n);
-      const ours = (): void => void evometa[k]!.push(evometaTiming(row.model, row.n, generations, 100 + r));
+      const ours = (): void => void evometa[k]!.push(evometaTiming(row.model, row.n, generations, 100 + r, normals));
       const theirs = (): void => {
         if (!python) return;
         const out = pycmaTiming(python, row.model, row.n, generations, r, threads);
@@ -154,7 +156,7 @@ export default async function main(args: string[]): Promise<void> {
     console.log(`anchor: pycma ${v['pycma']}, numpy ${v['numpy']} (${v['blas']}), Python ${v['python']}`);
   }
   console.log('');
-  console.log(`## CMA-ES ask+tell per generation (sphere, default λ, f excluded), ms, median of ${repeats} interleaved repeats`);
+  console.log(`## CMA-ES ask+tell per generation (sphere, default λ, f excluded, evometa's normals: ${normals ?? cmaes.init({ x0: [0], sigma0: 1, seed: 1 }).params.normals}), ms, median of ${repeats} interleaved repeats`);
   console.log('| model | n | λ | generations timed | evometa wall | pycma wall | evometa / pycma | evometa CPU | pycma CPU | evometa / pycma (CPU) | evometa decomposition (wall) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   rows.forEach((row, k) => {

@@ -17,7 +17,7 @@ import type { Candidate, Evaluation } from '../src/core/types.js';
 export function ask(state: CmaState): Candidate[] {
   const { dimension: n, params: p, mean, sigma, B, D, bounds, stds } = state;
   const lambda = p.popsize;
-  const { scaled, zNorm2, rng } = drawScaledNormals(state.rng, D, n, lambda);
+  const { scaled, zNorm2, rng } = drawScaledNormals(state.rng, D, n, lambda, p.normals ?? 'box-muller');
   const ys = p.diagonal ? splitRows(scaled, n, lambda) : multiplyRowsByB(B, n, scaled, lambda);
   const xs: number[][] = [];
   for (const y of ys) {

@@ -6,6 +6,7 @@
 import { nonNegative, numberParam as checkedNumber, positive, rejectUnknownParams, unitInterval } from './params.js';
 import { maxFailedGenerationsParam } from './failures.js';
 import { jsonNumber } from './json_safe.js';
+import { NORMAL_METHODS, type NormalMethod } from '../src/core/normals.js';
 
 /** Strategy parameters, all derived from (n, λ) unless overridden through `options.params`. */
 export interface CmaParams {
@@ -67,6 +68,12 @@ export interface CmaParams {
    * this a task that only fails would run until the budget ends. Checkpoints written before it lack it (= 10).
    */
   maxFailedGenerations?: number;
+  /**
+   * How ask turns the random stream into normals (`src/core/normals.ts`). New runs get 'ziggurat'; checkpoints
+   * written before it existed lack the field and keep 'box-muller', the stream they were recorded with, so that
+   * resume and replay draw the same numbers.
+   */
+  normals?: NormalMethod;
 }
 
 /** The keys `options.params` may hold. */
@@ -91,6 +98,7 @@ export const CMA_PARAM_KEYS = [
   'cmean',
   'maxFailedGenerations',
   'eigenGap',
+  'normals',
 ] as const;
 
 type ParamKey = (typeof CMA_PARAM_KEYS)[number];
@@ -215,5 +223,14 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
     integerMinStd: numberParam('integerMinStd', Math.min(0.2, mueff / n), nonNegative, '≥ 0 (0 switches the floor off)'),
     cmean: numberParam('cmean', 1, (v) => v > 0 && v <= 1, 'in (0, 1]'),
     maxFailedGenerations: maxFailedGenerationsParam(o, who),
+    normals: normalMethodParam(o['normals'], who),
   };
+}
+
+/** params.normals: one of NORMAL_METHODS, 'ziggurat' when not given. */
+function normalMethodParam(raw: unknown, who: string): NormalMethod {
+  if (raw === undefined) return 'ziggurat';
+  if (typeof raw !== 'string' || !(NORMAL_METHODS as readonly string[]).includes(raw))
+    throw new Error(`${who}: parameter 'normals' must be one of ${NORMAL_METHODS.join(', ')} (got ${JSON.stringify(raw)}); 'box-muller' draws the stream of runs recorded before the ziggurat`);
+  return raw as NormalMethod;
 }

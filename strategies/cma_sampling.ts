@@ -5,6 +5,7 @@
  * matrix-vector product computes it, so the blocking changes no bit of the result.
  */
 import type { RngState } from '../src/core/rng.js';
+import { fillNormals, type NormalMethod } from '../src/core/normals.js';
 import { evenLength, keptB, multiplyKept, paddedLength, wasmHeap } from './cma_wasm.js';
 
 /**
@@ -27,43 +28,12 @@ const scratchArrays: Float64Array[] = [];
 export const SLOT = { scaled: 0, ymean: 1, zmean: 2 } as const;
 
 /**
- * Fills `out` with standard normals from the strategy's random state and returns the state after them: exactly
- * `Rng.normal`'s stream (Box–Muller on two of `Rng.uniform`'s doubles per normal), so a run draws the numbers it drew
- * before this kernel existed. The uniforms are the Alea generator of seedrandom (same state {c, s0, s1, s2}, same
- * steps, same 53-bit doubles), stepped here in local variables, since through `Rng`'s closures (and in object fields,
- * which V8 boxes) each draw costs more than its arithmetic; a test pins the stream to `Rng`'s. The integer part
- * ⌊t⌋ (0 ≤ t < 2091640) is taken with Math.floor, which stays a double (one rounding instruction), where `t | 0`
- * converts to an integer and back on the generator's dependency chain: the same numbers, twice as fast.
+ * The D ⊙ z_k of eq. (39) for λ vectors z_k ~ N(0, I) (candidate k's n coordinates at k·n), and each ‖z_k‖²;
+ * the normals by the run's `method` (params.normals).
  */
-export function fillNormals(state: RngState, out: Float64Array): RngState {
-  let { c, s0, s1, s2 } = state;
-  if (![c, s0, s1, s2].every(Number.isFinite)) throw new Error('rng state must be {c, s0, s1, s2} with finite numbers');
-  const m = out.length;
-  for (let k = 0; k < m; k++) {
-    // Two doubles, each from two Alea steps: t = 2091639·s0 + c·2⁻³², shift, c = ⌊t⌋, s2 = t − c.
-    let t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1; s1 = s2; c = Math.floor(t); s2 = t - c;
-    const a = s2;
-    t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1; s1 = s2; c = Math.floor(t); s2 = t - c;
-    const u1 = 1 - (a + Math.floor(s2 * 0x200000) * 1.1102230246251565e-16);
-    t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1; s1 = s2; c = Math.floor(t); s2 = t - c;
-    const b = s2;
-    t = 2091639 * s0 + c * 2.3283064365386963e-10;
-    s0 = s1; s1 = s2; c = Math.floor(t); s2 = t - c;
-    const u2 = b + Math.floor(s2 * 0x200000) * 1.1102230246251565e-16;
-    out[k] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  }
-  return { c, s0, s1, s2 };
-}
-
-/**
- * The D ⊙ z_k of eq. (39) for λ vectors z_k ~ N(0, I) (candidate k's n coordinates at k·n), and each ‖z_k‖².
- */
-export function drawScaledNormals(rng: RngState, D: readonly number[], n: number, lambda: number): { scaled: Float64Array; zNorm2: number[]; rng: RngState } {
+export function drawScaledNormals(rng: RngState, D: readonly number[], n: number, lambda: number, method: NormalMethod): { scaled: Float64Array; zNorm2: number[]; rng: RngState } {
   const scaled = scratch(SLOT.scaled, lambda * n);
-  const after = fillNormals(rng, scaled);
+  const after = fillNormals(rng, scaled, method);
   const zNorm2: number[] = [];
   for (let k = 0; k < lambda; k++) {
     const o = k * n;

@@ -3,6 +3,7 @@
  * imply (mean, paths and D of n numbers, C of n×n or n, B of n×n or none, pending samples of λ×n), only finite
  * numbers, σ > 0, a symmetric C with a positive diagonal, and parameters in their ranges.
  */
+import { NORMAL_METHODS } from '../src/core/normals.js';
 import { checkCommonFields, checkJsonBounds, dimensionOf, StateCheck } from './state_checks.js';
 
 type Json = Record<string, unknown>;
@@ -27,6 +28,8 @@ function checkParams(c: StateCheck, p: Json, diagonal: boolean): number {
   if (pc.has(p, 'integerMinStd')) pc.number(p, 'integerMinStd', { min: 0 });
   if (pc.has(p, 'cmean')) pc.number(p, 'cmean', { above: 0, max: 1 });
   if (pc.has(p, 'maxFailedGenerations')) pc.number(p, 'maxFailedGenerations', { min: 1, integer: true });
+  if (pc.has(p, 'normals') && !(NORMAL_METHODS as readonly unknown[]).includes(p['normals']))
+    pc.fail('normals', `must be one of ${NORMAL_METHODS.join(', ')} (got ${JSON.stringify(p['normals'])})`);
   return lambda;
 }
 

@@ -89,7 +89,8 @@ function startRun(state: RestartState, regime: 'large' | 'small', popsize: numbe
     popsize,
     bounds: c.bounds ? boundsFromJson(c.bounds) : undefined,
     ...(c.integers && c.integers.length > 0 ? { integers: c.integers } : {}),
-    params: c.innerParams,
+    // A checkpoint written before params.normals existed draws on with the Box–Muller stream it was recorded with.
+    params: { normals: state.inner.params.normals ?? 'box-muller', ...c.innerParams },
   });
   state.regime = regime;
   state.popsize = popsize;
@@ -146,7 +147,7 @@ function init(name: string, bipop: boolean, options: StrategyOptions): RestartSt
       maxRestarts,
       incPopsize,
       bipop,
-      innerParams: params,
+      innerParams: { ...params, normals: first.params.normals },
     },
   };
   return state;

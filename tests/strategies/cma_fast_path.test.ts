@@ -6,7 +6,7 @@
 import test from 'ava';
 import { cmaes, sepCmaes, type CmaState } from '../../strategies/cma_es.js';
 import { hsigma } from '../../strategies/cma_generation.js';
-import { fillNormals } from '../../strategies/cma_sampling.js';
+import { fillNormals } from '../../src/core/normals.js';
 import { Rng } from '../../src/core/rng.js';
 import { BENCHMARK_FUNCTIONS } from '../../tasks/benchmark_functions.js';
 import type { Candidate, Evaluation } from '../../src/core/types.js';
@@ -28,52 +28,50 @@ function relativeError(a: readonly number[], b: readonly number[]): number {
   return diff / scale;
 }
 
-/** `Rng.normal`'s stream (Box–Muller on Rng.uniform), the stream fillNormals must reproduce. */
+/** `Rng.normal`'s stream (Box–Muller on Rng.uniform), the stream of checkpoints written before params.normals. */
 function rngNormals(rng: Rng, count: number): number[] {
   return Array.from({ length: count }, () => rng.normal());
 }
 
-test('fillNormals: Rng.normal’s stream (Box–Muller on the Alea doubles), bit for bit, and the state after it', (t) => {
-  const start = new Rng(42).state();
-  const out = new Float64Array(1001);
-  const after = fillNormals(start, out);
-  const reference = new Rng(start);
-  t.deepEqual(Array.from(out), rngNormals(reference, 1001));
-  t.deepEqual(after, reference.state());
-  t.throws(() => fillNormals({ c: 1, s0: NaN, s1: 0, s2: 0 }, out), { message: /rng state must be/ });
-  // N(0, 1) in its first two moments over 2·10⁵ draws (standard errors 0.0022 and 0.0032).
-  const many = new Float64Array(200000);
-  fillNormals(new Rng(7).state(), many);
-  const mean = many.reduce((a, v) => a + v, 0) / many.length;
-  const variance = many.reduce((a, v) => a + v * v, 0) / many.length - mean * mean;
-  t.true(Math.abs(mean) < 0.01 && Math.abs(variance - 1) < 0.015, `mean ${mean}, variance ${variance}`);
-});
-
-test('ask: each step is B·(D ⊙ z) for the normals of the recorded state, and ‖z‖² is kept (n = 30)', (t) => {
-  const state = cmaes.init({ x0: new Array<number>(N).fill(1), sigma0: 0.5, seed: 3 });
-  for (let g = 0; g < 6; g++) {
-    const cs = cmaes.ask(state);
-    cmaes.tell(state, cs, evaluate(cs));
-  }
-  const before = clone(state);
-  const candidates = cmaes.ask(state);
-  const rng = new Rng(before.rng);
-  const lambda = before.params.popsize;
-  const z = rngNormals(rng, lambda * N);
-  const { B, D, mean, sigma } = before;
-  for (let k = 0; k < lambda; k++) {
-    const y: number[] = [];
-    for (let i = 0; i < N; i++) {
-      let s = 0;
-      for (let j = 0; j < N; j++) s += B[i * N + j]! * (D[j]! * z[k * N + j]!);
-      y.push(s);
+for (const legacy of [false, true]) {
+  const which = legacy ? 'a checkpoint without params.normals: Rng.normal’s Box–Muller stream' : 'a new run: the ziggurat';
+  test(`ask: each step is B·(D ⊙ z) for the normals of the recorded state, and ‖z‖² is kept (n = 30; ${which})`, (t) => {
+    const state = cmaes.init({ x0: new Array<number>(N).fill(1), sigma0: 0.5, seed: 3 });
+    t.is(state.params.normals, 'ziggurat');
+    if (legacy) delete state.params.normals;
+    for (let g = 0; g < 6; g++) {
+      const cs = cmaes.ask(state);
+      cmaes.tell(state, cs, evaluate(cs));
     }
-    t.deepEqual(state.pending!.y[k], y);
-    t.deepEqual(candidates[k]!.x, y.map((v, i) => mean[i]! + sigma * 1 * v));
-    t.is(state.pending!.zNorm2![k], z.slice(k * N, (k + 1) * N).reduce((a, v) => a + v * v, 0));
-  }
-  t.deepEqual(state.rng, rng.state());
-});
+    const before = clone(state);
+    const candidates = cmaes.ask(state);
+    const lambda = before.params.popsize;
+    let z: number[];
+    let after: unknown;
+    if (legacy) {
+      const rng = new Rng(before.rng);
+      z = rngNormals(rng, lambda * N);
+      after = rng.state();
+    } else {
+      const out = new Float64Array(lambda * N);
+      after = fillNormals(before.rng, out, 'ziggurat');
+      z = Array.from(out);
+    }
+    const { B, D, mean, sigma } = before;
+    for (let k = 0; k < lambda; k++) {
+      const y: number[] = [];
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let j = 0; j < N; j++) s += B[i * N + j]! * (D[j]! * z[k * N + j]!);
+        y.push(s);
+      }
+      t.deepEqual(state.pending!.y[k], y);
+      t.deepEqual(candidates[k]!.x, y.map((v, i) => mean[i]! + sigma * 1 * v));
+      t.is(state.pending!.zNorm2![k], z.slice(k * N, (k + 1) * N).reduce((a, v) => a + v * v, 0));
+    }
+    t.deepEqual(state.rng, after);
+  });
+}
 
 /** Eqs. (41)–(47) of the tutorial as written, for a state between ask and tell (full or diagonal C). */
 function referenceTell(s: CmaState, fitness: readonly number[]): { mean: number[]; sigma: number; ps: number[]; pc: number[]; C: number[] } {

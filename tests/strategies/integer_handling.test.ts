@@ -56,7 +56,9 @@ for (const strategy of [cmaes, sepCmaes]) {
       if (run(strategy, state) !== 'stopped') continue;
       stalled++;
       t.false(onOptimum(state.best!.x));
-      for (const i of INTS) t.true(marginalStd(state, i).stored < 0.02, `seed ${seed}: std ${marginalStd(state, i).stored}`);
+      // Frozen: a std under a quarter of the floor (0.2) reaches the next rounding boundary, 0.5 away, with
+      // probability below 1e-23 a draw.
+      for (const i of INTS) t.true(marginalStd(state, i).stored < 0.05, `seed ${seed}: std ${marginalStd(state, i).stored}`);
     }
     t.true(stalled >= 6, `${stalled} of ${SEEDS.length} seeds stalled`);
   });

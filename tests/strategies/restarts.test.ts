@@ -154,3 +154,18 @@ test('bounds reach every inner run', (t) => {
   }
   t.true(state.restart > 0);
 });
+
+test('params.normals: new runs record the ziggurat for every restart; a checkpoint from before it keeps Box–Muller across restarts', (t) => {
+  const f = BENCHMARK_FUNCTIONS.sphere;
+  const fresh = ipopCmaes.init(start(4, 1, { params: { maxRestarts: 3, tolfun: 1e6 } }));
+  t.is(fresh.config.innerParams['normals'], 'ziggurat');
+  // A checkpoint written before params.normals: neither the wrapper's inner params nor the inner run name it.
+  const legacy = JSON.parse(JSON.stringify(fresh)) as RestartState;
+  delete legacy.config.innerParams['normals'];
+  delete legacy.inner.params.normals;
+  for (const [state, expected] of [[fresh, 'ziggurat'], [legacy, 'box-muller']] as const) {
+    while (state.restart < 2) generations(ipopCmaes, state, f, 1);
+    t.is(state.inner.params.normals, expected);
+  }
+  t.throws(() => cmaes.init(start(3, 1, { params: { normals: 'polar' } })), { message: /cmaes: parameter 'normals' must be one of box-muller, ziggurat \(got "polar"\)/ });
+});

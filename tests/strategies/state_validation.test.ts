@@ -121,6 +121,10 @@ test('cmaes: the messages name the field and what it must be', (t) => {
   rejects(t, s, at({ pending: { x: [[1]], y: [] } }), 'checkpoint.json: strategy.pending.x has 1 entries, popsize is 10');
   rejects(t, s, at({ dimension: 7 }), 'checkpoint.json: strategy.dimension is 7, the run has 10', 10);
   rejects(t, s, at({ params: { ...state.params, diagonal: true } }), 'checkpoint.json: strategy.params.diagonal is true, but this strategy keeps a full covariance');
+  rejects(t, s, at({ params: { ...state.params, normals: 'polar' } }), 'checkpoint.json: strategy.params.normals must be one of box-muller, ziggurat (got "polar")');
+  const legacy = JSON.parse(JSON.stringify(state)) as CmaState;
+  delete legacy.params.normals; // a checkpoint written before the ziggurat: valid, and drawn by Box–Muller
+  t.notThrows(() => s.validateState!(legacy, 'checkpoint.json', 10));
   rejects(t, s, at({ bounds: { lower: new Array(10).fill(1), upper: new Array(10).fill(0) } }), 'checkpoint.json: strategy.bounds.lower[0] is above upper[0] (1 > 0)');
 });
 
