@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- versus [--python PATH] [--repeats 5] [--dims 10,100,200,500,1000] [--sep-dims 1000,5000]
  * [--blas-threads 1] [--blur-pops 1,8,32] [--blur-reps 20] [--blur-repeats 3] [--jax-threads 1] [--ht-reps 20]
- * [--ht-repeats 3] [--no-ht] [--no-blur] [--normals box-muller|ziggurat]`: evometa against its anchors, measured side by side in one run on one machine.
+ * [--ht-repeats 3] [--no-ht] [--no-blur] [--no-gemm] [--gemm-reps 10] [--gemm-repeats 3] [--normals box-muller|ziggurat]`: evometa against its anchors, measured side by side in one run on one machine.
  *
  * CMA-ES ask+tell milliseconds per generation on the sphere (x0 = 3·1, σ0 = 2, default λ, f excluded) for the
  * full model at each n of --dims and sep-CMA-ES at each n of --sep-dims, against pycma's ask/tell loop
@@ -23,6 +23,9 @@
  * with numpy on the timed problem; the JAX rows need a Python that imports jax (XLA's CPU runtime limited to
  * --jax-threads threads), --blur-repeats times interleaved. `--dims '' --sep-dims ''` runs the BLUR section alone.
  *
+ * Then the roofline (bench/anchors/gemm_versus.ts): GFLOP/s of float32 matrix products, BLUR's input-layer shapes
+ * and a square one, on tfjs-wasm against jit(jnp.dot), --gemm-repeats times interleaved; `--no-gemm` skips it.
+ *
  * Then the HyperTransformer training step (HT_DEFAULTS, bench/anchors/ht_versus.ts): steps/s of `trainFewShot` on
  * wasm against jit(value_and_grad) + Adam in JAX, --ht-reps timed steps, --ht-repeats alternating repeats (default 3);
  * `--no-ht` skips it, `--no-blur` the BLUR section (`--dims '' --sep-dims '' --no-blur`: the HT section alone).
@@ -35,6 +38,7 @@ import { option } from './bench_args.js';
 import { probePython, runAnchor } from './anchors/python.js';
 import { blurVersusJax } from './anchors/blur_versus.js';
 import { htVersusJax } from './anchors/ht_versus.js';
+import { GEMM_SHAPES, gemmVersusJax } from './anchors/gemm_versus.js';
 import { cpuMs, median } from './stats.js';
 
 type Model = 'full' | 'sep';
@@ -185,6 +189,15 @@ export default async function main(args: string[]): Promise<void> {
     threads: Number(option(args, 'jax-threads', '1')),
     repeats: Number(option(args, 'blur-repeats', '3')),
   });
+  if (!args.includes('--no-gemm')) {
+    await gemmVersusJax({
+      python: explicit ?? (python ?? undefined),
+      shapes: GEMM_SHAPES,
+      reps: Number(option(args, 'gemm-reps', '10')),
+      threads: Number(option(args, 'jax-threads', '1')),
+      repeats: Number(option(args, 'gemm-repeats', '3')),
+    });
+  }
   if (!args.includes('--no-ht')) {
     await htVersusJax({
       python: explicit ?? (python ?? undefined),
