@@ -51,7 +51,7 @@ export function checkValidationDomains(training: readonly string[], validation: 
   }
 }
 
-/** Mean query accuracy and loss of one genome over the fixed validation episodes, in the task's inner-loop setting. */
+/** Mean query accuracy and loss of one genome over the fixed validation episodes, in the task's inner-loop setting (its horizons too). */
 export async function validationScore(genome: BlurGenome, c: BlurImageConfig, v: MetaValidationSettings): Promise<{ accuracy: number; loss: number }> {
   const tf = getTf();
   let accuracy = 0;
@@ -62,6 +62,7 @@ export async function validationScore(genome: BlurGenome, c: BlurImageConfig, v:
     const r = await evaluateBlurPopulation(tf, [genome], sampler, {
       sizes: [sampler.numInputs, ...c.hidden, v.ways], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
       replicas: 1, seed: deriveSeed(v.seed, 'meta-validation-data', e), loss: metaLossOf(c), ...(Object.keys(c.network).length ? { network: c.network } : {}),
+      ...(c.horizons ? { horizons: c.horizons } : {}),
     });
     // A diverged rule (NaN) scores as chance-free zero, so it can never be chosen.
     accuracy += (Number.isFinite(r.accuracy[0]!) ? r.accuracy[0]! : 0) / v.episodes;

@@ -29,7 +29,8 @@
  * Settings of the meta-training (each recorded in protocol.json; defaults = the earlier tables' setting):
  * --objective mse|error|cross-entropy (the task's fitness; cross-entropy: softmax cross-entropy of the query outputs),
  * --feedback error|softmax-error (what the output layer feeds back; softmax-error makes the start genome SGD on the
- * cross-entropy), --output-activation tanh|identity, --init-scale s (network option initScale), --start-lr η (the start genome's −η_w), --unroll U, --ways W,
+ * cross-entropy), --output-activation tanh|identity, --init-scale s (network option initScale), --start-lr η (the start genome's −η_w), --unroll U,
+ * --horizons h1,h2,…,U (the query scored after each of these unroll lengths, the fitness and meta-validation their mean), --ways W,
  * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
  * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
  * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
@@ -120,6 +121,8 @@ export interface VisionSettings {
   initScale?: number;
   startLearningRate: number;
   unrollSteps?: number;
+  /** Unroll lengths at which the query is scored (task config `horizons`); the last must be the unroll. */
+  horizons?: number[];
   ways?: number;
   episodes?: number;
   lr?: number;
@@ -138,11 +141,12 @@ export function visionSettings(args: string[]): VisionSettings {
   };
   const str = (name: string): string | undefined => option(args, name, '') || undefined;
   const domains = str('domains');
+  const horizons = str('horizons');
   const params = str('strategy-params');
   return {
     objective: str('objective'), feedback: str('feedback'), outputActivation: str('output-activation'), initScale: num('init-scale'),
     startLearningRate: num('start-lr') ?? START_LEARNING_RATE, unrollSteps: num('unroll'), ways: num('ways'), episodes: num('episodes'), lr: num('lr'),
-    perLayer: args.includes('--per-layer'), ...(domains ? { domains: domains.split(',') } : {}),
+    perLayer: args.includes('--per-layer'), ...(domains ? { domains: domains.split(',') } : {}), ...(horizons ? { horizons: horizons.split(',').map(Number) } : {}),
     ...(params ? { strategyParams: JSON.parse(params) as Record<string, unknown> } : {}),
   };
 }
@@ -164,6 +168,7 @@ export function visionSearch(search: Record<string, unknown>, v: VisionSettings)
   const taskConfig = {
     ...task, network: visionNetwork(v),
     ...set('objective', v.objective), ...set('unrollSteps', v.unrollSteps), ...set('ways', v.ways), ...set('episodes', v.episodes), ...set('domains', v.domains),
+    ...set('horizons', v.horizons),
   };
   return {
     ...search, 'task-config': taskConfig, ...set('sigma0', v.lr),

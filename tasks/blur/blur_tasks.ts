@@ -19,6 +19,7 @@ import { domainName, parseDomain, transformDataset } from '../../src/data/mnist_
 import { blurGenome, type BlurGenome, type BlurGenomeConfig } from '../../genomes/blur_genome.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../../src/models/blur/blur_options.js';
 import type { BlurMetaLoss, BlurMetaOptions, BlurSampler } from '../../src/models/blur/meta_objective.js';
+import { checkHorizons } from '../../src/models/blur/horizons.js';
 
 /** Loaded on first use, so that listing tasks or scoring numeric ones never loads TensorFlow.js. */
 type MetaObjective = typeof import('../../src/models/blur/meta_objective.js');
@@ -38,6 +39,8 @@ export interface BlurInnerLoopConfig {
    * cross-entropy (differentiable, and unlike the MSE on ±1 one-hot targets it does not reward a constant output).
    */
   objective: BlurObjective;
+  /** Unroll lengths at which the query is scored, the fitness their mean (`BlurMetaOptions.horizons`); absent = [unrollSteps]. */
+  horizons?: number[];
 }
 
 export const BLUR_OBJECTIVES = ['mse', 'error', 'cross-entropy'] as const;
@@ -75,7 +78,7 @@ export interface BlurImageConfig extends BlurInnerLoopConfig {
   domains: string[];
 }
 
-const INNER_KEYS = ['hidden', 'unrollSteps', 'batchSize', 'queryBatchSize', 'replicas', 'network', 'objective'];
+const INNER_KEYS = ['hidden', 'unrollSteps', 'batchSize', 'queryBatchSize', 'replicas', 'network', 'objective', 'horizons'];
 
 function objectiveSetting(raw: unknown): BlurObjective {
   const v = raw ?? 'mse';
@@ -106,14 +109,18 @@ function nameList(raw: unknown, field: string, fallback: string[]): string[] {
 }
 
 function innerConfig(raw: Record<string, unknown>, d: { hidden: number[]; unrollSteps: number; batchSize: number; queryBatchSize: number }): BlurInnerLoopConfig {
+  const unrollSteps = configNumber(raw, 'unrollSteps', d.unrollSteps, { integer: true, min: 1, max: 100000 });
+  const horizons = raw['horizons'];
+  if (horizons !== undefined) checkHorizons(horizons as unknown[], unrollSteps, "task config 'horizons'");
   return {
     hidden: intList(raw['hidden'], 'hidden', d.hidden, (e) => e >= 1 && e <= 65536, 'layer sizes >= 1'),
-    unrollSteps: configNumber(raw, 'unrollSteps', d.unrollSteps, { integer: true, min: 1, max: 100000 }),
+    unrollSteps,
     batchSize: configNumber(raw, 'batchSize', d.batchSize, { integer: true, min: 1, max: 65536 }),
     queryBatchSize: configNumber(raw, 'queryBatchSize', d.queryBatchSize, { integer: true, min: 1, max: 65536 }),
     replicas: configNumber(raw, 'replicas', 1, { integer: true, min: 1, max: 1024 }),
     network: validateBlurNetworkOptions(raw['network'] ?? {}, "task config 'network'"),
     objective: objectiveSetting(raw['objective']),
+    ...(horizons !== undefined ? { horizons: (horizons as number[]).slice() } : {}),
   };
 }
 
@@ -122,7 +129,7 @@ function metaOptions(c: BlurInnerLoopConfig, inputs: number, outputs: number, se
   const overrides = Object.keys(c.network).length > 0 ? { network: c.network } : {};
   return {
     sizes: [inputs, ...c.hidden, outputs], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize, replicas: c.replicas, seed,
-    loss: metaLossOf(c), ...overrides,
+    loss: metaLossOf(c), ...overrides, ...(c.horizons ? { horizons: c.horizons } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { resolveBlurNetworkOptions, type BlurNetworkOptions } from './blur_optio
 import { disposePopulation, populationFromGenomes, populationFromTensors, type BlurPopulation } from './blur_population.js';
 import type { BlurRule, FlatBlurRule } from './blur_rule.js';
 import { targetProbabilities } from './blur_math.js';
+import { checkHorizons } from './horizons.js';
 
 type Tf = typeof tfjs;
 
@@ -58,6 +59,13 @@ export interface BlurMetaOptions {
   network?: Partial<BlurNetworkOptions>;
   /** The query loss. Default 'mse'. */
   loss?: BlurMetaLoss;
+  /**
+   * Unroll lengths h (ascending, the last = unrollSteps) after whose h − 1 learning steps the query is scored; the
+   * loss and accuracy are the means over them. Default [unrollSteps], the paper's single horizon (§1.9). Why
+   * several: a rule meta-trained at one horizon trades what comes after it (and before) for that point; scoring
+   * 50, 100 and 200 steps of one unroll asks for a rule that is fast early and still learning later.
+   */
+  horizons?: readonly number[];
 }
 
 export const BLUR_META_LOSSES = ['mse', 'cross-entropy'] as const;
@@ -93,6 +101,12 @@ function checkOptions(sampler: BlurSampler, o: BlurMetaOptions): void {
   if (o.loss !== undefined && !(BLUR_META_LOSSES as readonly string[]).includes(o.loss))
     throw new UsageError(`BLUR meta-objective loss must be one of ${BLUR_META_LOSSES.join(', ')} (got ${JSON.stringify(o.loss)})`);
   if (!Number.isFinite(o.seed)) throw new UsageError(`BLUR seed must be a finite number (got ${o.seed})`);
+  if (o.horizons !== undefined) checkHorizons(o.horizons, o.unrollSteps);
+}
+
+/** The horizons before the last, as the count of learning steps done when each is scored. */
+function earlyHorizons(o: BlurMetaOptions): Set<number> {
+  return new Set((o.horizons ?? []).slice(0, -1).map((h) => h - 1));
 }
 
 function batchTensors(tf: Tf, b: BlurBatch, sampler: BlurSampler, size: number, what: string): { x: tfjs.Tensor2D; y: tfjs.Tensor2D } {
@@ -130,8 +144,9 @@ function disposeEpisode(e: Episode): void {
 /**
  * U − 1 learning steps, then the forward-only step's normalisation; returns the trained synapses.
  * With `owned` (no gradient wanted) each superseded synapse set, `syn` included, is freed as it goes.
+ * `at(cur)` is called with the synapses after each count of learning steps in `early` (it must not keep them).
  */
-function unroll(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, e: Episode, o: BlurNetworkOptions, owned: boolean): BlurSynapses {
+function unroll(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, e: Episode, o: BlurNetworkOptions, owned: boolean, early: Set<number> = new Set(), at: (cur: BlurSynapses) => void = () => {}): BlurSynapses {
   let s = syn;
   const advance = (fn: (cur: BlurSynapses) => BlurSynapses): void => {
     if (!owned) {
@@ -142,9 +157,22 @@ function unroll(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, e: Episode, o: B
     s = tf.tidy(() => fn(cur) as unknown as tfjs.TensorContainer) as unknown as BlurSynapses;
     tf.dispose(synapseTensors(cur));
   };
-  for (const b of e.support) advance((cur) => networkStep(tf, cur, pop, b.x, b.y, o).synapses);
+  e.support.forEach((b, step) => {
+    if (early.has(step)) at(s);
+    advance((cur) => networkStep(tf, cur, pop, b.x, b.y, o).synapses);
+  });
   if (o.normalizeSynapses) advance((cur) => normalizeSynapses(tf, cur, pop, o));
   return s;
+}
+
+/** The query predictions of synapses scored at an early horizon: with the forward-only step's normalisation, as at the end. */
+function earlyPredict(tf: Tf, cur: BlurSynapses, pop: BlurPopulation, x: tfjs.Tensor2D, o: BlurNetworkOptions): tfjs.Tensor4D {
+  return networkPredict(tf, o.normalizeSynapses ? normalizeSynapses(tf, cur, pop, o) : cur, pop, x, o);
+}
+
+/** The mean of per-horizon tensors (the last is the end of the unroll); one tensor is returned as it is. */
+function meanOver<T extends tfjs.Tensor>(tf: Tf, parts: T[]): T {
+  return (parts.length === 1 ? parts[0]! : tf.div(tf.addN(parts), parts.length)) as T;
 }
 
 /**
@@ -185,12 +213,14 @@ export async function evaluateBlurPopulation(tf: Tf, genomes: readonly BlurRule[
   const episode = drawEpisode(tf, sampler, opts);
   try {
     const syn0 = initSynapses(tf, opts.sizes, pop.k, pop.P, R, opts.seed, o);
-    const trained = unroll(tf, syn0, pop, episode, o, true);
+    const early: { loss: tfjs.Tensor1D; accuracy: tfjs.Tensor1D }[] = [];
+    const scoreEarly = (cur: BlurSynapses): void => void early.push(tf.tidy(() => score(tf, earlyPredict(tf, cur, pop, episode.query.x, o), episode.query.y, opts.loss)));
+    const trained = unroll(tf, syn0, pop, episode, o, true, earlyHorizons(opts), scoreEarly);
     const [loss, accuracy] = tf.tidy(() => {
       const sc = score(tf, networkPredict(tf, trained, pop, episode.query.x, o), episode.query.y, opts.loss);
-      return [sc.loss, sc.accuracy];
+      return [meanOver(tf, [...early.map((e) => e.loss), sc.loss]), meanOver(tf, [...early.map((e) => e.accuracy), sc.accuracy])];
     });
-    tf.dispose(synapseTensors(trained));
+    tf.dispose([synapseTensors(trained), early]);
     try {
       const lossValues = Array.from(await loss.data(), finiteOrNaN);
       return { loss: lossValues, accuracy: Array.from(await accuracy.data(), (a, p) => (Number.isNaN(lossValues[p]) ? NaN : a)) };
@@ -228,17 +258,19 @@ export async function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: Fla
   const episode = drawEpisode(tf, sampler, opts);
   const x = tf.tensor1d(Array.from(flat));
   const syn0 = initSynapses(tf, opts.sizes, rule.k, 1, R, opts.seed, o);
-  const kept: { pred?: tfjs.Tensor4D } = {};
+  const kept: { preds: tfjs.Tensor4D[] } = { preds: [] };
   try {
     const f = (v: tfjs.Tensor): tfjs.Scalar => {
       const pop = populationFromTensors(tf, [rule.fromFlat(tf, v as tfjs.Tensor1D)], R, rule.layers);
-      const trained = unroll(tf, syn0, pop, episode, o, false);
-      kept.pred = tf.keep(networkPredict(tf, trained, pop, episode.query.x, o));
+      const keepPred = (pred: tfjs.Tensor4D): void => void kept.preds.push(tf.keep(pred));
+      const trained = unroll(tf, syn0, pop, episode, o, false, earlyHorizons(opts), (cur) => keepPred(earlyPredict(tf, cur, pop, episode.query.x, o)));
+      keepPred(networkPredict(tf, trained, pop, episode.query.x, o));
       const y = episode.query.y;
-      return (opts.loss === 'cross-entropy' ? tf.mean(queryLoss(tf, kept.pred, y, 'cross-entropy')) : tf.mean(tf.square(tf.sub(kept.pred, y)))) as tfjs.Scalar;
+      const lossOf = (pred: tfjs.Tensor4D): tfjs.Scalar => (opts.loss === 'cross-entropy' ? tf.mean(queryLoss(tf, pred, y, 'cross-entropy')) : tf.mean(tf.square(tf.sub(pred, y)))) as tfjs.Scalar;
+      return meanOver(tf, kept.preds.map(lossOf));
     };
     const { value, grads } = tf.valueAndGrads(f)([x]);
-    const acc = tf.tidy(() => score(tf, kept.pred!, episode.query.y).accuracy);
+    const acc = tf.tidy(() => meanOver(tf, kept.preds.map((pred) => score(tf, pred, episode.query.y).accuracy)));
     let loss: number, grad: number[], accuracy: number;
     try {
       [loss, grad, accuracy] = [(await value.data())[0]!, Array.from(await grads[0]!.data()), (await acc.data())[0]!];
@@ -248,7 +280,7 @@ export async function metaLossAndGrad(tf: Tf, flat: readonly number[], rule: Fla
     const ok = Number.isFinite(loss);
     return { loss: ok ? loss : NaN, accuracy: ok ? accuracy : NaN, grad: ok ? grad : grad.map(() => NaN) };
   } finally {
-    kept.pred?.dispose();
+    tf.dispose(kept.preds);
     x.dispose();
     tf.dispose(synapseTensors(syn0));
     disposeEpisode(episode);
