@@ -30,7 +30,8 @@
  * --objective mse|error|cross-entropy (the task's fitness; cross-entropy: softmax cross-entropy of the query outputs),
  * --feedback error|softmax-error (what the output layer feeds back; softmax-error makes the start genome SGD on the
  * cross-entropy), --output-activation tanh|identity, --init-scale s (network option initScale), --start-lr η (the start genome's −η_w), --unroll U,
- * --horizons h1,h2,…,U (the query scored after each of these unroll lengths, the fitness and meta-validation their mean), --ways W,
+ * --horizons h1,h2,…,U (the query scored after each of these unroll lengths, the fitness and meta-validation their mean),
+ * --search-seed S (the search's seed, default 1: repeats of one setting), --ways W,
  * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
  * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
  * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
@@ -213,7 +214,10 @@ export default async function (args: string[]): Promise<void> {
   saveBlurGenome(startPath, start);
   // --domains plain,inverted,…: episodes draw their input transform from these MNIST variants (domain randomisation).
   const taskConfig = search['task-config'] as Record<string, unknown>;
-  const raw = { ...search, init: startPath, 'max-generations': generations };
+  // --search-seed: the meta-training search's own seed (CMA-ES samples, episode seeds); default the bench's 1.
+  const searchSeed = Number(option(args, 'search-seed', String(search['seed'])));
+  if (!Number.isInteger(searchSeed) || searchSeed < 0) throw new Error(`--search-seed must be an integer ≥ 0 (got ${option(args, 'search-seed', '')})`);
+  const raw = { ...search, init: startPath, 'max-generations': generations, seed: searchSeed };
   const searchDir = join(outRoot, 'search');
   const command = cliCommand(raw, searchDir, workers);
   console.log(`$ ${command}`);
