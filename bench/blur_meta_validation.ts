@@ -15,7 +15,7 @@ import { getTf } from '../src/runtime/backend.js';
 import { deriveSeed } from '../src/core/rng.js';
 import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
 import { imageEpisodeSampler } from '../tasks/blur/blur_samplers.js';
-import { metaLossOf, metaTrainingData, type BlurImageConfig } from '../tasks/blur/blur_tasks.js';
+import { blurMnistTask, metaLossOf, metaTrainingData, type BlurImageConfig } from '../tasks/blur/blur_tasks.js';
 import { domainName, parseDomain } from '../src/data/mnist_domains.js';
 import { saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
 import type { EngineHooks } from '../src/engine/engine.js';
@@ -69,6 +69,21 @@ export async function validationScore(genome: BlurGenome, c: BlurImageConfig, v:
     loss += r.loss[0]! / v.episodes;
   }
   return { accuracy, loss };
+}
+
+/**
+ * The choice between runs (BENCHMARKS.md, blur_vision): a genome's meta-validation accuracy at each unroll length of
+ * `unrolls`, on the fixed episodes of `v`, in the vision bench's inner loop (10-way MNIST episodes, 196-64-10, batch
+ * 32, query 256, the genome's own network options), and their mean. One query per unroll, whatever horizons the genome
+ * was meta-trained with, so runs with and without horizons are compared on the same numbers.
+ */
+export async function selectionScore(genome: BlurGenome, unrolls: readonly number[], v: MetaValidationSettings = META_VALIDATION_DEFAULTS): Promise<{ accuracy: number[]; mean: number }> {
+  const accuracy: number[] = [];
+  for (const unrollSteps of unrolls) {
+    const c = blurMnistTask.resolveConfig({ ways: v.ways, hidden: [64], unrollSteps, batchSize: 32, queryBatchSize: 256, network: genome.network ?? {}, objective: 'cross-entropy' });
+    accuracy.push((await validationScore(genome, c, v)).accuracy);
+  }
+  return { accuracy, mean: accuracy.reduce((a, b) => a + b, 0) / accuracy.length };
 }
 
 /**

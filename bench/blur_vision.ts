@@ -24,6 +24,9 @@
  * `npm run bench -- blur_vision replay GENOME_OR_RUN_DIR [--which mean|best] [--seeds N] [--compare sgd,adam|none]`
  * replays a genome file, or a finished run folder's mean/best, on Fashion-MNIST.
  *
+ * `npm run bench -- blur_vision validate GENOME_OR_RUN_DIR... [--unrolls 100,200]` prints the score that chooses
+ * between runs: meta-validation accuracy at each unroll and the mean (`selectionScore`); Fashion-MNIST is not read.
+ *
  * --quick: 15 generations, 2 seeds, 200 inner steps (a smoke test of the pipeline, about a minute).
  *
  * Settings of the meta-training (each recorded in protocol.json; defaults = the earlier tables' setting):
@@ -46,7 +49,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { initBackend } from '../src/runtime/backend.js';
 import { resolveRunConfig } from '../src/engine/run_config.js';
 import { writeProtocol } from './protocol.js';
-import { META_VALIDATION_DEFAULTS, metaValidationHooks } from './blur_meta_validation.js';
+import { META_VALIDATION_DEFAULTS, metaValidationHooks, selectionScore } from './blur_meta_validation.js';
 import { blurMnistTask } from '../tasks/blur/blur_tasks.js';
 import { runSearch } from '../src/search.js';
 import { readBlurGenomeFile } from '../src/workflows/learned_rule.js';
@@ -186,6 +189,21 @@ export default async function (args: string[]): Promise<void> {
   const steps = Number(option(args, 'steps', quick ? '200' : String(REPLAY.steps)));
   const compare = parseCompare(option(args, 'compare', 'sgd,adam'));
 
+  if (args[0] === 'validate') {
+    // The score that chooses between runs, for genome files or run folders (their learned.json): meta-validation
+    // accuracy at each unroll of --unrolls (default 100,200) and the mean. Fashion-MNIST is not read.
+    const targets = args.slice(1).filter((a, i, all) => !a.startsWith('--') && !(i > 0 && all[i - 1] === '--unrolls'));
+    if (targets.length === 0) throw new Error('usage: npm run bench -- blur_vision validate GENOME_OR_RUN_DIR... [--unrolls 100,200]');
+    const unrolls = option(args, 'unrolls', '100,200').split(',').map(Number);
+    if (unrolls.some((u) => !Number.isInteger(u) || u < 1)) throw new Error(`--unrolls must be a list of unroll lengths ≥ 1 such as 100,200 (got ${option(args, 'unrolls', '')})`);
+    console.log(`| genome | ${unrolls.map((u) => `U = ${u}`).join(' | ')} | mean |\n|---|${unrolls.map(() => '---:|').join('')}---:|`);
+    for (const target of targets) {
+      const file = existsSync(target) && statSync(target).isDirectory() ? join(target, 'learned.json') : target;
+      const s = await selectionScore(readBlurGenomeFile(file), unrolls);
+      console.log(`| ${file} | ${s.accuracy.map((a) => (100 * a).toFixed(1)).join(' | ')} | ${(100 * s.mean).toFixed(2)} |`);
+    }
+    return;
+  }
   if (args[0] === 'replay') {
     const target = args[1];
     if (!target) throw new Error('usage: npm run bench -- blur_vision replay GENOME_OR_RUN_DIR [--which mean|best] [--seeds N]');
