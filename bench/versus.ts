@@ -33,6 +33,7 @@
 import { cpus } from 'node:os';
 import { cmaes, sepCmaes, type CmaState } from '../strategies/cma_es.js';
 import { updateEigensystem } from '../strategies/cma_covariance.js';
+import { DEFAULT_NORMALS } from '../strategies/cma_params.js';
 import type { Strategy } from '../src/core/strategy.js';
 import { option } from './bench_args.js';
 import { probePython, runAnchor } from './anchors/python.js';
@@ -160,7 +161,7 @@ export default async function main(args: string[]): Promise<void> {
     console.log(`anchor: pycma ${v['pycma']}, numpy ${v['numpy']} (${v['blas']}), Python ${v['python']}`);
   }
   console.log('');
-  console.log(`## CMA-ES ask+tell per generation (sphere, default λ, f excluded, evometa's normals: ${normals ?? cmaes.init({ x0: [0], sigma0: 1, seed: 1 }).params.normals}), ms, median of ${repeats} interleaved repeats`);
+  console.log(`## CMA-ES ask+tell per generation (sphere, default λ, f excluded, evometa's normals: ${normals ?? DEFAULT_NORMALS}), ms, median of ${repeats} interleaved repeats`);
   console.log('| model | n | λ | generations timed | evometa wall | pycma wall | evometa / pycma | evometa CPU | pycma CPU | evometa / pycma (CPU) | evometa decomposition (wall) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   rows.forEach((row, k) => {

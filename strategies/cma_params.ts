@@ -227,9 +227,12 @@ export function cmaParameters(n: number, options: { diagonal: boolean; popsize?:
   };
 }
 
-/** params.normals: one of NORMAL_METHODS, 'ziggurat' when not given. */
+/** The normals of a new run (params.normals not given). */
+export const DEFAULT_NORMALS: NormalMethod = 'ziggurat';
+
+/** params.normals: one of NORMAL_METHODS, DEFAULT_NORMALS when not given. */
 function normalMethodParam(raw: unknown, who: string): NormalMethod {
-  if (raw === undefined) return 'ziggurat';
+  if (raw === undefined) return DEFAULT_NORMALS;
   if (typeof raw !== 'string' || !(NORMAL_METHODS as readonly string[]).includes(raw))
     throw new Error(`${who}: parameter 'normals' must be one of ${NORMAL_METHODS.join(', ')} (got ${JSON.stringify(raw)}); 'box-muller' draws the stream of runs recorded before the ziggurat`);
   return raw as NormalMethod;

@@ -12,29 +12,38 @@ import { median } from '../stats.js';
 import { xlaThreadsEnv } from './ht_jax.js';
 import { probePython, runAnchor } from './python.js';
 
+/** One product timed: A [M, K] times B [K, N], and what it stands for in evometa. */
+export interface GemmShape {
+  m: number;
+  k: number;
+  n: number;
+  what: string;
+}
+
 export interface GemmVersusOptions {
   python: string | undefined;
-  /** M×K×N of each product: A [M, K] times B [K, N]. */
-  shapes: [number, number, number][];
+  shapes: GemmShape[];
   reps: number;
   threads: number;
   repeats: number;
 }
 
-/** The default shapes: BLUR's input-layer forward at P = 1 and P = 32 (784-100-10, k = 2, batch 32), its Hebbian update at P = 32, and a square product. */
-export const GEMM_SHAPES: [number, number, number][] = [
-  [200, 784, 32],
-  [6400, 784, 32],
-  [6400, 32, 784],
-  [1024, 1024, 1024],
+/** The default shapes: BLUR's input-layer products (784-100-10, k = 2, batch 32: P·k·100 rows) and a square product. */
+export const GEMM_SHAPES: GemmShape[] = [
+  { m: 200, k: 784, n: 32, what: 'BLUR input layer forward, P = 1' },
+  { m: 6400, k: 784, n: 32, what: 'BLUR input layer forward, P = 32' },
+  { m: 6400, k: 32, n: 784, what: 'BLUR Hebbian update, P = 32' },
+  { m: 1024, k: 1024, n: 1024, what: 'square' },
 ];
+
+const text = (s: GemmShape): string => `${s.m}x${s.k}x${s.n}`;
 
 /** evometa's GFLOP/s per shape: tf.matMul on the active backend, inputs uniform in [−1, 1), the result read back. */
 export async function evometaGemm(o: GemmVersusOptions): Promise<number[]> {
   const tf = getTf();
   const rng = new Rng(0);
   const out: number[] = [];
-  for (const [m, k, n] of o.shapes) {
+  for (const { m, k, n } of o.shapes) {
     const a = tf.tensor2d(Float32Array.from({ length: m * k }, () => 2 * rng.uniform() - 1), [m, k]);
     const b = tf.tensor2d(Float32Array.from({ length: k * n }, () => 2 * rng.uniform() - 1), [k, n]);
     const ms = await time(async () => {
@@ -50,9 +59,9 @@ export async function evometaGemm(o: GemmVersusOptions): Promise<number[]> {
 
 /** Times both sides `o.repeats` times, interleaved, and prints medians and the ratio. */
 export async function gemmVersusJax(o: GemmVersusOptions): Promise<void> {
-  const text = o.shapes.map((s) => s.join('x')).join(',');
+  const shapes = o.shapes.map(text).join(',');
   console.log('');
-  console.log(`## Matrix products (float32, GFLOP/s = 2·M·K·N / time): tfjs-wasm against jit(jnp.dot), shapes ${text}`);
+  console.log(`## Matrix products (float32, GFLOP/s = 2·M·K·N / time): tfjs-wasm against jit(jnp.dot), shapes ${shapes}`);
   const probe = probePython(o.python, 'jax');
   if ('skipped' in probe) {
     console.log(`JAX anchor skipped: ${probe.skipped}`);
@@ -64,7 +73,7 @@ export async function gemmVersusJax(o: GemmVersusOptions): Promise<void> {
   let jaxInfo: Record<string, unknown> = {};
   for (let r = 0; r < o.repeats; r++) {
     const jax = (): void => {
-      jaxInfo = runAnchor(probe.python, 'gemm_jax.py', ['--shapes', text, '--reps', String(o.reps)], xlaThreadsEnv(o.threads));
+      jaxInfo = runAnchor(probe.python, 'gemm_jax.py', ['--shapes', shapes, '--reps', String(o.reps)], xlaThreadsEnv(o.threads));
       theirs.push((jaxInfo['rows'] as { gflops: number }[]).map((row) => row.gflops));
     };
     if (r % 2) { jax(); ours.push(await evometaGemm(o)); } else { ours.push(await evometaGemm(o)); jax(); }
@@ -74,12 +83,6 @@ export async function gemmVersusJax(o: GemmVersusOptions): Promise<void> {
   console.log('|---|---|---:|---:|---:|');
   o.shapes.forEach((s, i) => {
     const [e, j] = [median(ours.map((r) => r[i]!)), median(theirs.map((r) => r[i]!))];
-    console.log(`| ${s.join('×')} | ${describe(s)} | ${e.toFixed(1)} | ${j.toFixed(1)} | ${(e / j).toFixed(2)} |`);
+    console.log(`| ${s.m}×${s.k}×${s.n} | ${s.what} | ${e.toFixed(1)} | ${j.toFixed(1)} | ${(e / j).toFixed(2)} |`);
   });
-}
-
-function describe([m, k, n]: [number, number, number]): string {
-  if (k === 784 && n === 32) return `BLUR input layer forward, P = ${m / 200}`;
-  if (k === 32 && n === 784) return `BLUR Hebbian update, P = ${m / 200}`;
-  return m === k && k === n ? 'square' : '';
 }

@@ -14,7 +14,7 @@ const { python, withJax } = anchorPython('GEMM');
 
 test.serial('evometa side: one finite, positive GFLOP/s figure per shape', async (t) => {
   await initBackend('wasm');
-  const [square, row] = await evometaGemm({ python: undefined, shapes: [[96, 96, 96], [1, 96, 96]], reps: 3, threads: 1, repeats: 1 });
+  const [square, row] = await evometaGemm({ python: undefined, shapes: [{ m: 96, k: 96, n: 96, what: 'square' }, { m: 1, k: 96, n: 96, what: 'one row' }], reps: 3, threads: 1, repeats: 1 });
   t.log(`wasm: 96³ ${square!.toFixed(2)} GFLOP/s, 1×96×96 ${row!.toFixed(2)} GFLOP/s`);
   t.true(Number.isFinite(square) && square! > 0 && Number.isFinite(row) && row! > 0);
 });
