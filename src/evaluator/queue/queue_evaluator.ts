@@ -47,6 +47,8 @@ const JOB_OPTIONS = (jobId: string) => ({ jobId, attempts: 1, removeOnComplete: 
 
 /** How long closing waits for Redis to remove the queue (ms). */
 const CLOSE_WAIT_MS = 5000;
+/** Attempts at removing a dead session's queue (see removeQueue). */
+const OBLITERATE_ATTEMPTS = 3;
 /** How long a generation may wait without any worker before the log says so (ms). */
 const NO_WORKER_NOTICE_MS = 10_000;
 
@@ -111,7 +113,17 @@ export class QueueEvaluator implements Evaluator {
     const q = new Queue(name, { connection: connectionOptions(this.options.target, 'evometa-search-cleanup'), prefix: QUEUE_PREFIX });
     q.on('error', () => {});
     try {
-      await q.obliterate({ force: true });
+      // BullMQ's obliterate pauses the queue, then runs a script that refuses a queue it finds not paused. With a live
+      // worker still finishing the dead session's jobs, CI saw that refusal once ("Cannot obliterate non-paused
+      // queue"); each call pauses again, so a few attempts remove the queue where one made resume fail.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await q.obliterate({ force: true });
+          break;
+        } catch (e) {
+          if (attempt >= OBLITERATE_ATTEMPTS || !/non-paused/.test((e as Error).message)) throw e;
+        }
+      }
     } finally {
       await q.close();
     }
