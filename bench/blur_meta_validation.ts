@@ -15,7 +15,7 @@ import { getTf } from '../src/runtime/backend.js';
 import { deriveSeed } from '../src/core/rng.js';
 import { evaluateBlurPopulation } from '../src/models/blur/meta_objective.js';
 import { imageEpisodeSampler } from '../tasks/blur/blur_samplers.js';
-import { blurMnistTask, metaLossOf, metaTrainingData, type BlurImageConfig } from '../tasks/blur/blur_tasks.js';
+import { blurMnistTask, metaOptions, metaTrainingData, type BlurImageConfig } from '../tasks/blur/blur_tasks.js';
 import { domainName, parseDomain } from '../src/data/mnist_domains.js';
 import { saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
 import type { EngineHooks } from '../src/engine/engine.js';
@@ -59,11 +59,8 @@ export async function validationScore(genome: BlurGenome, c: BlurImageConfig, v:
   for (let e = 0; e < v.episodes; e++) {
     const domain = v.domains[e % v.domains.length]!;
     const sampler = imageEpisodeSampler(metaTrainingData(c, domain), { classPool: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], ways: v.ways }, deriveSeed(v.seed, 'meta-validation-episode', e));
-    const r = await evaluateBlurPopulation(tf, [genome], sampler, {
-      sizes: [sampler.numInputs, ...c.hidden, v.ways], unrollSteps: c.unrollSteps, batchSize: c.batchSize, queryBatchSize: c.queryBatchSize,
-      replicas: 1, seed: deriveSeed(v.seed, 'meta-validation-data', e), loss: metaLossOf(c), ...(Object.keys(c.network).length ? { network: c.network } : {}),
-      ...(c.horizons ? { horizons: c.horizons } : {}),
-    });
+    // One synapse initialisation per episode, whatever the task averages over.
+    const r = await evaluateBlurPopulation(tf, [genome], sampler, metaOptions({ ...c, replicas: 1 }, sampler.numInputs, v.ways, deriveSeed(v.seed, 'meta-validation-data', e)));
     // A diverged rule (NaN) scores as chance-free zero, so it can never be chosen.
     accuracy += (Number.isFinite(r.accuracy[0]!) ? r.accuracy[0]! : 0) / v.episodes;
     loss += r.loss[0]! / v.episodes;

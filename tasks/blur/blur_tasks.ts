@@ -124,7 +124,8 @@ function innerConfig(raw: Record<string, unknown>, d: { hidden: number[]; unroll
   };
 }
 
-function metaOptions(c: BlurInnerLoopConfig, inputs: number, outputs: number, seed: number): BlurMetaOptions {
+/** The meta-objective's options for one episode under a task config (the bench's meta-validation uses them too). */
+export function metaOptions(c: BlurInnerLoopConfig, inputs: number, outputs: number, seed: number): BlurMetaOptions {
   // Without overrides each genome's own `network` options apply (the backprop genome needs its own).
   const overrides = Object.keys(c.network).length > 0 ? { network: c.network } : {};
   return {
