@@ -35,6 +35,8 @@
  * cross-entropy), --output-activation tanh|identity, --init-scale s (network option initScale), --start-lr η (the start genome's −η_w), --unroll U,
  * --horizons h1,h2,…,U (the query scored after each of these unroll lengths, the fitness and meta-validation their mean),
  * --search-seed S (the search's seed, default 1: repeats of one setting), --ways W,
+ * --moments momentum|adam (network option synapseMoments: the start genome takes heavy-ball or Adam steps, and the
+ * search moves the moment decays too, as genome extras; their `stds` entries follow η_w's and κ_w's),
  * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
  * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
  * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
@@ -56,7 +58,7 @@ import { readBlurGenomeFile } from '../src/workflows/learned_rule.js';
 import { loadReplayData } from '../src/workflows/replay/replay_data.js';
 import { replayRule, replayTable, writeReplay, type ReplayResult } from '../src/workflows/replay/replay_blur.js';
 import { BACKPROP_NETWORK_OPTIONS, backpropGenome, saveBlurGenome, type BlurGenome } from '../genomes/blur_genome.js';
-import type { BlurNetworkOptions } from '../src/models/blur/blur_options.js';
+import { BLUR_SYNAPSE_MOMENTS, type BlurNetworkOptions, type BlurSynapseMoments } from '../src/models/blur/blur_options.js';
 import type { BaselineOptimizer } from '../src/workflows/replay/mlp_baseline.js';
 
 /** Network options of the meta-training and of the replay: backprop's, with channel-scaled synapse init. */
@@ -133,6 +135,8 @@ export interface VisionSettings {
   perLayer: boolean;
   domains?: string[];
   strategyParams?: Record<string, unknown>;
+  /** Network option synapseMoments; its decays become searched genome extras. */
+  moments?: BlurSynapseMoments;
 }
 
 export function visionSettings(args: string[]): VisionSettings {
@@ -147,11 +151,15 @@ export function visionSettings(args: string[]): VisionSettings {
   const domains = str('domains');
   const horizons = str('horizons');
   const params = str('strategy-params');
+  const moments = str('moments');
+  if (moments !== undefined && !(BLUR_SYNAPSE_MOMENTS as readonly string[]).includes(moments))
+    throw new Error(`--moments must be one of ${BLUR_SYNAPSE_MOMENTS.join(', ')} (got ${moments})`);
   return {
     objective: str('objective'), feedback: str('feedback'), outputActivation: str('output-activation'), initScale: num('init-scale'),
     startLearningRate: num('start-lr') ?? START_LEARNING_RATE, unrollSteps: num('unroll'), ways: num('ways'), episodes: num('episodes'), lr: num('lr'),
     perLayer: args.includes('--per-layer'), ...(domains ? { domains: domains.split(',') } : {}), ...(horizons ? { horizons: horizons.split(',').map(Number) } : {}),
     ...(params ? { strategyParams: JSON.parse(params) as Record<string, unknown> } : {}),
+    ...(moments ? { moments: moments as BlurSynapseMoments } : {}),
   };
 }
 
@@ -162,6 +170,7 @@ export function visionNetwork(v: VisionSettings): Partial<BlurNetworkOptions> {
     ...(v.feedback ? { feedback: v.feedback as BlurNetworkOptions['feedback'] } : {}),
     ...(v.outputActivation ? { outputActivation: v.outputActivation as BlurNetworkOptions['outputActivation'] } : {}),
     ...(v.initScale ? { initScale: v.initScale } : {}),
+    ...(v.moments ? { synapseMoments: v.moments } : {}),
   };
 }
 
@@ -177,8 +186,15 @@ export function visionSearch(search: Record<string, unknown>, v: VisionSettings)
   return {
     ...search, 'task-config': taskConfig, ...set('sigma0', v.lr),
     ...(v.strategyParams ? { 'strategy-params': { ...(search['strategy-params'] as Record<string, unknown> | undefined), ...v.strategyParams } } : {}),
-    ...(v.perLayer ? { 'genome-config': { perLayer: true, numLayers: (task['hidden'] as number[]).length + 1 } } : {}),
+    ...(v.perLayer || momentExtras(v).length > 0
+      ? { 'genome-config': { ...(v.perLayer ? { perLayer: true, numLayers: (task['hidden'] as number[]).length + 1 } : {}), ...(momentExtras(v).length > 0 ? { extras: momentExtras(v) } : {}) } }
+      : {}),
   };
+}
+
+/** The genome extras a search moves under these settings: the decays its moment buffers use. */
+function momentExtras(v: VisionSettings): string[] {
+  return v.moments === 'adam' ? ['momentum', 'rmsDecay'] : v.moments === 'momentum' ? ['momentum'] : [];
 }
 
 export default async function (args: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import { UsageError } from '../src/core/errors.js';
 import { readGenomeFile, version1Fields, writeGenomeFile, type GenomeFileMeta } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
-import type { BlurLayerRule, BlurLayerTensors, BlurRuleTensors } from '../src/models/blur/blur_rule.js';
+import { MOMENT_DECAY_DEFAULTS, type BlurLayerRule, type BlurLayerTensors, type BlurRuleTensors } from '../src/models/blur/blur_rule.js';
 import type { GenomeKind } from '../src/core/genome_kind.js';
 import { isObject } from '../src/core/config_checks.js';
 
@@ -30,7 +30,7 @@ export interface BlurGenome {
   network?: Partial<BlurNetworkOptions>;
 }
 
-export const BLUR_EXTRAS = ['saturation', 'rescaleTo', 'ojaMultiplier'] as const;
+export const BLUR_EXTRAS = ['saturation', 'rescaleTo', 'ojaMultiplier', 'momentum', 'rmsDecay'] as const;
 export type BlurExtra = (typeof BLUR_EXTRAS)[number];
 
 export interface BlurGenomeConfig {
@@ -40,11 +40,18 @@ export interface BlurGenomeConfig {
   perLayer: boolean;
   /** Synapse layers (sizes.length − 1); the number of layer genomes when perLayer. Default 1. */
   numLayers: number;
-  /** Optional scalars that are searched, in canonical order; the others stay at their defaults (1). */
+  /** Optional scalars that are searched, in canonical order; the others stay at their defaults (`EXTRA_DEFAULTS`). */
   extras: BlurExtra[];
 }
 
-const EXTRA_DEFAULTS: Readonly<Record<BlurExtra, number>> = { saturation: 1, rescaleTo: 1, ojaMultiplier: 1 };
+/** Extras a genome always holds (1 unless searched). */
+const HELD_EXTRA_DEFAULTS = { saturation: 1, rescaleTo: 1, ojaMultiplier: 1 } as const;
+/**
+ * Every extra's default: 1, and Adam's decays for the moment buffers' extras. A genome holds those only when it
+ * names or searches them, so genome files from before them read and write unchanged.
+ */
+export const EXTRA_DEFAULTS: Readonly<Record<BlurExtra, number>> = { ...HELD_EXTRA_DEFAULTS, ...MOMENT_DECAY_DEFAULTS };
+const held = (e: BlurExtra): boolean => e in HELD_EXTRA_DEFAULTS;
 const MAX_K = 16;
 
 /** Layer genomes the flat vector holds. */
@@ -92,7 +99,7 @@ function resolveBlurConfig(raw: Record<string, unknown>): BlurGenomeConfig {
 function flatLayer(layer: BlurLayerGenome, config: BlurGenomeConfig, out: number[]): void {
   for (const m of [layer.neuron.nu, layer.neuron.mu, layer.synapse.pre, layer.synapse.post]) for (const row of m) out.push(...row);
   out.push(layer.neuron.keep, layer.neuron.update, layer.synapse.keep, layer.synapse.update / SYNAPSE_UPDATE_SCALE);
-  for (const e of config.extras) out.push(layer.synapse[e]);
+  for (const e of config.extras) out.push(layer.synapse[e] ?? EXTRA_DEFAULTS[e]);
 }
 
 function unflatLayer(x: readonly number[], at: number, config: BlurGenomeConfig): BlurLayerGenome {
@@ -112,21 +119,23 @@ function unflatLayer(x: readonly number[], at: number, config: BlurGenomeConfig)
   const post = matrix();
   const [nk, nup, sk, sup] = [x[p]!, x[p + 1]!, x[p + 2]!, x[p + 3]!];
   p += 4;
-  const extras: Record<BlurExtra, number> = { ...EXTRA_DEFAULTS };
+  const extras: Partial<Record<BlurExtra, number>> = { ...HELD_EXTRA_DEFAULTS };
   for (const e of config.extras) extras[e] = x[p++]!;
   return {
     neuron: { nu, mu, keep: nk, update: nup },
-    synapse: { pre, post, keep: sk, update: sup * SYNAPSE_UPDATE_SCALE, saturation: extras.saturation, rescaleTo: extras.rescaleTo, ojaMultiplier: extras.ojaMultiplier },
+    synapse: { pre, post, keep: sk, update: sup * SYNAPSE_UPDATE_SCALE, ...HELD_EXTRA_DEFAULTS, ...extras },
   };
 }
 
-/** Per-coordinate box of one layer block; keeps in [0, 1], saturation ≥ 0, rescaleTo in [1e-3, 10]. */
+/** Per-coordinate box of one layer block; keeps in [0, 1], saturation ≥ 0, rescaleTo in [1e-3, 10], moment decays in [0, 0.9999]. */
 function layerBounds(config: BlurGenomeConfig): { lower: number[]; upper: number[] } {
   const lower: number[] = new Array<number>(4 * config.k * config.k).fill(-Infinity);
   const upper: number[] = new Array<number>(4 * config.k * config.k).fill(Infinity);
   lower.push(0, -Infinity, 0, -Infinity);
   upper.push(1, Infinity, 1, Infinity);
-  const box: Record<BlurExtra, [number, number]> = { saturation: [0, Infinity], rescaleTo: [1e-3, 10], ojaMultiplier: [-Infinity, Infinity] };
+  const box: Record<BlurExtra, [number, number]> = {
+    saturation: [0, Infinity], rescaleTo: [1e-3, 10], ojaMultiplier: [-Infinity, Infinity], momentum: [0, 0.9999], rmsDecay: [0, 0.9999],
+  };
   for (const e of config.extras) {
     lower.push(box[e][0]);
     upper.push(box[e][1]);
@@ -190,10 +199,10 @@ export const blurGenome: GenomeKind<BlurGenome, BlurGenomeConfig> = {
 
 /**
  * The settings a genome fits as is: its k, one layer genome per synapse layer when it holds several, and as
- * searched extras those that differ from their default (1) somewhere, since only a searched extra moves.
+ * searched extras those that differ from their default somewhere, since only a searched extra moves.
  */
 export function blurConfigOf(g: BlurGenome): BlurGenomeConfig {
-  const extras = BLUR_EXTRAS.filter((e) => g.layers.some((l) => l.synapse[e] !== EXTRA_DEFAULTS[e]));
+  const extras = BLUR_EXTRAS.filter((e) => g.layers.some((l) => (l.synapse[e] ?? EXTRA_DEFAULTS[e]) !== EXTRA_DEFAULTS[e]));
   return { k: g.k, perLayer: g.layers.length > 1, numLayers: g.layers.length, extras };
 }
 
@@ -267,9 +276,9 @@ function validateLayer(v: unknown, k: number, path: string): BlurLayerGenome {
   const n = v['neuron'];
   const s = v['synapse'];
   if (!isObject(n)) throw new UsageError(`${path}.neuron must be an object {nu, mu, keep, update}`);
-  if (!isObject(s)) throw new UsageError(`${path}.synapse must be an object {pre, post, keep, update, saturation, rescaleTo, ojaMultiplier}`);
+  if (!isObject(s)) throw new UsageError(`${path}.synapse must be an object {pre, post, keep, update, ${BLUR_EXTRAS.join(', ')}}`);
   rejectUnknown(n, ['nu', 'mu', 'keep', 'update'], `${path}.neuron`);
-  rejectUnknown(s, ['pre', 'post', 'keep', 'update', 'saturation', 'rescaleTo', 'ojaMultiplier'], `${path}.synapse`);
+  rejectUnknown(s, ['pre', 'post', 'keep', 'update', ...BLUR_EXTRAS], `${path}.synapse`);
   return {
     neuron: {
       nu: matrixK(n['nu'], k, `${path}.neuron.nu`),
@@ -282,16 +291,21 @@ function validateLayer(v: unknown, k: number, path: string): BlurLayerGenome {
       post: matrixK(s['post'], k, `${path}.synapse.post`),
       keep: finiteNumber(s['keep'], `${path}.synapse.keep`),
       update: finiteNumber(s['update'], `${path}.synapse.update`),
-      saturation: finiteNumber(s['saturation'], `${path}.synapse.saturation`, EXTRA_DEFAULTS.saturation),
-      rescaleTo: finiteNumber(s['rescaleTo'], `${path}.synapse.rescaleTo`, EXTRA_DEFAULTS.rescaleTo),
-      ojaMultiplier: finiteNumber(s['ojaMultiplier'], `${path}.synapse.ojaMultiplier`, EXTRA_DEFAULTS.ojaMultiplier),
+      ...extrasOf(s, path),
     },
   };
 }
 
+/** The extras of a layer's synapse JSON: each held one, at its default when missing, and the moment decays it names. */
+function extrasOf(s: Record<string, unknown>, path: string): Partial<Record<BlurExtra, number>> & typeof HELD_EXTRA_DEFAULTS {
+  const out: Partial<Record<BlurExtra, number>> = {};
+  for (const e of BLUR_EXTRAS) if (held(e) || s[e] !== undefined) out[e] = finiteNumber(s[e], `${path}.synapse.${e}`, EXTRA_DEFAULTS[e]);
+  return out as Partial<Record<BlurExtra, number>> & typeof HELD_EXTRA_DEFAULTS;
+}
+
 /**
  * Checks a genome's JSON (`{k, layers, network?}`, a genome file's payload) and returns a clean copy (missing
- * saturation, rescaleTo and ojaMultiplier default to 1). Errors name the field path and the fix; `where`
+ * extras take their defaults, `EXTRA_DEFAULTS`). Errors name the field path and the fix; `where`
  * prefixes them (e.g. a file name).
  */
 export function validateBlurGenome(json: unknown, where = 'blur genome'): BlurGenome {
@@ -335,7 +349,7 @@ export interface RandomBlurGenomeOptions {
   synapseUpdate?: number;
 }
 
-/** `create_random_genome` (§1.7): random mixes and transforms, keeps 1, η_n = 1, η_w = −1e-3, extras 1. */
+/** `create_random_genome` (§1.7): random mixes and transforms, keeps 1, η_n = 1, η_w = −1e-3, extras at their defaults. */
 export function randomBlurGenome(k: number, rng: Rng, opts: RandomBlurGenomeOptions = {}): BlurGenome {
   if (!Number.isInteger(k) || k < 2 || k > MAX_K) throw new UsageError(`k must be an integer from 2 to ${MAX_K} (got ${k})`);
   const normal = (std: number): number[][] =>
@@ -348,7 +362,7 @@ export function randomBlurGenome(k: number, rng: Rng, opts: RandomBlurGenomeOpti
     const post = normal(opts.synapseStd ?? 1);
     layers.push({
       neuron: { nu, mu, keep: 1, update: 1 },
-      synapse: { pre, post, keep: 1, update: opts.synapseUpdate ?? -1e-3, ...EXTRA_DEFAULTS },
+      synapse: { pre, post, keep: 1, update: opts.synapseUpdate ?? -1e-3, ...HELD_EXTRA_DEFAULTS },
     });
   }
   return { k, layers };
@@ -394,7 +408,7 @@ export function backpropGenome(k = 2, learningRate = 0.01): BlurGenome {
     k,
     layers: [{
       neuron: { nu, mu, keep: 1, update: 1 },
-      synapse: { pre, post, keep: 1, update: -learningRate, ...EXTRA_DEFAULTS },
+      synapse: { pre, post, keep: 1, update: -learningRate, ...HELD_EXTRA_DEFAULTS },
     }],
     network: { ...BACKPROP_NETWORK_OPTIONS },
   };

@@ -2,6 +2,7 @@
 import test from 'ava';
 import { NETWORK, SEARCHES, START_LEARNING_RATE, visionNetwork, visionSearch, visionSettings } from '../../bench/blur_vision.js';
 import { blurMnistTask } from '../../tasks/blur/blur_tasks.js';
+import { blurGenome } from '../../genomes/blur_genome.js';
 
 test('no flags keep the SEARCHES entry and the backprop network options', (t) => {
   const v = visionSettings([]);
@@ -27,4 +28,17 @@ test('the cross-entropy flags set the objective, feedback, outputs, unroll, per-
   // metagrad keeps its own params beside the new ones
   t.deepEqual(visionSearch(SEARCHES['metagrad']!, visionSettings(['--strategy-params', '{"clipNorm":2}']))['strategy-params'], { metaBatch: 2, clipNorm: 2 });
   t.throws(() => visionSettings(['--unroll', '0']), { message: '--unroll must be a positive number (got 0)' });
+});
+
+test('--moments sets the network option and makes the decays searched extras, which the genome kind and task accept', (t) => {
+  for (const [moments, extras] of [['adam', ['momentum', 'rmsDecay']], ['momentum', ['momentum']]] as const) {
+    const raw = visionSearch(SEARCHES['cmaes']!, visionSettings(['--moments', moments]));
+    const task = raw['task-config'] as Record<string, unknown>;
+    t.like(task['network'] as object, { synapseMoments: moments, symmetricStates: true });
+    t.deepEqual(raw['genome-config'], { extras });
+    t.is(blurGenome.dim(blurGenome.resolveConfig(raw['genome-config'] as Record<string, unknown>)), 20 + extras.length);
+    t.is(blurMnistTask.resolveConfig(task).network?.synapseMoments, moments);
+  }
+  t.deepEqual(visionSearch(SEARCHES['cmaes']!, visionSettings(['--moments', 'adam', '--per-layer']))['genome-config'], { perLayer: true, numLayers: 2, extras: ['momentum', 'rmsDecay'] });
+  t.throws(() => visionSettings(['--moments', 'rms']), { message: '--moments must be one of none, momentum, adam (got rms)' });
 });

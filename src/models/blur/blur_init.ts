@@ -9,9 +9,11 @@ import { deriveSeed, Rng } from '../../core/rng.js';
 import { filled } from './blur_math.js';
 import type { BlurNetworkOptions } from './blur_options.js';
 import type { BlurSynapses } from './blur_step.js';
+import { zeroMoments } from './synapse_moments.js';
 
 type Tf = typeof tfjs;
-type InitOptions = Pick<BlurNetworkOptions, 'initScale' | 'initScaleByChannels' | 'symmetricInOut' | 'symmetricStates'>;
+type InitOptions = Pick<BlurNetworkOptions, 'initScale' | 'initScaleByChannels' | 'symmetricInOut' | 'symmetricStates'> &
+  Partial<Pick<BlurNetworkOptions, 'synapseMoments'>>;
 
 interface ReplicaArrays {
   /** Layer 0 in row layout per replica: weights [R, k, m, n0] and bias [R, k, m] (blur_input_layer.ts). */
@@ -105,7 +107,7 @@ function repeated(tf: Tf, a: Float32Array, shape: number[], P: number): tfjs.Ten
 
 /**
  * Fresh synapses for P genomes × R replicas; symmetricInOut makes Bk = Fᵀ and symmetricStates copies state
- * 0 into every state, as `init_first_state` does. The caller owns the tensors.
+ * 0 into every state, as `init_first_state` does; moment buffers (synapseMoments) start at 0. The caller owns the tensors.
  */
 export function initSynapses(tf: Tf, sizes: readonly number[], k: number, P: number, R: number, seed: number, o: InitOptions): BlurSynapses {
   const a = replicaArrays(sizes, k, R, seed, o);
@@ -119,5 +121,8 @@ export function initSynapses(tf: Tf, sizes: readonly number[], k: number, P: num
       backward: repeated(tf, a.backward[l - 1]!, [1, R, k, mm, n], P) as tfjs.Tensor5D,
     });
   }
-  return { input: { w: repeated(tf, a.inputW, [rows / P, sizes[0]!], P) as tfjs.Tensor2D, b: repeated(tf, a.inputB, [rows / P, 1], P) as tfjs.Tensor2D }, upper };
+  const syn: BlurSynapses = { input: { w: repeated(tf, a.inputW, [rows / P, sizes[0]!], P) as tfjs.Tensor2D, b: repeated(tf, a.inputB, [rows / P, 1], P) as tfjs.Tensor2D }, upper };
+  const moments = zeroMoments(tf, syn, { synapseMoments: o.synapseMoments ?? 'none' });
+  if (moments) syn.moments = moments;
+  return syn;
 }

@@ -54,7 +54,7 @@ function stateColumn(tf: Tf, v: T, s: RowShape): T {
 }
 
 /** A per-genome scalar (rank 0, or [P,1,1,1,1]) as a column; rank 0 stays rank 0 (it broadcasts). */
-function genomeColumn(tf: Tf, v: T, s: RowShape): T {
+export function genomeColumn(tf: Tf, v: T, s: RowShape): T {
   if (v.rank === 0) return v;
   return tf.reshape(tf.mul(tf.reshape(v, [s.P, 1]), filled(tf, [1, s.R * s.k * s.m], 1)), [-1, 1]);
 }
@@ -82,12 +82,19 @@ export function inputForwardMessage(tf: Tf, input: InputBlock, x: tfjs.Tensor2D,
   return fromRows(tf, u, s);
 }
 
-/**
- * Eq. S for F^0 with pre = [x, 0, …], and the update applied: η·ΔW = (Bp ⊙ η α[0][c]) x and
- * η·Δb = Σ_b Bp ⊙ η Σ_d α[d][c], with Bp the β-mixed post in rows. The Oja term is a per-row decay
- * |η|·|oja|·extra·Σ_b −Bp², folded into κ_w; symmetricStates syncs Bp and the α coefficients.
- */
-export function inputSynapseUpdate(tf: Tf, input: InputBlock, x: tfjs.Tensor2D, post: T, g: BlurPopulationLayer, s: RowShape, o: BlurNetworkOptions): InputBlock {
+/** What eq. S for F^0 needs from the post layer: its β-mixed rows, the α coefficients as columns, the Oja factor. */
+interface InputHebbianParts {
+  /** β-mixed post in rows, [P·R·k·m, B] (synced when symmetricStates). */
+  rows: T;
+  /** α[0][c] as a column: the weight of x, the only non-zero pre state. */
+  a0: T;
+  /** Σ_d α[d][c] as a column: the bias neuron is 1 in every state. */
+  aSum: T;
+  /** The Oja factor per row, before syncing (as the public code), or null. */
+  act: T | null;
+}
+
+function inputHebbianParts(tf: Tf, post: T, g: BlurPopulationLayer, s: RowShape, o: BlurNetworkOptions): InputHebbianParts {
   let bp = mixStates(tf, g.beta, post, false);
   const act = o.oja ? tf.reshape(ojaActivity(tf, bp), [-1, 1]) : null; // before syncing, as the code
   let a0 = mixRow(tf, g.alpha, 0);
@@ -97,10 +104,19 @@ export function inputSynapseUpdate(tf: Tf, input: InputBlock, x: tfjs.Tensor2D, 
     a0 = tf.tile(tf.slice(a0, [0, 0], [a0.shape[0]!, 1]), [1, s.k]);
     aSum = tf.tile(tf.slice(aSum, [0, 0], [aSum.shape[0]!, 1]), [1, s.k]);
   }
+  return { rows: toRows(tf, bp), a0: stateColumn(tf, a0, s), aSum: stateColumn(tf, aSum, s), act };
+}
+
+/**
+ * Eq. S for F^0 with pre = [x, 0, …], and the update applied: η·ΔW = (Bp ⊙ η α[0][c]) x and
+ * η·Δb = Σ_b Bp ⊙ η Σ_d α[d][c], with Bp the β-mixed post in rows. The Oja term is a per-row decay
+ * |η|·|oja|·extra·Σ_b −Bp², folded into κ_w; symmetricStates syncs Bp and the α coefficients.
+ */
+export function inputSynapseUpdate(tf: Tf, input: InputBlock, x: tfjs.Tensor2D, post: T, g: BlurPopulationLayer, s: RowShape, o: BlurNetworkOptions): InputBlock {
+  const { rows, a0, aSum, act } = inputHebbianParts(tf, post, g, s, o);
   const eta = genomeColumn(tf, g.synapseUpdate, s);
-  const rows = toRows(tf, bp);
-  const etaW = tf.matMul(tf.mul(rows, tf.mul(stateColumn(tf, a0, s), eta)) as tfjs.Tensor2D, x);
-  const etaB = tf.mul(tf.sum(rows, 1, true), tf.mul(stateColumn(tf, aSum, s), eta));
+  const etaW = tf.matMul(tf.mul(rows, tf.mul(a0, eta)) as tfjs.Tensor2D, x);
+  const etaB = tf.mul(tf.sum(rows, 1, true), tf.mul(aSum, eta));
   let decay = genomeColumn(tf, g.synapseKeep, s);
   if (act) decay = tf.add(decay, tf.mul(tf.mul(tf.abs(eta), genomeColumn(tf, tf.abs(g.ojaMultiplier), s)), tf.mul(act, o.ojaExtraMultiplier)));
   const apply = (v: T, etaH: T): T => {
@@ -110,6 +126,12 @@ export function inputSynapseUpdate(tf: Tf, input: InputBlock, x: tfjs.Tensor2D, 
     return tf.add(v, tf.mul(dw, damp));
   };
   return { w: apply(input.w, etaW), b: apply(input.b, etaB) };
+}
+
+/** Eq. S's H for F^0 without η (what moment buffers take): ΔW = (Bp ⊙ α[0][c]) x, Δb = Σ_b Bp ⊙ Σ_d α[d][c]. */
+export function inputHebbian(tf: Tf, x: tfjs.Tensor2D, post: T, g: BlurPopulationLayer, s: RowShape, o: BlurNetworkOptions): InputBlock {
+  const { rows, a0, aSum } = inputHebbianParts(tf, post, g, s, o);
+  return { w: tf.matMul(tf.mul(rows, a0) as tfjs.Tensor2D, x), b: tf.mul(tf.sum(rows, 1, true), aSum) };
 }
 
 /** F^0 as a stacked block [P, R, k, n0 + 1, m] (for inspection and tests; not on the hot path). */

@@ -24,6 +24,7 @@ export * from './blur_rule.js';
 export * from './blur_math.js';
 export * from './blur_step.js';
 export * from './blur_input_layer.js';
+export * from './synapse_moments.js';
 export { initSynapses } from './blur_init.js';
 export {
   disposePopulation, layerGenome, populationFromGenomes, populationFromTensors, type BlurPopulation, type BlurPopulationLayer,

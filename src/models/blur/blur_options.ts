@@ -26,6 +26,20 @@ export const BLUR_FEEDBACKS = ['target', 'error', 'softmax-error'] as const;
  */
 export type BlurFeedback = (typeof BLUR_FEEDBACKS)[number];
 
+export const BLUR_SYNAPSE_MOMENTS = ['none', 'momentum', 'adam'] as const;
+/**
+ * Per-synapse moment buffers between the Hebbian update H and the synapse (an extension of eq. S, not in the
+ * paper): the family of §1.5 keeps no memory across steps but the synapses themselves, so it has no momentum
+ * and no per-weight step normalisation. With these the backprop genome (§1.8) takes heavy-ball or Adam steps
+ * exactly, as it takes SGD steps without them, and a search can move the decays (genome extras `momentum`,
+ * `rmsDecay`) with the rest of the rule.
+ * - 'none': S ← κ_w S + η_w H (eq. S).
+ * - 'momentum': M ← β₁ M + H; S ← κ_w S + η_w M (tf.train.momentum's form).
+ * - 'adam': M ← β₁ M + (1 − β₁) H, V ← β₂ V + (1 − β₂) H²; S ← κ_w S + η_w M̂ / (√V̂ + ε), M̂ and V̂ bias-corrected
+ *   by 1 − β^t, t the number of Hebbian updates so far (Kingma & Ba, "Adam", Algorithm 1).
+ */
+export type BlurSynapseMoments = (typeof BLUR_SYNAPSE_MOMENTS)[number];
+
 export interface BlurNetworkOptions {
   /** Forward activation of hidden layers (`forward_activation_fn`). Default 'relu_tanh'. */
   hiddenActivation: BlurActivation;
@@ -66,6 +80,13 @@ export interface BlurNetworkOptions {
   initScale: number;
   /** Divide the init by sqrt(n + m + 1) (`scale_by_channels`). Default false. */
   initScaleByChannels: boolean;
+  /** Moment buffers between H and the synapse (see `BlurSynapseMoments`). Default 'none'. */
+  synapseMoments: BlurSynapseMoments;
+  /**
+   * ε of 'adam'. H sums over the batch, so it is Adam's ε on the batch-mean gradient times the batch size.
+   * Default 1e-6.
+   */
+  momentEpsilon: number;
 }
 
 export const DEFAULT_BLUR_NETWORK_OPTIONS: Readonly<BlurNetworkOptions> = Object.freeze({
@@ -87,6 +108,8 @@ export const DEFAULT_BLUR_NETWORK_OPTIONS: Readonly<BlurNetworkOptions> = Object
   forwardActivationsForSynapseUpdate: false,
   initScale: 1,
   initScaleByChannels: false,
+  synapseMoments: 'none',
+  momentEpsilon: 1e-6,
 });
 
 const ENUMS: Partial<Record<keyof BlurNetworkOptions, readonly string[]>> = {
@@ -96,6 +119,7 @@ const ENUMS: Partial<Record<keyof BlurNetworkOptions, readonly string[]>> = {
   backwardUpdate: BLUR_BACKWARD_UPDATES,
   feedback: BLUR_FEEDBACKS,
   saturation: ['none', 'exp'],
+  synapseMoments: BLUR_SYNAPSE_MOMENTS,
 };
 
 /**
@@ -129,5 +153,7 @@ export function validateBlurNetworkOptions(raw: unknown, where = 'network option
 export function resolveBlurNetworkOptions(...partials: (Partial<BlurNetworkOptions> | undefined)[]): BlurNetworkOptions {
   const o: BlurNetworkOptions = { ...DEFAULT_BLUR_NETWORK_OPTIONS };
   for (const p of partials) if (p !== undefined) Object.assign(o, validateBlurNetworkOptions(p));
+  if (o.synapseMoments !== 'none' && (o.oja || o.saturation !== 'none'))
+    throw new UsageError(`network option synapseMoments '${o.synapseMoments}' works with saturation 'none' and oja false only (got saturation '${o.saturation}', oja ${o.oja}); drop one of them`);
   return o;
 }

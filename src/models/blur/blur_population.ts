@@ -26,6 +26,8 @@ export interface BlurPopulationLayer {
   saturation: tfjs.Tensor;
   rescaleTo: tfjs.Tensor;
   ojaMultiplier: tfjs.Tensor;
+  momentum: tfjs.Tensor;
+  rmsDecay: tfjs.Tensor;
 }
 
 export interface BlurPopulation {
@@ -41,7 +43,7 @@ export function layerGenome(pop: BlurPopulation, l: number): BlurPopulationLayer
   return pop.layers[pop.layers.length === 1 ? 0 : l]!;
 }
 
-const SCALARS = ['neuronKeep', 'neuronUpdate', 'synapseKeep', 'synapseUpdate', 'saturation', 'rescaleTo', 'ojaMultiplier'] as const;
+const SCALARS = ['neuronKeep', 'neuronUpdate', 'synapseKeep', 'synapseUpdate', 'saturation', 'rescaleTo', 'ojaMultiplier', 'momentum', 'rmsDecay'] as const;
 
 /**
  * Stacks per-genome tensors onto the population axis (differentiable: used by the meta-gradient).

@@ -9,6 +9,9 @@ import type { BlurNetworkOptions } from './blur_options.js';
 
 type Tf = typeof tfjs;
 
+/** Adam's decays (Kingma & Ba, "Adam", §2), for a rule that names none: rules from before the moment buffers keep their files. */
+export const MOMENT_DECAY_DEFAULTS: Readonly<{ momentum: number; rmsDecay: number }> = Object.freeze({ momentum: 0.9, rmsDecay: 0.999 });
+
 /** The rule of one synapse layer. */
 export interface BlurLayerRule {
   neuron: {
@@ -36,6 +39,10 @@ export interface BlurLayerRule {
     rescaleTo: number;
     /** Used only with the Oja term. */
     ojaMultiplier: number;
+    /** β₁, the first-moment decay; used only with synapseMoments 'momentum' or 'adam'. Absent: `MOMENT_DECAY_DEFAULTS`. */
+    momentum?: number;
+    /** β₂, the second-moment decay; used only with synapseMoments 'adam'. Absent: `MOMENT_DECAY_DEFAULTS`. */
+    rmsDecay?: number;
   };
 }
 
@@ -61,6 +68,8 @@ export interface BlurLayerTensors {
   saturation: tfjs.Scalar;
   rescaleTo: tfjs.Scalar;
   ojaMultiplier: tfjs.Scalar;
+  momentum: tfjs.Scalar;
+  rmsDecay: tfjs.Scalar;
 }
 
 /** A rule as tensors: constants from a `BlurRule`, or slices of a search vector that gradients flow back to. */
@@ -100,6 +109,8 @@ export function blurRuleTensors(tf: Tf, rule: BlurRule): BlurRuleTensors {
       saturation: tf.scalar(l.synapse.saturation),
       rescaleTo: tf.scalar(l.synapse.rescaleTo),
       ojaMultiplier: tf.scalar(l.synapse.ojaMultiplier),
+      momentum: tf.scalar(l.synapse.momentum ?? MOMENT_DECAY_DEFAULTS.momentum),
+      rmsDecay: tf.scalar(l.synapse.rmsDecay ?? MOMENT_DECAY_DEFAULTS.rmsDecay),
     })),
   };
 }

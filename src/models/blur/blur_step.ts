@@ -8,9 +8,10 @@ import {
   activationBlock, applySynapseUpdate, backwardMessage, backwardRule, feedback, forwardActivation, forwardMessage,
   hebbianUpdate, mixStates, normalizeBlock, ojaActivity, ojaTerm, states, syncStates, transposeForward,
 } from './blur_math.js';
-import { inputForwardMessage, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock } from './blur_input_layer.js';
+import { genomeColumn, inputForwardMessage, inputHebbian, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock, type RowShape } from './blur_input_layer.js';
 import type { BlurNetworkOptions } from './blur_options.js';
-import { layerGenome, type BlurPopulation } from './blur_population.js';
+import { layerGenome, type BlurPopulation, type BlurPopulationLayer } from './blur_population.js';
+import { momentStep, momentTensors, type MomentBuffers, type SynapseMoments } from './synapse_moments.js';
 
 type Tf = typeof tfjs;
 type T = tfjs.Tensor;
@@ -23,10 +24,12 @@ export interface BlurSynapses {
   input: InputBlock;
   /** Synapse layers ℓ = 1 … L − 1 (index ℓ − 1): F^ℓ [P, R, k, n + 1, m] and Bk^ℓ [P, R, k, m, n]. */
   upper: { forward: T; backward: T }[];
+  /** The moment buffers of network option synapseMoments (absent with 'none'). */
+  moments?: SynapseMoments;
 }
 
 export function synapseTensors(syn: BlurSynapses): T[] {
-  return [syn.input.w, syn.input.b, ...syn.upper.flatMap((u) => [u.forward, u.backward])];
+  return [syn.input.w, syn.input.b, ...syn.upper.flatMap((u) => [u.forward, u.backward]), ...momentTensors(syn.moments)];
 }
 
 /**
@@ -36,10 +39,12 @@ export function synapseTensors(syn: BlurSynapses): T[] {
 export function normalizeSynapses(tf: Tf, syn: BlurSynapses, pop: BlurPopulation, o: BlurNetworkOptions): BlurSynapses {
   if (!o.normalizeSynapses) return syn;
   const scale = (l: number) => (o.rescale ? layerGenome(pop, l).rescaleTo : null);
-  return {
+  const out: BlurSynapses = {
     input: normalizeInput(tf, syn.input, layerGenome(pop, 0), rowShape(pop, syn.input), o.rescale),
     upper: syn.upper.map((u, i) => ({ forward: normalizeBlock(tf, u.forward, scale(i + 1)), backward: normalizeBlock(tf, u.backward, scale(i + 1)) })),
   };
+  if (syn.moments) out.moments = syn.moments;
+  return out;
 }
 
 export interface BlurForward {
@@ -84,7 +89,22 @@ export function backwardPass(tf: Tf, layers: readonly T[], syn: BlurSynapses, po
 /** §1.2 step 9, eq. S for every layer pair: `pres[ℓ]` is the pre-synaptic layer, `posts[ℓ + 1]` the post. */
 export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], posts: readonly T[], pop: BlurPopulation, o: BlurNetworkOptions): BlurSynapses {
   const x = pres[0] as tfjs.Tensor2D;
-  const input = inputSynapseUpdate(tf, syn.input, x, posts[1]!, layerGenome(pop, 0), rowShape(pop, syn.input), o);
+  const moments = syn.moments;
+  const t = moments ? moments.t + 1 : 0;
+  const g0 = layerGenome(pop, 0);
+  const s0 = rowShape(pop, syn.input);
+  let input: InputBlock;
+  let inputMoments: SynapseMoments['input'] | undefined;
+  if (moments) {
+    const h = inputHebbian(tf, x, posts[1]!, g0, s0, o);
+    const w = inputMomentUpdate(tf, syn.input.w, h.w, moments.input.w, g0, s0, t, o);
+    const b = inputMomentUpdate(tf, syn.input.b, h.b, moments.input.b, g0, s0, t, o);
+    input = { w: w.synapse, b: b.synapse };
+    inputMoments = { w: w.buffers, b: b.buffers };
+  } else {
+    input = inputSynapseUpdate(tf, syn.input, x, posts[1]!, g0, s0, o);
+  }
+  const upperMoments: SynapseMoments['upper'] = [];
   const upper = syn.upper.map((u, i) => {
     const l = i + 1;
     const g = layerGenome(pop, l);
@@ -99,12 +119,29 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
       dF = tf.add(dF, ojaTerm(tf, u.forward, ojaActivity(tf, mixStates(tf, g.beta, post, false)), g, o));
       dB = tf.add(dB!, ojaTerm(tf, u.backward, ojaActivity(tf, mixStates(tf, g.beta, pre, false)), g, o));
     }
+    if (moments) {
+      const decays = { beta1: g.momentum, beta2: g.rmsDecay };
+      const f = momentStep(tf, moments.upper[i]!.forward, dF, decays, t, o);
+      const b = momentStep(tf, moments.upper[i]!.backward, dB!, decays, t, o);
+      upperMoments.push({ forward: f.buffers, backward: b.buffers });
+      dF = f.direction;
+      dB = b.direction;
+    }
     return {
       forward: applySynapseUpdate(tf, u.forward, dF, g.synapseKeep, g.synapseUpdate, g.saturation, o),
       backward: applySynapseUpdate(tf, u.backward, dB!, g.synapseKeep, g.synapseUpdate, g.saturation, o),
     };
   });
-  return { input, upper };
+  if (!moments) return { input, upper };
+  return { input, upper, moments: { t, input: inputMoments!, upper: upperMoments } };
+}
+
+/** One row-layout part of F^0 under synapseMoments: buffers updated with h, then S ← κ_w S + η_w · direction. */
+function inputMomentUpdate(tf: Tf, v: T, h: T, buf: MomentBuffers, g: BlurPopulationLayer, s: RowShape, t: number, o: BlurNetworkOptions): { synapse: T; buffers: MomentBuffers } {
+  const decays = { beta1: genomeColumn(tf, g.momentum, s), beta2: genomeColumn(tf, g.rmsDecay, s) };
+  const { direction, buffers } = momentStep(tf, buf, h, decays, t, o);
+  const synapse = tf.add(tf.mul(v, genomeColumn(tf, g.synapseKeep, s)), tf.mul(direction, genomeColumn(tf, g.synapseUpdate, s)));
+  return { synapse, buffers };
 }
 
 export interface BlurStepResult {

@@ -7,6 +7,7 @@ import test, { type ExecutionContext } from 'ava';
 import type * as tfjs from '@tensorflow/tfjs';
 import { getTf, initBackend } from '../../../../src/runtime/backend.js';
 import { Rng } from '../../../../src/core/rng.js';
+import { relErr } from '../../../helpers/rel_err.js';
 import { backpropGenome, randomBlurGenome, type BlurGenome } from '../../../../genomes/blur_genome.js';
 import {
   BlurNetwork, applySynapseUpdate, backwardMessage, rowShape, disposePopulation, forwardMessage, hebbianUpdate, initSynapses,
@@ -20,17 +21,6 @@ const tf = getTf();
 test.before(async () => {
   await initBackend('cpu');
 });
-
-/** ‖a − b‖∞ / ‖b‖∞: a relative error that does not blow up on near-zero entries. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i]! - b[i]!));
-    den = Math.max(den, Math.abs(b[i]!));
-  }
-  return num / Math.max(den, 1e-30);
-}
 
 function data(rng: Rng, B: number, n: number, m: number): { x: number[][]; y: number[][] } {
   const x = Array.from({ length: B }, () => Array.from({ length: n }, () => rng.normal()));
