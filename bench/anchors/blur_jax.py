@@ -51,6 +51,8 @@ DEFAULT_NETWORK = {
     "forwardActivationsForSynapseUpdate": False,
     "initScale": 1,
     "initScaleByChannels": False,
+    "synapseMoments": "none",
+    "momentEpsilon": 1e-6,
 }
 
 
