@@ -89,7 +89,8 @@ export function backwardPass(tf: Tf, layers: readonly T[], syn: BlurSynapses, po
 /** §1.2 step 9, eq. S for every layer pair: `pres[ℓ]` is the pre-synaptic layer, `posts[ℓ + 1]` the post. */
 export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], posts: readonly T[], pop: BlurPopulation, o: BlurNetworkOptions): BlurSynapses {
   const x = pres[0] as tfjs.Tensor2D;
-  const moments = syn.moments;
+  const moments = o.synapseMoments === 'none' ? undefined : syn.moments;
+  if (o.synapseMoments !== 'none' && !moments) throw new Error(`synapseMoments '${o.synapseMoments}' needs synapses made by initSynapses with that option (they have no moment buffers)`);
   const t = moments ? moments.t + 1 : 0;
   const g0 = layerGenome(pop, 0);
   const s0 = rowShape(pop, syn.input);

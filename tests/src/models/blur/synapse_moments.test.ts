@@ -10,7 +10,10 @@ import { getTf, initBackend } from '../../../../src/runtime/backend.js';
 import { Rng } from '../../../../src/core/rng.js';
 import { relErr } from '../../../helpers/rel_err.js';
 import { backpropGenome, blurConfigOf, blurGenome, EXTRA_DEFAULTS, randomBlurGenome, validateBlurGenome, type BlurGenome } from '../../../../genomes/blur_genome.js';
-import { BlurNetwork, blurRuleTensors, resolveBlurNetworkOptions, type BlurNetworkOptions } from '../../../../src/models/blur/blur_network.js';
+import {
+  BlurNetwork, blurRuleTensors, disposePopulation, initSynapses, networkStep, populationFromGenomes, resolveBlurNetworkOptions, synapseTensors,
+  type BlurNetworkOptions,
+} from '../../../../src/models/blur/blur_network.js';
 import { evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurMetaOptions, type BlurSampler } from '../../../../src/models/blur/meta_objective.js';
 import { flatBlurRule } from '../../../../tasks/blur/flat_blur_rule.js';
 
@@ -207,4 +210,18 @@ test('moments with saturation or the Oja term are refused in one line naming the
   });
   t.throws(() => resolveBlurNetworkOptions({ synapseMoments: 'rms' as never }), { message: /synapseMoments must be one of none, momentum, adam/ });
   t.is(resolveBlurNetworkOptions({}).synapseMoments, 'none');
+});
+
+test.serial('a step under synapseMoments refuses synapses made without their buffers, rather than quietly taking plain steps', (t) => {
+  const g = backpropGenome(2, 0.01);
+  const plain = resolveBlurNetworkOptions(g.network, CE);
+  const adam = resolveBlurNetworkOptions(g.network, CE, { synapseMoments: 'adam' });
+  const pop = populationFromGenomes(tf, [g], 1, 2);
+  const syn = initSynapses(tf, SIZES, 2, 1, 1, 0, plain);
+  const { x, y } = batches(1, 1)[0]!;
+  t.throws(() => tf.tidy(() => void networkStep(tf, syn, pop, tf.tensor2d(x), tf.tensor2d(y), adam)), {
+    message: "synapseMoments 'adam' needs synapses made by initSynapses with that option (they have no moment buffers)",
+  });
+  tf.dispose(synapseTensors(syn));
+  disposePopulation(pop);
 });
