@@ -178,6 +178,7 @@ export function visionNetwork(v: VisionSettings): Partial<BlurNetworkOptions> {
 export function visionSearch(search: Record<string, unknown>, v: VisionSettings): Record<string, unknown> {
   const task = search['task-config'] as Record<string, unknown>;
   const set = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
+  const extras = momentExtras(v);
   const taskConfig = {
     ...task, network: visionNetwork(v),
     ...set('objective', v.objective), ...set('unrollSteps', v.unrollSteps), ...set('ways', v.ways), ...set('episodes', v.episodes), ...set('domains', v.domains),
@@ -186,8 +187,8 @@ export function visionSearch(search: Record<string, unknown>, v: VisionSettings)
   return {
     ...search, 'task-config': taskConfig, ...set('sigma0', v.lr),
     ...(v.strategyParams ? { 'strategy-params': { ...(search['strategy-params'] as Record<string, unknown> | undefined), ...v.strategyParams } } : {}),
-    ...(v.perLayer || momentExtras(v).length > 0
-      ? { 'genome-config': { ...(v.perLayer ? { perLayer: true, numLayers: (task['hidden'] as number[]).length + 1 } : {}), ...(momentExtras(v).length > 0 ? { extras: momentExtras(v) } : {}) } }
+    ...(v.perLayer || extras.length > 0
+      ? { 'genome-config': { ...(v.perLayer ? { perLayer: true, numLayers: (task['hidden'] as number[]).length + 1 } : {}), ...(extras.length > 0 ? { extras } : {}) } }
       : {}),
   };
 }

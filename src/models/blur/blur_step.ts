@@ -8,10 +8,10 @@ import {
   activationBlock, applySynapseUpdate, backwardMessage, backwardRule, feedback, forwardActivation, forwardMessage,
   hebbianUpdate, mixStates, normalizeBlock, ojaActivity, ojaTerm, states, syncStates, transposeForward,
 } from './blur_math.js';
-import { genomeColumn, inputForwardMessage, inputHebbian, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock, type RowShape } from './blur_input_layer.js';
+import { genomeColumn, inputForwardMessage, inputHebbian, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock } from './blur_input_layer.js';
 import type { BlurNetworkOptions } from './blur_options.js';
-import { layerGenome, type BlurPopulation, type BlurPopulationLayer } from './blur_population.js';
-import { momentStep, momentTensors, type MomentBuffers, type SynapseMoments } from './synapse_moments.js';
+import { layerGenome, type BlurPopulation } from './blur_population.js';
+import { momentStep, momentTensors, type MomentBuffers, type MomentDecays, type SynapseMoments } from './synapse_moments.js';
 
 type Tf = typeof tfjs;
 type T = tfjs.Tensor;
@@ -98,8 +98,10 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
   let inputMoments: SynapseMoments['input'] | undefined;
   if (moments) {
     const h = inputHebbian(tf, x, posts[1]!, g0, s0, o);
-    const w = inputMomentUpdate(tf, syn.input.w, h.w, moments.input.w, g0, s0, t, o);
-    const b = inputMomentUpdate(tf, syn.input.b, h.b, moments.input.b, g0, s0, t, o);
+    const column = (v: T): T => genomeColumn(tf, v, s0);
+    const rule: InputMomentRule = { decays: { beta1: column(g0.momentum), beta2: column(g0.rmsDecay) }, keep: column(g0.synapseKeep), update: column(g0.synapseUpdate) };
+    const w = inputMomentUpdate(tf, syn.input.w, h.w, moments.input.w, rule, t, o);
+    const b = inputMomentUpdate(tf, syn.input.b, h.b, moments.input.b, rule, t, o);
     input = { w: w.synapse, b: b.synapse };
     inputMoments = { w: w.buffers, b: b.buffers };
   } else {
@@ -137,12 +139,17 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
   return { input, upper, moments: { t, input: inputMoments!, upper: upperMoments } };
 }
 
+/** Layer 0's genome numbers as row-layout columns (blur_input_layer.ts), made once per step for F^0's two parts. */
+interface InputMomentRule {
+  decays: MomentDecays;
+  keep: T;
+  update: T;
+}
+
 /** One row-layout part of F^0 under synapseMoments: buffers updated with h, then S ← κ_w S + η_w · direction. */
-function inputMomentUpdate(tf: Tf, v: T, h: T, buf: MomentBuffers, g: BlurPopulationLayer, s: RowShape, t: number, o: BlurNetworkOptions): { synapse: T; buffers: MomentBuffers } {
-  const decays = { beta1: genomeColumn(tf, g.momentum, s), beta2: genomeColumn(tf, g.rmsDecay, s) };
-  const { direction, buffers } = momentStep(tf, buf, h, decays, t, o);
-  const synapse = tf.add(tf.mul(v, genomeColumn(tf, g.synapseKeep, s)), tf.mul(direction, genomeColumn(tf, g.synapseUpdate, s)));
-  return { synapse, buffers };
+function inputMomentUpdate(tf: Tf, v: T, h: T, buf: MomentBuffers, rule: InputMomentRule, t: number, o: BlurNetworkOptions): { synapse: T; buffers: MomentBuffers } {
+  const { direction, buffers } = momentStep(tf, buf, h, rule.decays, t, o);
+  return { synapse: tf.add(tf.mul(v, rule.keep), tf.mul(direction, rule.update)), buffers };
 }
 
 export interface BlurStepResult {
