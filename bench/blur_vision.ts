@@ -24,6 +24,8 @@
  * `npm run bench -- blur_vision replay GENOME_OR_RUN_DIR [--which mean|best] [--seeds N] [--compare sgd,adam|none]`
  * replays a genome file, or a finished run folder's mean/best, on Fashion-MNIST.
  *
+ * `npm run bench -- blur_vision start FILE [settings flags]` writes the start genome a search under those flags would
+ * begin from (to score start grids with `validate` before any search).
  * `npm run bench -- blur_vision validate GENOME_OR_RUN_DIR... [--unrolls 100,200]` prints the score that chooses
  * between runs: meta-validation accuracy at each unroll and the mean (`selectionScore`); Fashion-MNIST is not read.
  *
@@ -174,6 +176,11 @@ export function visionNetwork(v: VisionSettings): Partial<BlurNetworkOptions> {
   };
 }
 
+/** The genome a search under these settings starts from (without --init): the backprop genome in their network options. */
+export function startGenome(v: VisionSettings): BlurGenome {
+  return { ...backpropGenome(2, v.startLearningRate), network: visionNetwork(v) };
+}
+
 /** The search's raw run config under these settings (before `init` and the generation budget). */
 export function visionSearch(search: Record<string, unknown>, v: VisionSettings): Record<string, unknown> {
   const task = search['task-config'] as Record<string, unknown>;
@@ -206,6 +213,13 @@ export default async function (args: string[]): Promise<void> {
   const steps = Number(option(args, 'steps', quick ? '200' : String(REPLAY.steps)));
   const compare = parseCompare(option(args, 'compare', 'sgd,adam'));
 
+  if (args[0] === 'start') {
+    const file = args[1];
+    if (!file || file.startsWith('--')) throw new Error('usage: npm run bench -- blur_vision start FILE [--init-scale s] [--start-lr η] [--moments adam] …');
+    saveBlurGenome(file, startGenome(visionSettings(args.slice(2))));
+    console.log(`start genome → ${file}`);
+    return;
+  }
   if (args[0] === 'validate') {
     // The score that chooses between runs, for genome files or run folders (their learned.json): meta-validation
     // accuracy at each unroll of --unrolls (default 100,200) and the mean. Fashion-MNIST is not read.
@@ -243,7 +257,7 @@ export default async function (args: string[]): Promise<void> {
   mkdirSync(outRoot, { recursive: true });
 
   const initFile = option(args, 'init', '');
-  const start = initFile ? readBlurGenomeFile(initFile) : { ...backpropGenome(2, settings.startLearningRate), network: visionNetwork(settings) };
+  const start = initFile ? readBlurGenomeFile(initFile) : startGenome(settings);
   if (initFile) (search['task-config'] as Record<string, unknown>)['network'] = { ...start.network };
   const startPath = join(outRoot, 'start.json');
   saveBlurGenome(startPath, start);
