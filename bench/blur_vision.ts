@@ -39,6 +39,7 @@
  * --search-seed S (the search's seed, default 1: repeats of one setting), --ways W,
  * --moments momentum|adam (network option synapseMoments: the start genome takes heavy-ball or Adam steps, and the
  * search moves the moment decays too, as genome extras; their `stds` entries follow η_w's and κ_w's),
+ * --update-decay δ (the start genome's η_w schedule, η_w / (1 + δ (t − 1)) at update t, searched as the last extra),
  * --episodes E (per evaluation), --lr (metagrad's Adam rate, CMA-ES's σ0), --per-layer (one genome per synapse layer),
  * --strategy-params JSON (merged into the search's, e.g. CMA-ES's per-coordinate `stds`), --init FILE (start from a
  * genome file, e.g. an earlier run's learned.json, instead of the backprop genome; its network options are kept).
@@ -139,6 +140,8 @@ export interface VisionSettings {
   strategyParams?: Record<string, unknown>;
   /** Network option synapseMoments; its decays become searched genome extras. */
   moments?: BlurSynapseMoments;
+  /** The start genome's δ (η_w / (1 + δ (t − 1)) at update t); set, it becomes a searched genome extra. */
+  updateDecay?: number;
 }
 
 export function visionSettings(args: string[]): VisionSettings {
@@ -154,6 +157,9 @@ export function visionSettings(args: string[]): VisionSettings {
   const horizons = str('horizons');
   const params = str('strategy-params');
   const moments = str('moments');
+  const decay = str('update-decay');
+  const updateDecay = decay === undefined ? undefined : Number(decay);
+  if (updateDecay !== undefined && !(updateDecay >= 0 && updateDecay <= 1)) throw new Error(`--update-decay must be a number from 0 to 1 (got ${decay})`);
   if (moments !== undefined && !(BLUR_SYNAPSE_MOMENTS as readonly string[]).includes(moments))
     throw new Error(`--moments must be one of ${BLUR_SYNAPSE_MOMENTS.join(', ')} (got ${moments})`);
   return {
@@ -162,6 +168,7 @@ export function visionSettings(args: string[]): VisionSettings {
     perLayer: args.includes('--per-layer'), ...(domains ? { domains: domains.split(',') } : {}), ...(horizons ? { horizons: horizons.split(',').map(Number) } : {}),
     ...(params ? { strategyParams: JSON.parse(params) as Record<string, unknown> } : {}),
     ...(moments ? { moments: moments as BlurSynapseMoments } : {}),
+    ...(updateDecay !== undefined ? { updateDecay } : {}),
   };
 }
 
@@ -178,14 +185,16 @@ export function visionNetwork(v: VisionSettings): Partial<BlurNetworkOptions> {
 
 /** The genome a search under these settings starts from (without --init): the backprop genome in their network options. */
 export function startGenome(v: VisionSettings): BlurGenome {
-  return { ...backpropGenome(2, v.startLearningRate), network: visionNetwork(v) };
+  const g = backpropGenome(2, v.startLearningRate);
+  if (v.updateDecay !== undefined) g.layers[0]!.synapse.updateDecay = v.updateDecay;
+  return { ...g, network: visionNetwork(v) };
 }
 
 /** The search's raw run config under these settings (before `init` and the generation budget). */
 export function visionSearch(search: Record<string, unknown>, v: VisionSettings): Record<string, unknown> {
   const task = search['task-config'] as Record<string, unknown>;
   const set = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
-  const extras = momentExtras(v);
+  const extras = searchedExtras(v);
   const taskConfig = {
     ...task, network: visionNetwork(v),
     ...set('objective', v.objective), ...set('unrollSteps', v.unrollSteps), ...set('ways', v.ways), ...set('episodes', v.episodes), ...set('domains', v.domains),
@@ -200,9 +209,10 @@ export function visionSearch(search: Record<string, unknown>, v: VisionSettings)
   };
 }
 
-/** The genome extras a search moves under these settings: the decays its moment buffers use. */
-function momentExtras(v: VisionSettings): string[] {
-  return v.moments === 'adam' ? ['momentum', 'rmsDecay'] : v.moments === 'momentum' ? ['momentum'] : [];
+/** The genome extras a search moves under these settings (canonical order): the decays its moment buffers use, and δ. */
+function searchedExtras(v: VisionSettings): string[] {
+  const moments = v.moments === 'adam' ? ['momentum', 'rmsDecay'] : v.moments === 'momentum' ? ['momentum'] : [];
+  return [...moments, ...(v.updateDecay !== undefined ? ['updateDecay'] : [])];
 }
 
 export default async function (args: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import { UsageError } from '../src/core/errors.js';
 import { readGenomeFile, version1Fields, writeGenomeFile, type GenomeFileMeta } from '../src/core/genome_file.js';
 import type { Rng } from '../src/core/rng.js';
 import { validateBlurNetworkOptions, type BlurNetworkOptions } from '../src/models/blur/blur_options.js';
-import { MOMENT_DECAY_DEFAULTS, type BlurLayerRule, type BlurLayerTensors, type BlurRuleTensors } from '../src/models/blur/blur_rule.js';
+import { MOMENT_DECAY_DEFAULTS, UPDATE_DECAY_DEFAULT, type BlurLayerRule, type BlurLayerTensors, type BlurRuleTensors } from '../src/models/blur/blur_rule.js';
 import type { GenomeKind } from '../src/core/genome_kind.js';
 import { isObject } from '../src/core/config_checks.js';
 
@@ -30,7 +30,7 @@ export interface BlurGenome {
   network?: Partial<BlurNetworkOptions>;
 }
 
-export const BLUR_EXTRAS = ['saturation', 'rescaleTo', 'ojaMultiplier', 'momentum', 'rmsDecay'] as const;
+export const BLUR_EXTRAS = ['saturation', 'rescaleTo', 'ojaMultiplier', 'momentum', 'rmsDecay', 'updateDecay'] as const;
 export type BlurExtra = (typeof BLUR_EXTRAS)[number];
 
 export interface BlurGenomeConfig {
@@ -47,10 +47,10 @@ export interface BlurGenomeConfig {
 /** Extras a genome always holds (1 unless searched). */
 const HELD_EXTRA_DEFAULTS = { saturation: 1, rescaleTo: 1, ojaMultiplier: 1 } as const;
 /**
- * Every extra's default: 1, and Adam's decays for the moment buffers' extras. A genome holds those only when it
- * names or searches them, so genome files from before them read and write unchanged.
+ * Every extra's default: 1, Adam's decays for the moment buffers' extras and no decay of η_w. A genome holds those
+ * three only when it names or searches them, so genome files from before them read and write unchanged.
  */
-export const EXTRA_DEFAULTS: Readonly<Record<BlurExtra, number>> = { ...HELD_EXTRA_DEFAULTS, ...MOMENT_DECAY_DEFAULTS };
+export const EXTRA_DEFAULTS: Readonly<Record<BlurExtra, number>> = { ...HELD_EXTRA_DEFAULTS, ...MOMENT_DECAY_DEFAULTS, updateDecay: UPDATE_DECAY_DEFAULT };
 const held = (e: BlurExtra): boolean => e in HELD_EXTRA_DEFAULTS;
 const MAX_K = 16;
 
@@ -127,14 +127,17 @@ function unflatLayer(x: readonly number[], at: number, config: BlurGenomeConfig)
   };
 }
 
-/** Per-coordinate box of one layer block; keeps in [0, 1], saturation ≥ 0, rescaleTo in [1e-3, 10], moment decays in [0, 0.9999]. */
+/**
+ * Per-coordinate box of one layer block; keeps in [0, 1], saturation ≥ 0, rescaleTo in [1e-3, 10], moment decays in
+ * [0, 0.9999], the η_w decay in [0, 1] (δ = 1 is already η_w / t).
+ */
 function layerBounds(config: BlurGenomeConfig): { lower: number[]; upper: number[] } {
   const lower: number[] = new Array<number>(4 * config.k * config.k).fill(-Infinity);
   const upper: number[] = new Array<number>(4 * config.k * config.k).fill(Infinity);
   lower.push(0, -Infinity, 0, -Infinity);
   upper.push(1, Infinity, 1, Infinity);
   const box: Record<BlurExtra, [number, number]> = {
-    saturation: [0, Infinity], rescaleTo: [1e-3, 10], ojaMultiplier: [-Infinity, Infinity], momentum: [0, 0.9999], rmsDecay: [0, 0.9999],
+    saturation: [0, Infinity], rescaleTo: [1e-3, 10], ojaMultiplier: [-Infinity, Infinity], momentum: [0, 0.9999], rmsDecay: [0, 0.9999], updateDecay: [0, 1],
   };
   for (const e of config.extras) {
     lower.push(box[e][0]);

@@ -1,6 +1,6 @@
 /** The blur_vision bench's flags become the search config and network options it records in protocol.json. */
 import test from 'ava';
-import { NETWORK, SEARCHES, START_LEARNING_RATE, visionNetwork, visionSearch, visionSettings } from '../../bench/blur_vision.js';
+import { NETWORK, SEARCHES, START_LEARNING_RATE, startGenome, visionNetwork, visionSearch, visionSettings } from '../../bench/blur_vision.js';
 import { blurMnistTask } from '../../tasks/blur/blur_tasks.js';
 import { blurGenome } from '../../genomes/blur_genome.js';
 
@@ -41,4 +41,16 @@ test('--moments sets the network option and makes the decays searched extras, wh
   }
   t.deepEqual(visionSearch(SEARCHES['cmaes']!, visionSettings(['--moments', 'adam', '--per-layer']))['genome-config'], { perLayer: true, numLayers: 2, extras: ['momentum', 'rmsDecay'] });
   t.throws(() => visionSettings(['--moments', 'rms']), { message: '--moments must be one of none, momentum, adam (got rms)' });
+});
+
+test('--update-decay sets the start genome\'s δ and searches it as the last extra, after the moment decays', (t) => {
+  const v = visionSettings(['--moments', 'adam', '--update-decay', '0.002']);
+  const raw = visionSearch(SEARCHES['cmaes']!, v);
+  t.deepEqual(raw['genome-config'], { extras: ['momentum', 'rmsDecay', 'updateDecay'] });
+  const config = blurGenome.resolveConfig(raw['genome-config'] as Record<string, unknown>);
+  const x = blurGenome.encode(startGenome(v), config);
+  t.deepEqual(x.slice(-3), [0.9, 0.999, 0.002]);
+  t.is(startGenome(visionSettings([])).layers[0]!.synapse.updateDecay, undefined);
+  t.deepEqual(visionSearch(SEARCHES['cmaes']!, visionSettings(['--update-decay', '0']))['genome-config'], { extras: ['updateDecay'] });
+  t.throws(() => visionSettings(['--update-decay', '-1']), { message: '--update-decay must be a number from 0 to 1 (got -1)' });
 });

@@ -121,7 +121,7 @@ export function initSynapses(tf: Tf, sizes: readonly number[], k: number, P: num
       backward: repeated(tf, a.backward[l - 1]!, [1, R, k, mm, n], P) as tfjs.Tensor5D,
     });
   }
-  const syn: BlurSynapses = { input: { w: repeated(tf, a.inputW, [rows / P, sizes[0]!], P) as tfjs.Tensor2D, b: repeated(tf, a.inputB, [rows / P, 1], P) as tfjs.Tensor2D }, upper };
+  const syn: BlurSynapses = { input: { w: repeated(tf, a.inputW, [rows / P, sizes[0]!], P) as tfjs.Tensor2D, b: repeated(tf, a.inputB, [rows / P, 1], P) as tfjs.Tensor2D }, upper, updates: 0 };
   const moments = zeroMoments(tf, syn, { synapseMoments: o.synapseMoments ?? 'none' });
   if (moments) syn.moments = moments;
   return syn;

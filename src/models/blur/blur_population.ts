@@ -28,6 +28,7 @@ export interface BlurPopulationLayer {
   ojaMultiplier: tfjs.Tensor;
   momentum: tfjs.Tensor;
   rmsDecay: tfjs.Tensor;
+  updateDecay: tfjs.Tensor;
 }
 
 export interface BlurPopulation {
@@ -43,7 +44,7 @@ export function layerGenome(pop: BlurPopulation, l: number): BlurPopulationLayer
   return pop.layers[pop.layers.length === 1 ? 0 : l]!;
 }
 
-const SCALARS = ['neuronKeep', 'neuronUpdate', 'synapseKeep', 'synapseUpdate', 'saturation', 'rescaleTo', 'ojaMultiplier', 'momentum', 'rmsDecay'] as const;
+const SCALARS = ['neuronKeep', 'neuronUpdate', 'synapseKeep', 'synapseUpdate', 'saturation', 'rescaleTo', 'ojaMultiplier', 'momentum', 'rmsDecay', 'updateDecay'] as const;
 
 /**
  * Stacks per-genome tensors onto the population axis (differentiable: used by the meta-gradient).

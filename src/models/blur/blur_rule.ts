@@ -12,6 +12,9 @@ type Tf = typeof tfjs;
 /** Adam's decays (Kingma & Ba, "Adam", §2), for a rule that names none: rules from before the moment buffers keep their files. */
 export const MOMENT_DECAY_DEFAULTS: Readonly<{ momentum: number; rmsDecay: number }> = Object.freeze({ momentum: 0.9, rmsDecay: 0.999 });
 
+/** No decay of η_w with the update count, for a rule that names none: rules from before the schedule keep their files and steps. */
+export const UPDATE_DECAY_DEFAULT = 0;
+
 /** The rule of one synapse layer. */
 export interface BlurLayerRule {
   neuron: {
@@ -43,6 +46,12 @@ export interface BlurLayerRule {
     momentum?: number;
     /** β₂, the second-moment decay; used only with synapseMoments 'adam'. Absent: `MOMENT_DECAY_DEFAULTS`. */
     rmsDecay?: number;
+    /**
+     * δ ≥ 0, an inverse-time decay of η_w with the update count t (1 for the first): the t-th update uses
+     * η_w / (1 + δ (t − 1)) (an extension of eq. S, the schedule of Robbins & Monro's stochastic approximation).
+     * Absent: `UPDATE_DECAY_DEFAULT`, a fixed η_w.
+     */
+    updateDecay?: number;
   };
 }
 
@@ -70,6 +79,7 @@ export interface BlurLayerTensors {
   ojaMultiplier: tfjs.Scalar;
   momentum: tfjs.Scalar;
   rmsDecay: tfjs.Scalar;
+  updateDecay: tfjs.Scalar;
 }
 
 /** A rule as tensors: constants from a `BlurRule`, or slices of a search vector that gradients flow back to. */
@@ -111,6 +121,7 @@ export function blurRuleTensors(tf: Tf, rule: BlurRule): BlurRuleTensors {
       ojaMultiplier: tf.scalar(l.synapse.ojaMultiplier),
       momentum: tf.scalar(l.synapse.momentum ?? MOMENT_DECAY_DEFAULTS.momentum),
       rmsDecay: tf.scalar(l.synapse.rmsDecay ?? MOMENT_DECAY_DEFAULTS.rmsDecay),
+      updateDecay: tf.scalar(l.synapse.updateDecay ?? UPDATE_DECAY_DEFAULT),
     })),
   };
 }

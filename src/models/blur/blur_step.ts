@@ -10,7 +10,7 @@ import {
 } from './blur_math.js';
 import { genomeColumn, inputForwardMessage, inputHebbian, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock } from './blur_input_layer.js';
 import type { BlurNetworkOptions } from './blur_options.js';
-import { layerGenome, type BlurPopulation } from './blur_population.js';
+import { layerGenome, type BlurPopulation, type BlurPopulationLayer } from './blur_population.js';
 import { momentStep, momentTensors, type MomentBuffers, type MomentDecays, type SynapseMoments } from './synapse_moments.js';
 
 type Tf = typeof tfjs;
@@ -24,6 +24,8 @@ export interface BlurSynapses {
   input: InputBlock;
   /** Synapse layers ℓ = 1 … L − 1 (index ℓ − 1): F^ℓ [P, R, k, n + 1, m] and Bk^ℓ [P, R, k, m, n]. */
   upper: { forward: T; backward: T }[];
+  /** Hebbian updates made so far: Adam's bias correction and the η_w schedule (genome `updateDecay`) count them. */
+  updates: number;
   /** The moment buffers of network option synapseMoments (absent with 'none'). */
   moments?: SynapseMoments;
 }
@@ -42,6 +44,7 @@ export function normalizeSynapses(tf: Tf, syn: BlurSynapses, pop: BlurPopulation
   const out: BlurSynapses = {
     input: normalizeInput(tf, syn.input, layerGenome(pop, 0), rowShape(pop, syn.input), o.rescale),
     upper: syn.upper.map((u, i) => ({ forward: normalizeBlock(tf, u.forward, scale(i + 1)), backward: normalizeBlock(tf, u.backward, scale(i + 1)) })),
+    updates: syn.updates,
   };
   if (syn.moments) out.moments = syn.moments;
   return out;
@@ -91,8 +94,8 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
   const x = pres[0] as tfjs.Tensor2D;
   const moments = o.synapseMoments === 'none' ? undefined : syn.moments;
   if (o.synapseMoments !== 'none' && !moments) throw new Error(`synapseMoments '${o.synapseMoments}' needs synapses made by initSynapses with that option (they have no moment buffers)`);
-  const t = moments ? moments.t + 1 : 0;
-  const g0 = layerGenome(pop, 0);
+  const t = syn.updates + 1;
+  const g0 = scheduledGenome(tf, layerGenome(pop, 0), t);
   const s0 = rowShape(pop, syn.input);
   let input: InputBlock;
   let inputMoments: SynapseMoments['input'] | undefined;
@@ -110,7 +113,7 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
   const upperMoments: SynapseMoments['upper'] = [];
   const upper = syn.upper.map((u, i) => {
     const l = i + 1;
-    const g = layerGenome(pop, l);
+    const g = scheduledGenome(tf, layerGenome(pop, l), t);
     const pre = pres[l]!;
     const post = posts[l + 1]!;
     let { dF, dB } = hebbianUpdate(tf, pre, post, g.alpha, g.beta, !o.symmetricInOut);
@@ -135,8 +138,17 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
       backward: applySynapseUpdate(tf, u.backward, dB!, g.synapseKeep, g.synapseUpdate, g.saturation, o),
     };
   });
-  if (!moments) return { input, upper };
-  return { input, upper, moments: { t, input: inputMoments!, upper: upperMoments } };
+  if (!moments) return { input, upper, updates: t };
+  return { input, upper, updates: t, moments: { input: inputMoments!, upper: upperMoments } };
+}
+
+/**
+ * The layer genome with η_w of the t-th update, η_w / (1 + δ (t − 1)) (genome `updateDecay`, blur_rule.ts). The
+ * first update, and every update with δ = 0, uses η_w itself, bit for bit.
+ */
+function scheduledGenome(tf: Tf, g: BlurPopulationLayer, t: number): BlurPopulationLayer {
+  if (t === 1) return g;
+  return { ...g, synapseUpdate: tf.div(g.synapseUpdate, tf.add(1, tf.mul(g.updateDecay, t - 1))) };
 }
 
 /** Layer 0's genome numbers as row-layout columns (blur_input_layer.ts), made once per step for F^0's two parts. */

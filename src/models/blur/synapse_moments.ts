@@ -15,10 +15,8 @@ export interface MomentBuffers {
   v?: T;
 }
 
-/** The buffers of every stored block, in the layout of `BlurSynapses`, and the Hebbian updates made so far. */
+/** The buffers of every stored block, in the layout of `BlurSynapses`. */
 export interface SynapseMoments {
-  /** Updates made so far: Adam's bias correction needs it. */
-  t: number;
   input: { w: MomentBuffers; b: MomentBuffers };
   upper: { forward: MomentBuffers; backward: MomentBuffers }[];
 }
@@ -34,7 +32,6 @@ export function zeroMoments(tf: Tf, blocks: { input: { w: T; b: T }; upper: { fo
   if (o.synapseMoments === 'none') return undefined;
   const zero = (like: T): MomentBuffers => (o.synapseMoments === 'adam' ? { m: tf.zerosLike(like), v: tf.zerosLike(like) } : { m: tf.zerosLike(like) });
   return {
-    t: 0,
     input: { w: zero(blocks.input.w), b: zero(blocks.input.b) },
     upper: blocks.upper.map((u) => ({ forward: zero(u.forward), backward: zero(u.backward) })),
   };

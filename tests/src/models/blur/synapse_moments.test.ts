@@ -4,88 +4,23 @@
  * stays exact with a decay per genome, the meta-gradient through Adam's buffers is finite and matches central
  * differences, the decays are genome extras, and combinations that are not defined are refused in one line.
  */
-import test, { type ExecutionContext } from 'ava';
-import type * as tfjs from '@tensorflow/tfjs';
+import test from 'ava';
 import { getTf, initBackend } from '../../../../src/runtime/backend.js';
 import { Rng } from '../../../../src/core/rng.js';
 import { relErr } from '../../../helpers/rel_err.js';
-import { backpropGenome, blurConfigOf, blurGenome, EXTRA_DEFAULTS, randomBlurGenome, validateBlurGenome, type BlurGenome } from '../../../../genomes/blur_genome.js';
+import { batches, CE, checkMetaGradient, SIZES, track, weights } from '../../../helpers/blur_reference.js';
+import { backpropGenome, blurConfigOf, blurGenome, EXTRA_DEFAULTS, randomBlurGenome, validateBlurGenome } from '../../../../genomes/blur_genome.js';
 import {
   BlurNetwork, blurRuleTensors, disposePopulation, initSynapses, networkStep, populationFromGenomes, resolveBlurNetworkOptions, synapseTensors,
   type BlurNetworkOptions,
 } from '../../../../src/models/blur/blur_network.js';
-import { evaluateBlurPopulation, metaLossAndGrad, type BlurBatch, type BlurMetaOptions, type BlurSampler } from '../../../../src/models/blur/meta_objective.js';
-import { flatBlurRule } from '../../../../tasks/blur/flat_blur_rule.js';
+import type { BlurMetaOptions } from '../../../../src/models/blur/meta_objective.js';
 
 const tf = getTf();
 
 test.before(async () => {
   await initBackend('cpu');
 });
-
-const SIZES = [3, 4, 2];
-const B = 5;
-const CE: Partial<BlurNetworkOptions> = { outputActivation: 'identity', feedback: 'softmax-error' };
-
-/** 2-class batches with ±1 one-hot targets; input 2 is always 0, so its weights' gradients are exactly 0. */
-function batches(seed: number, count: number): { x: number[][]; y: number[][] }[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: count }, () => {
-    const x = Array.from({ length: B }, () => [rng.normal(), rng.normal(), 0]);
-    return { x, y: x.map((r) => (r[0]! + 0.5 * r[1]! > 0 ? [1, -1] : [-1, 1])) };
-  });
-}
-
-/** State-0 weights [n+1, m] of genome `p`, replica 0, per layer. */
-function weights(net: BlurNetwork, p = 0): number[][] {
-  const ws = net.weights();
-  const out = ws.map((w) => (w.arraySync() as number[][][][])[p]![0]!.flat());
-  tf.dispose(ws);
-  return out;
-}
-
-/** The same MLP (tanh hidden, logits out, Σ_b softmax cross-entropy) trained by a tfjs optimizer from `start`. */
-function referenceRun(start: number[][], data: { x: number[][]; y: number[][] }[], optimizer: tfjs.Optimizer): number[][][] {
-  const shapes = SIZES.slice(0, -1).map((n, l) => [n + 1, SIZES[l + 1]!] as [number, number]);
-  const vars = start.map((w, l) => tf.variable(tf.tensor2d(w, shapes[l])));
-  const out: number[][][] = [];
-  for (const { x, y } of data) {
-    optimizer.minimize(() => tf.tidy(() => {
-      let a: tfjs.Tensor2D = tf.tensor2d(x);
-      vars.forEach((w, l) => {
-        const z = tf.matMul(tf.concat([a, tf.ones([a.shape[0], 1])], 1), w);
-        a = (l === vars.length - 1 ? z : tf.tanh(z)) as tfjs.Tensor2D;
-      });
-      return tf.neg(tf.sum(tf.mul(tf.div(tf.add(tf.tensor2d(y), 1), 2), tf.logSoftmax(a)))) as tfjs.Scalar;
-    }));
-    out.push(vars.map((v) => Array.from(v.dataSync())));
-  }
-  tf.dispose(vars);
-  optimizer.dispose();
-  return out;
-}
-
-/** Steps a BLUR network on `data` and checks its weights against the reference optimizer's after every step. */
-function track(t: ExecutionContext, genome: BlurGenome, options: Partial<BlurNetworkOptions>, optimizer: tfjs.Optimizer, tolerance: number): void {
-  const net = new BlurNetwork(genome, SIZES, { ...genome.network, ...CE, ...options }, { seed: 5 });
-  const data = batches(8, 6);
-  const start = weights(net);
-  const expected = referenceRun(start, data, optimizer);
-  data.forEach(({ x, y }, s) => {
-    net.step(x, y);
-    const got = weights(net);
-    got.forEach((w, l) => {
-      const moved = w.map((v, i) => v - start[l]![i]!);
-      const want = expected[s]![l]!.map((v, i) => v - start[l]![i]!);
-      const err = relErr(moved, want);
-      t.true(err < tolerance, `step ${s} layer ${l}: ${err}`);
-    });
-  });
-  // input 2 is always 0: Adam's V stays 0 there and those weights never move
-  const w0 = weights(net)[0]!;
-  for (let j = 0; j < SIZES[1]!; j++) t.is(w0[2 * SIZES[1]! + j], start[0]![2 * SIZES[1]! + j]);
-  net.dispose();
-}
 
 test.serial("synapseMoments 'momentum': the backprop genome takes tf.train.momentum's steps", (t) => {
   const g = backpropGenome(2, 0.05);
@@ -135,22 +70,6 @@ test.serial('the moments differ from plain eq. S, and each genome of a populatio
   heavy.dispose();
 });
 
-/** 3-way angular classes with a dead third input (always 0), each batch from its own seed. */
-function sampler(): BlurSampler {
-  const draw = (rng: Rng, batch: number): BlurBatch => {
-    const x = new Float32Array(batch * 3);
-    const y = new Float32Array(batch * 3);
-    for (let b = 0; b < batch; b++) {
-      const [x0, x1] = [rng.uniform() * 2 - 1, rng.uniform() * 2 - 1];
-      x.set([x0, x1, 0], 3 * b);
-      const cls = Math.floor(((Math.atan2(x1, x0) + Math.PI) / (2 * Math.PI)) * 3) % 3;
-      for (let c = 0; c < 3; c++) y[b * 3 + c] = c === cls ? 1 : -1;
-    }
-    return { x, y };
-  };
-  return { numInputs: 3, numOutputs: 3, support: (step, _rng, batch) => draw(new Rng(50 + step), batch), query: (_rng, batch) => draw(new Rng(77), batch) };
-}
-
 test.serial("metaLossAndGrad through 'adam' buffers: finite where V is 0, equal to the population evaluation and to central differences", async (t) => {
   const config = blurGenome.resolveConfig({ extras: ['momentum', 'rmsDecay'] });
   const network: Partial<BlurNetworkOptions> = { hiddenActivation: 'tanh', backwardActivation: 'tanh', ...CE, synapseMoments: 'adam', momentEpsilon: 1e-3 };
@@ -158,22 +77,9 @@ test.serial("metaLossAndGrad through 'adam' buffers: finite where V is 0, equal 
   const g = randomBlurGenome(2, new Rng(11), { synapseUpdate: -0.02, neuronStd: 0.7 });
   g.layers[0]!.synapse.momentum = 0.7;
   g.layers[0]!.synapse.rmsDecay = 0.9;
-  const flat = blurGenome.encode(g, config);
-  t.is(flat.length, 22);
-  const r = await metaLossAndGrad(tf, flat, flatBlurRule(config), sampler(), opts);
-  t.true(r.grad.every(Number.isFinite), 'a finite meta-gradient');
-  const pop = await evaluateBlurPopulation(tf, [g], sampler(), opts);
-  t.true(Math.abs(pop.loss[0]! - r.loss) < 1e-5, `${pop.loss[0]} vs ${r.loss}`);
-  const loss = async (x: number[]) => (await metaLossAndGrad(tf, x, flatBlurRule(config), sampler(), opts)).loss;
-  const scale = Math.max(...r.grad.map(Math.abs));
-  for (const i of [0, 9, 17, 19, 20, 21]) {
-    const [up, down] = [flat.slice(), flat.slice()];
-    up[i] += 1e-3;
-    down[i] -= 1e-3;
-    const fd = ((await loss(up)) - (await loss(down))) / 2e-3;
-    t.true(Math.abs(fd - r.grad[i]!) < 5e-2 * Math.abs(r.grad[i]!) + 5e-3 * scale, `coordinate ${i}: fd ${fd} vs grad ${r.grad[i]}`);
-  }
-  t.true(Math.abs(r.grad[20]!) > 1e-4 * scale, 'β₁ moves the loss');
+  t.is(blurGenome.dim(config), 22);
+  const { grad, scale } = await checkMetaGradient(t, g, config, opts, [0, 9, 17, 19, 20, 21]);
+  t.true(Math.abs(grad[20]!) > 1e-4 * scale, 'β₁ moves the loss');
 });
 
 test('the decays are genome extras: searched in a box below 1, defaulted when a file has none', (t) => {
