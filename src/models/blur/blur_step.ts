@@ -10,7 +10,7 @@ import {
 } from './blur_math.js';
 import { genomeColumn, inputForwardMessage, inputHebbian, inputSynapseUpdate, normalizeInput, rowShape, type InputBlock } from './blur_input_layer.js';
 import type { BlurNetworkOptions } from './blur_options.js';
-import { layerGenome, type BlurPopulation, type BlurPopulationLayer } from './blur_population.js';
+import { layerGenome, type BlurPopulation } from './blur_population.js';
 import { momentStep, momentTensors, type MomentBuffers, type MomentDecays, type SynapseMoments } from './synapse_moments.js';
 
 type Tf = typeof tfjs;
@@ -95,7 +95,8 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
   const moments = o.synapseMoments === 'none' ? undefined : syn.moments;
   if (o.synapseMoments !== 'none' && !moments) throw new Error(`synapseMoments '${o.synapseMoments}' needs synapses made by initSynapses with that option (they have no moment buffers)`);
   const t = syn.updates + 1;
-  const g0 = scheduledGenome(tf, layerGenome(pop, 0), t);
+  const spop = scheduledPopulation(tf, pop, t);
+  const g0 = layerGenome(spop, 0);
   const s0 = rowShape(pop, syn.input);
   let input: InputBlock;
   let inputMoments: SynapseMoments['input'] | undefined;
@@ -113,7 +114,7 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
   const upperMoments: SynapseMoments['upper'] = [];
   const upper = syn.upper.map((u, i) => {
     const l = i + 1;
-    const g = scheduledGenome(tf, layerGenome(pop, l), t);
+    const g = layerGenome(spop, l);
     const pre = pres[l]!;
     const post = posts[l + 1]!;
     let { dF, dB } = hebbianUpdate(tf, pre, post, g.alpha, g.beta, !o.symmetricInOut);
@@ -143,12 +144,13 @@ export function synapseUpdate(tf: Tf, syn: BlurSynapses, pres: readonly T[], pos
 }
 
 /**
- * The layer genome with η_w of the t-th update, η_w / (1 + δ (t − 1)) (genome `updateDecay`, blur_rule.ts). The
- * first update, and every update with δ = 0, uses η_w itself, bit for bit.
+ * The genomes with η_w of the t-th update, η_w / (1 + δ (t − 1)) (genome `updateDecay`, blur_rule.ts), made once per
+ * layer genome (once per step for a shared one). The first update, and every update with δ = 0, uses η_w itself, bit
+ * for bit.
  */
-function scheduledGenome(tf: Tf, g: BlurPopulationLayer, t: number): BlurPopulationLayer {
-  if (t === 1) return g;
-  return { ...g, synapseUpdate: tf.div(g.synapseUpdate, tf.add(1, tf.mul(g.updateDecay, t - 1))) };
+function scheduledPopulation(tf: Tf, pop: BlurPopulation, t: number): BlurPopulation {
+  if (t === 1) return pop;
+  return { ...pop, layers: pop.layers.map((g) => ({ ...g, synapseUpdate: tf.div(g.synapseUpdate, tf.add(1, tf.mul(g.updateDecay, t - 1))) })) };
 }
 
 /** Layer 0's genome numbers as row-layout columns (blur_input_layer.ts), made once per step for F^0's two parts. */
