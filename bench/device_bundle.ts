@@ -53,6 +53,7 @@ fi
 node=node
 if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
   if [ ! -f "$here/node.xz" ]; then echo "device check: needs Node.js 20 or later (or a bundle built with --with-node)" >&2; exit 1; fi
+  echo "device check: no Node.js 20 here; using the bundle's (node.xz)"
   if [ ! -x "$here/node" ]; then
     if command -v xz >/dev/null 2>&1; then xz -dc "$here/node.xz" > "$here/node"
     else python3 -c "import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], 'wb'))" "$here/node.xz" "$here/node"; fi

@@ -1,6 +1,7 @@
 /**
- * The GPU machine's bundle builds here, stays under the device machine's limit, and runs from anywhere: its wasm
- * half always, its WebGPU half on lavapipe (a software Vulkan driver) where .ci/lavapipe has unpacked it.
+ * The GPU machine's bundle (with Node.js, as carried there) builds here, stays under the device machine's limit, and
+ * runs from anywhere: its wasm half always, its WebGPU half on lavapipe (a software Vulkan driver) where .ci/lavapipe
+ * has unpacked it, and its run.sh sets up a stand-in for the GPU machine it was built for.
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { EQUAL_WITHIN, maxRelativeDifference, workloadDifferences, type DeviceFigures } from '../../bench/device.js';
 import { buildDeviceBundle, DEVICE_BUNDLE_LIMIT_BYTES } from '../../bench/device_bundle.js';
 import { GPU_WORKLOADS } from '../../bench/gpu_workloads.js';
+import { runInDeviceImage } from '../helpers/device_image.js';
 import { needLavapipe } from '../helpers/lavapipe.js';
 
 interface DeviceResult {
@@ -23,7 +25,7 @@ const bundle = join(dir, 'bundle');
 let bytes = 0;
 
 test.before(async () => {
-  bytes = await buildDeviceBundle(bundle);
+  bytes = await buildDeviceBundle(bundle, { withNode: true });
 });
 
 /** Runs the bundle from a folder with no node_modules around it; returns its result file and stdout. */
@@ -34,7 +36,7 @@ function runBundle(name: string, env: Record<string, string>): { json: DeviceRes
 }
 
 test('the bundle fits the limit and runs its wasm half; without a Vulkan driver the webgpu half says why in one line', (t) => {
-  t.true(bytes > 20 * 2 ** 20, `Dawn's addon and tfjs are in it (${bytes} bytes)`);
+  t.true(bytes > 40 * 2 ** 20, `Dawn's addon, tfjs and Node.js are in it (${bytes} bytes)`);
   t.true(bytes < DEVICE_BUNDLE_LIMIT_BYTES);
   const r = runBundle('no-gpu', { VK_DRIVER_FILES: join(dir, 'no-such-icd.json') });
   t.is(r.status, 0, r.stderr);
@@ -68,6 +70,22 @@ test('on lavapipe the webgpu half runs all four GPU workloads, and its results e
   t.deepEqual(Object.keys(d), Object.keys(GPU_WORKLOADS));
   for (const [name, diff] of Object.entries(d)) t.true(diff <= EQUAL_WITHIN, `${name}: ${diff}`);
   t.is(r.json.comparisons[0]!.maxRelativeDifference, maxRelativeDifference(wasm!, gpu!));
+});
+
+test('on a machine like the GPU one (no Vulkan loader, no Node.js, the driver in /usr/local/nvidia) run.sh sets it up and the webgpu half runs', (t) => {
+  const out = 'image.json';
+  const r = runInDeviceImage(t, dir, ['--backends', 'webgpu,wasm', '--pops', '1,2', '--ht-steps', '1', '--out', `/check/${out}`]);
+  if (!r) return;
+  t.is(r.status, 0, r.stderr);
+  t.regex(r.stdout, /^device check: no Vulkan loader here; unpacking .*libvulkan1_.*\.deb .*into \/$/m);
+  t.regex(r.stdout, /^device check: no Node\.js 20 here; using the bundle's \(node\.xz\)$/m);
+  const json = JSON.parse(readFileSync(join(dir, out), 'utf8')) as DeviceResult;
+  t.deepEqual(json.skipped, {});
+  const [gpu, wasm] = json.figures;
+  t.is(gpu!.backend, 'webgpu');
+  t.regex(gpu!.adapter!, /llvmpipe/, 'the driver was found through the ICD file and library path run.sh named');
+  t.true(Object.values(gpu!.workloads!).every((w) => w.ok), JSON.stringify(gpu!.workloads));
+  t.true(maxRelativeDifference(wasm!, gpu!) <= EQUAL_WITHIN);
 });
 
 test('backends are compared by the largest relative difference of their BLUR losses', (t) => {

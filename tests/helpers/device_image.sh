@@ -1,0 +1,34 @@
+#!/bin/sh
+# A stand-in for the GPU machine the device check ran on, for testing the bundle's run.sh end to end without one:
+# this machine's root file system as a throw-away overlay, with what that machine lacked taken away (the Vulkan
+# loader, the GLVND libraries, Node.js) and what it had put where it had it (a Vulkan driver in
+# /usr/local/nvidia/lib64, named by bare file name from /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json, as
+# NVIDIA's driver is). The driver is Mesa's lavapipe instead of NVIDIA's. Run inside a fresh mount namespace
+# (unshare -m, or unshare -rm when not root), so nothing outside changes and the mounts vanish with it.
+#
+# usage: device_image.sh CHECK_DIR LAVAPIPE_DIR [ARGS…]   runs CHECK_DIR/bundle/run.sh ARGS… as root in the image,
+# where CHECK_DIR is /check.
+set -eu
+check=$1; lvp=$2; shift 2
+T=$check/image
+mkdir -p "$T"
+mount -t tmpfs evometa-device-image "$T"
+mkdir "$T/upper" "$T/work" "$T/root"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$T/upper,workdir=$T/work" "$T/root"
+R=$T/root
+for d in dev proc sys; do mount --rbind "/$d" "$R/$d"; done
+mkdir -p "$R/check"
+mount --bind "$check" "$R/check"
+for lib in "$R/usr/lib/x86_64-linux-gnu" "$R/lib/x86_64-linux-gnu"; do
+  rm -f "$lib"/libvulkan.so* "$lib"/libGLdispatch.so* "$lib"/libGLX.so* "$lib"/libGLX_*.so* "$lib"/libEGL.so* \
+    "$lib"/libGL.so* "$lib"/libOpenGL.so* "$lib"/libGLES*.so*
+done
+for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do rm -f "$R$d/node"; done
+ldconfig -r "$R"
+nv=$R/usr/local/nvidia
+mkdir -p "$nv/lib64" "$nv/share/vulkan/icd.d"
+cp -a "$lvp/root/usr/lib/x86_64-linux-gnu/." "$nv/lib64/"
+printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "libvulkan_lvp.so", "api_version": "1.4.305"}}\n' \
+  > "$nv/share/vulkan/icd.d/nvidia_icd.json"
+exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+  /check/bundle/run.sh "$@"
