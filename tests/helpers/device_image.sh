@@ -6,15 +6,16 @@
 # NVIDIA's driver is). The driver is Mesa's lavapipe instead of NVIDIA's. It runs itself in a fresh mount namespace
 # (unshare -m, or unshare -rm when not root), so nothing outside changes and the mounts vanish with it.
 #
-# usage: device_image.sh CHECK_DIR LAVAPIPE_DIR [ARGS…]   runs CHECK_DIR/bundle/run.sh ARGS… as root in the image,
-# where CHECK_DIR is /check. Exits 77, with the reason on its last line, where this machine cannot make the image.
+# usage: device_image.sh CHECK_DIR LAVAPIPE_ICD [ARGS…]   runs CHECK_DIR/bundle/run.sh ARGS… as root in the image,
+# where CHECK_DIR is /check; LAVAPIPE_ICD is the icd.json .ci/lavapipe wrote (its driver's folder goes to
+# /usr/local/nvidia/lib64, and the file, naming the driver by bare name, to NVIDIA's ICD path). Exits 77, with the reason on its last line, where this machine cannot make the image.
 set -eu
 if [ -z "${EVOMETA_DEVICE_IMAGE_NS:-}" ]; then
   if [ "$(id -u)" = 0 ]; then ns=-m; else ns=-rm; fi
   unshare $ns true 2>/dev/null || { echo "no mount namespace here (unshare $ns)" >&2; exit 77; }
   EVOMETA_DEVICE_IMAGE_NS=1 exec unshare $ns sh "$0" "$@"
 fi
-check=$1; lvp=$2; shift 2
+check=$1; icd=$2; shift 2
 T=$check/image
 mkdir -p "$T"
 mount -t tmpfs evometa-device-image "$T"
@@ -33,8 +34,8 @@ for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do rm -f 
 ldconfig -r "$R"
 nv=$R/usr/local/nvidia
 mkdir -p "$nv/lib64" "$nv/share/vulkan/icd.d"
-cp -a "$lvp/root/usr/lib/x86_64-linux-gnu/." "$nv/lib64/"
-printf '{"file_format_version": "1.0.0", "ICD": {"library_path": "libvulkan_lvp.so", "api_version": "1.4.305"}}\n' \
-  > "$nv/share/vulkan/icd.d/nvidia_icd.json"
+driver=$(sed -n 's/.*"library_path": *"\([^"]*\)".*/\1/p' "$icd")
+cp -a "$(dirname "$driver")/." "$nv/lib64/"
+sed 's|"library_path": *"[^"]*/|"library_path": "|' "$icd" > "$nv/share/vulkan/icd.d/nvidia_icd.json"
 exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
   /check/bundle/run.sh "$@"

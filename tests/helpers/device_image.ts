@@ -8,7 +8,7 @@ import type { ExecutionContext } from 'ava';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lavapipeDir, needLavapipe } from './lavapipe.js';
+import { needLavapipe } from './lavapipe.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SCRIPT = join(ROOT, 'tests', 'helpers', 'device_image.sh');
@@ -17,8 +17,9 @@ const CANNOT = 77;
 
 /** Runs CHECK_DIR/bundle/run.sh with `args` in the image (CHECK_DIR is /check there), or returns null after logging the skip. */
 export function runInDeviceImage(t: ExecutionContext, checkDir: string, args: string[]): SpawnSyncReturns<string> | null {
-  if (!needLavapipe(t)) return null;
-  const r = spawnSync('sh', [SCRIPT, checkDir, lavapipeDir(), ...args], { encoding: 'utf8' });
+  const lavapipe = needLavapipe(t);
+  if (!lavapipe) return null;
+  const r = spawnSync('sh', [SCRIPT, checkDir, lavapipe['VK_DRIVER_FILES']!, ...args], { encoding: 'utf8' });
   if (r.status !== CANNOT) return r;
   t.log(`the stand-in GPU machine is skipped: ${r.stderr.trim().split('\n').pop()}`);
   t.pass();

@@ -13,9 +13,6 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const DIR = join(ROOT, '.cache', 'lavapipe');
 
-/** Where .ci/lavapipe unpacks the driver (its packages under root/). */
-export const lavapipeDir = (): string => DIR;
-
 /** The environment that makes lavapipe Dawn's only Vulkan driver, or null where .ci/lavapipe has not run. */
 export function lavapipeEnv(): Record<string, string> | null {
   const icd = join(DIR, 'icd.json');
